@@ -1,0 +1,124 @@
+"""Ingest: read every source, check it, map it to 2021 LSOAs, wards, districts and zones, write
+Parquet tables to data/processed/<assessment>/, rejected rows with reasons, and a data-quality
+summary in which rows in = rows kept + rows rejected for every source.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import police_uk
+from .config import AssessmentConfig
+from .fileio import write_csv, write_parquet
+from .partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
+from .paths import PROCESSED_DIR, RAW_DIR, resolve
+from .pseudonymise import load_key
+from .reference import Reference, build_geography, district_denominators
+
+PERSON_KINDS = {"person"}
+
+
+@dataclass
+class IngestResult:
+    processed_dir: Path
+    period_end: pd.Period
+    quality: pd.DataFrame
+    missing_extracts: list[str]
+
+
+def latest_month(config: AssessmentConfig, raw_dir: Path = RAW_DIR) -> pd.Period:
+    """The latest month with a police.uk street file: the default period end."""
+    files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))["street"]
+    if not files:
+        raise police_uk.InputDataError(config.raw_path(config.police_uk_dir, raw_dir), "no police.uk street files found.",
+                                       "files must be named YYYY-MM-<force>-street.csv.")
+    return pd.Period(max(police_uk.file_month(f) for f in files), freq="M")
+
+
+def processed_dir_for(config: AssessmentConfig, processed_root: Path = PROCESSED_DIR) -> Path:
+    return resolve(config.name, processed_root)
+
+
+def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, config: AssessmentConfig,
+                       lsoa_column: str) -> pd.DataFrame:
+    geo = geography.set_index("lsoa21")
+    lsoa = frame[lsoa_column].fillna("")
+    frame = frame.assign(lsoa21=lsoa, ward_name=lsoa.map(geo["ward_name"]).fillna(""),
+                         district_code=lsoa.map(geo["district_code"]).fillna(""))
+    return police_uk.add_zones(frame, {k: list(v) for k, v in config.zones.items()}, list(config.area_codes))
+
+
+def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
+               processed_root: Path = PROCESSED_DIR) -> IngestResult:
+    raw_dir = Path(raw_dir)
+    period_end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw_dir)
+    out = processed_dir_for(config, processed_root)
+    reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
+    code_map = reference.code_to_lsoa21()
+
+    files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
+    street_raw = police_uk.read_monthly(files["street"], police_uk.STREET_COLUMNS)
+    geography = build_geography(reference, police_uk.located_points(street_raw, code_map))
+    geography = police_uk.add_zones(geography, {k: list(v) for k, v in config.zones.items()}, list(config.area_codes))
+    unknown_zone_codes = sorted({c for codes in config.zones.values() for c in codes} - set(geography["lsoa21"]))
+    if unknown_zone_codes:
+        raise police_uk.InputDataError(config.path, f"zone LSOA codes not in the 2021 LSOA list: {unknown_zone_codes}.",
+                                       "zones are lists of 2021 LSOA codes.")
+
+    quality, rejects = [], {}
+    street = police_uk.clean_street(street_raw, code_map, geography, period_end)
+    street.kept = police_uk.add_zones(street.kept, {k: list(v) for k, v in config.zones.items()}, list(config.area_codes))
+    tables = {"crimes": street.kept}
+    quality.append(street.summary() | {"files": len(files["street"])})
+    rejects["police_uk_street"] = street.rejects
+
+    outcomes_raw = police_uk.read_monthly(files["outcomes"], police_uk.OUTCOME_COLUMNS)
+    outcomes = police_uk.clean_outcomes(outcomes_raw, code_map, geography, period_end)
+    tables["outcomes"] = outcomes.kept
+    quality.append(outcomes.summary() | {"files": len(files["outcomes"])})
+    rejects["police_uk_outcomes"] = outcomes.rejects
+
+    partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
+    missing = []
+    key = None
+    for contract in CONTRACTS.values():
+        path = find_extract(partner_dir, contract)
+        if path is None:
+            missing.append(contract.name)
+            quality.append({"source": contract.name, "rows_in": 0, "rows_kept": 0, "rows_rejected": 0, "files": 0,
+                            "note": "not supplied"})
+            continue
+        if key is None and any(c.kind in PERSON_KINDS for c in contract.columns):
+            key, key_origin = load_key(config.synthetic)
+        screen = clean_extract(read_extract(path), contract, code_map, key, period_end, path.name)
+        lsoa_column = next((c.name for c in contract.columns if c.kind == "lsoa"), None)
+        kept = screen.kept
+        if lsoa_column:
+            kept = _geography_columns(kept, geography, config, lsoa_column)
+        tables[contract.name] = kept
+        quality.append(screen.summary() | {"files": 1})
+        rejects[contract.name] = screen.rejects
+
+    tables["geography"] = geography
+    tables["denominators"] = district_denominators(reference, geography)
+    for name, table in tables.items():
+        write_parquet(table.reset_index(drop=True), out / f"{name}.parquet")
+    for name, table in rejects.items():
+        write_csv(table, out / "rejects" / f"{name}.csv")
+    quality_frame = pd.DataFrame(quality)
+    quality_frame["note"] = quality_frame.get("note", pd.Series(dtype=str)).fillna("")
+    quality_frame = quality_frame[["source", "files", "rows_in", "rows_kept", "rows_rejected", "note"]]
+    write_csv(quality_frame, out / "data_quality.csv")
+    run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
+                 "synthetic": config.synthetic}
+    (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
+    return IngestResult(out, period_end, quality_frame, missing)
+
+
+def load_table(config: AssessmentConfig, name: str, processed_root: Path = PROCESSED_DIR) -> pd.DataFrame | None:
+    """A processed table, or None when its source was not supplied."""
+    path = processed_dir_for(config, processed_root) / f"{name}.parquet"
+    return pd.read_parquet(path) if path.exists() else None

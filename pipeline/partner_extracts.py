@@ -1,0 +1,198 @@
+"""Partner extracts, read and checked against shared/spec/data_contracts.md.
+
+Each contract lists its columns with a kind; `clean_extract` parses every value by its kind and
+sends rows that break the contract to rejects with the column and the reason. Person
+identifiers are pseudonymised here and the raw column is dropped: it never leaves ingest.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .periods import assessment_period, financial_year
+from .pseudonymise import pseudonymise
+from .sources import InputDataError, read_table
+from .validators import RowScreen, require_columns, require_rows
+
+FLAG_VALUES = {"Y": "Y", "N": "N", "": "", "YES": "Y", "NO": "N", "1": "Y", "0": "N", "TRUE": "Y", "FALSE": "N"}
+SEX_VALUES = {"M": "M", "F": "F", "X": "X", "": ""}
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text, datetime, date, flag, person, integer, decimal, lsoa, sex, or "enum"
+    required: bool = False
+    values: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    file_stem: str
+    id_column: str | None
+    date_column: str
+    columns: tuple[Column, ...]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def _flags(*names: str) -> tuple[Column, ...]:
+    return tuple(Column(name, "flag") for name in names)
+
+
+AGE = dict(minimum=0, maximum=120)
+CONTRACTS: dict[str, Contract] = {c.name: c for c in (
+    Contract("police_records", "police_records", "record_id", "reported_at", (
+        Column("record_id", "text", True), Column("record_type", "enum", True, ("crime", "incident")),
+        Column("reported_at", "datetime", True), Column("occurred_from", "datetime"), Column("occurred_to", "datetime"),
+        Column("crime_type", "text", True), Column("ho_offence_code", "text"), Column("lsoa_code", "lsoa"),
+        Column("latitude", "decimal", minimum=49.8, maximum=61.0), Column("longitude", "decimal", minimum=-8.7, maximum=2.0),
+        Column("location_description", "text"),
+        *_flags("alcohol_flag", "drugs_flag", "mental_health_flag", "domestic_flag"),
+        Column("victim_id", "person"), Column("suspect_id", "person"),
+        Column("victim_age", "integer", **AGE), Column("suspect_age", "integer", **AGE),
+        Column("victim_sex", "sex"), Column("suspect_sex", "sex"))),
+    Contract("asb_cases", "asb_cases", "case_id", "reported_at", (
+        Column("case_id", "text", True), Column("source", "enum", True, ("police", "council", "housing")),
+        Column("reported_at", "datetime", True), Column("lsoa_code", "lsoa"),
+        Column("asb_category", "enum", True, ("personal", "nuisance", "environmental")),
+        *_flags("street_based", "vulnerable_victim", "alcohol_flag", "drugs_flag", "mental_health_flag"),
+        Column("victim_id", "person"), Column("perpetrator_id", "person"), Column("perpetrator_age", "integer", **AGE))),
+    Contract("ae_assaults", "ae_assaults", "attendance_id", "assault_at", (
+        Column("attendance_id", "text", True), Column("site_code", "text", True), Column("arrival_at", "datetime"),
+        Column("assault_at", "datetime", True),
+        Column("assault_method", "enum", True, ("body_part", "blunt_object", "sharp_object", "glass_or_bottle",
+                                                 "firearm", "other", "unknown")),
+        Column("assault_method_other", "text"),
+        Column("location_type", "enum", True, ("home", "public_place", "licensed_premises", "workplace", "education",
+                                                "other", "unknown")),
+        Column("location_description", "text"), *_flags("alcohol_consumed"), Column("patient_age", "integer", **AGE),
+        Column("patient_sex", "sex"), Column("patient_lsoa", "lsoa"))),
+    Contract("iom_cohort", "iom_cohort", "person_id", "adopted_on", (
+        Column("person_id", "person", True), Column("adopted_on", "date", True),
+        Column("offences_before", "integer", True, minimum=0), Column("offences_after", "integer", True, minimum=0),
+        Column("severity_before", "decimal", True, minimum=0), Column("severity_after", "decimal", True, minimum=0),
+        Column("window_months", "integer", minimum=1, maximum=60), Column("days_in_custody_after", "integer", minimum=0))),
+    Contract("service_activity", "service_activity", None, "period_start", (
+        Column("period_start", "date", True), Column("period_end", "date", True), Column("measure", "text", True),
+        Column("area_code", "text", True), Column("value", "integer", True, minimum=0))),
+)}
+
+
+def find_extract(partner_dir: Path | None, contract: Contract) -> Path | None:
+    """The extract's file in the partner folder (.csv, .csv.gz or .xlsx), or None if not supplied."""
+    if partner_dir is None or not partner_dir.exists():
+        return None
+    for suffix in (".csv", ".csv.gz", ".xlsx"):
+        candidate = partner_dir / f"{contract.file_stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def parse_datetimes(values: pd.Series) -> pd.Series:
+    """ISO 8601 or UK day-first date-times; anything else (month-first included) is NaT."""
+    text = values.str.strip()
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    for fmt in DATETIME_FORMATS:
+        todo = parsed.isna() & text.ne("")
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    return parsed
+
+
+def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], key: bytes | None) -> None:
+    text = screen.kept[column.name].astype(str).str.strip()
+    empty = text.eq("")
+    where = f"column '{column.name}'"
+    if column.required:
+        screen.reject(empty, "required_value", f"{where}: required value is empty")
+        text = text[screen.kept.index]
+        empty = text.eq("")
+    if column.kind in ("datetime", "date"):
+        parsed = parse_datetimes(text)
+        screen.reject(~empty & parsed.isna(), "date_format",
+                      f"{where}: '" + text + "' is not an ISO or day-first UK date")
+        screen.kept[column.name] = parsed[screen.kept.index]
+    elif column.kind == "flag":
+        upper = text.str.upper()
+        screen.reject(~upper.isin(FLAG_VALUES), "flag_value", f"{where}: '" + text + "' is not Y, N or empty")
+        screen.kept[column.name] = upper[screen.kept.index].map(FLAG_VALUES)
+    elif column.kind == "sex":
+        upper = text.str.upper()
+        screen.reject(~upper.isin(SEX_VALUES), "sex_value", f"{where}: '" + text + "' is not M, F, X or empty")
+        screen.kept[column.name] = upper[screen.kept.index]
+    elif column.kind == "enum":
+        lower = text.str.lower()
+        screen.reject(~empty & ~lower.isin(column.values), "allowed_value",
+                      f"{where}: '" + text + f"' is not one of {', '.join(column.values)}")
+        screen.kept[column.name] = lower[screen.kept.index]
+    elif column.kind in ("integer", "decimal"):
+        number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        screen.reject(~empty & number.isna(), "numeric_value", f"{where}: '" + text + "' is not a number")
+        number = number[screen.kept.index]
+        if column.kind == "integer":
+            screen.reject(number.notna() & (number % 1 != 0), "whole_number", f"{where}: '" + text + "' is not a whole number")
+            number = number[screen.kept.index]
+        low = column.minimum if column.minimum is not None else float("-inf")
+        high = column.maximum if column.maximum is not None else float("inf")
+        screen.reject(number.notna() & ~number.between(low, high), "value_in_range",
+                      f"{where}: " + text + f" is outside {column.minimum} to {column.maximum}")
+        number = number[screen.kept.index]
+        screen.kept[column.name] = number.astype("Int64") if column.kind == "integer" else number.astype("float64")
+    elif column.kind == "lsoa":
+        screen.reject(~empty & ~text.isin(code_map.keys()), "known_lsoa",
+                      f"{where}: '" + text + "' is not an ONS 2011 or 2021 LSOA code")
+        screen.kept[column.name] = text[screen.kept.index].map(code_map).fillna("")
+    elif column.kind == "person":
+        if key is None:
+            raise ValueError("a pseudonymisation key is needed for person identifiers")
+        screen.kept[column.name] = pseudonymise(text[screen.kept.index], key)
+    else:
+        screen.kept[column.name] = text[screen.kept.index]
+
+
+def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str], key: bytes | None,
+                  period_end: pd.Period, label: str) -> RowScreen:
+    """Contract checks, value parsing, pseudonymisation and period columns for one extract."""
+    frame = require_rows(require_columns(raw, contract.required, label), label)
+    for column in contract.columns:
+        if column.name not in frame.columns:
+            frame[column.name] = ""
+    frame = frame[["source_file", "source_row", *[c.name for c in contract.columns]]].copy()
+    screen = RowScreen(frame, contract.name)
+    for column in contract.columns:
+        _parse_column(screen, column, code_map, key)
+    if contract.id_column:
+        ids = screen.kept[contract.id_column]
+        screen.reject(ids.duplicated(keep="first"), "unique_id",
+                      f"column '{contract.id_column}': the identifier appears more than once")
+    dates = screen.kept[contract.date_column]
+    future = dates > (period_end + 1).to_timestamp()
+    screen.reject(future, "date_not_after_period", f"column '{contract.date_column}': date is after the period end {period_end}")
+    kept = screen.kept.copy()
+    months = kept[contract.date_column].dt.to_period("M")
+    kept["month"] = months.astype(str)
+    kept["financial_year"] = financial_year(months) if len(kept) else pd.Series(dtype=str)
+    roles = assessment_period(months, period_end)
+    screen.kept = pd.concat([kept, roles], axis=1)
+    return screen
+
+
+def read_extract(path: Path) -> pd.DataFrame:
+    try:
+        return read_table(path)
+    except InputDataError:
+        raise
+    except Exception as error:  # any reader failure is reported as a problem with this file
+        raise InputDataError(path, f"cannot be read ({error}).") from None

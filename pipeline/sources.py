@@ -1,0 +1,135 @@
+"""Read tabular files exactly as their publishers ship them.
+
+Public files arrive with UTF-8 byte-order marks, thousands separators and CRLF line ends;
+police.uk downloads come as zip archives of monthly folders; partner extracts may be saved by
+Excel on Windows (cp1252). Every reader here returns all columns as text ('' for empty) plus
+the physical row number, so validation decides what a value means and can name the row.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+
+ROW_COLUMN = "source_row"
+FILE_COLUMN = "source_file"
+
+
+class InputDataError(Exception):
+    """A problem with an input file, phrased for the analyst who has to fix it."""
+
+    def __init__(self, file: str | Path, problem: str, fix: str = "", row: int | None = None,
+                 column: str | None = None):
+        self.file, self.problem, self.fix, self.row, self.column = str(file), problem, fix, row, column
+        where = self.file
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column '{column}'"
+        message = f"{where}: {problem}"
+        if fix:
+            message += f" How to fix: {fix}"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """A table to read: a file on disk, or a member of a zip archive."""
+
+    path: Path
+    member: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.member).name if self.member else self.path.name
+
+    def read_bytes(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read(self.member)
+
+
+def _decode(raw: bytes, label: str) -> tuple[str, str]:
+    """Text and the encoding that decoded it: UTF-8 (BOM allowed) first, then Windows cp1252."""
+    if raw[:2] in (b"PK",):
+        raise InputDataError(label, "this is a zip archive or an Excel workbook, not a CSV file.",
+                             "export the sheet as CSV, or give the .xlsx/.zip file its proper extension.")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as error:
+        raise InputDataError(label, f"cannot be decoded as UTF-8 or Windows cp1252 ({error}).",
+                             "save the file as 'CSV UTF-8' from Excel.") from None
+
+
+def _delimiter(header_line: str) -> str:
+    """Excel in European locales saves CSV with semicolons; accept both."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def read_csv_text(source: TableSource) -> tuple[pd.DataFrame, str]:
+    """All columns as text, with the 1-based physical row number of each record (header is row 1)."""
+    raw = source.read_bytes()
+    if source.name.endswith(".gz"):
+        import gzip
+
+        raw = gzip.decompress(raw)
+    if not raw.strip():
+        raise InputDataError(source.label, "the file is empty (not even a header row).",
+                             "re-export the data with its header row.")
+    text, encoding = _decode(raw, source.label)
+    first_line = text.splitlines()[0] if text else ""
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                        sep=_delimiter(first_line), skip_blank_lines=True, on_bad_lines="error")
+    frame.columns = [str(column).strip() for column in frame.columns]
+    frame.insert(0, ROW_COLUMN, range(2, len(frame) + 2))
+    return frame, encoding
+
+
+def read_excel_text(path: Path) -> pd.DataFrame:
+    """The first sheet of an .xlsx workbook as text, with spreadsheet row numbers."""
+    frame = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+    frame.columns = [str(column).strip() for column in frame.columns]
+    frame.insert(0, ROW_COLUMN, range(2, len(frame) + 2))
+    return frame
+
+
+def read_table(source: TableSource | Path) -> pd.DataFrame:
+    """Read a CSV (plain, gzipped or inside a zip) or an .xlsx file, all values as text."""
+    if isinstance(source, Path):
+        source = TableSource(source)
+    if not source.path.exists():
+        raise InputDataError(source.path, "file not found.", "check the raw-data folder and the configuration.")
+    try:
+        if source.member is None and source.path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = read_excel_text(source.path)
+        else:
+            frame, _ = read_csv_text(source)
+    except InputDataError:
+        raise
+    except (pd.errors.ParserError, ValueError, zipfile.BadZipFile, OSError) as error:
+        raise InputDataError(source.label, f"cannot be read as a table ({error}).",
+                             "check that the file is a complete CSV with one header row.") from None
+    frame.insert(0, FILE_COLUMN, source.name)
+    return frame
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

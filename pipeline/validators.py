@@ -1,0 +1,73 @@
+"""Named checks on input tables, in the style of PUDL's validators.
+
+File-level checks return the frame unchanged or raise InputDataError with a message naming the
+file, the problem and the fix. Row-level checks never drop a row silently: `RowScreen` moves each
+failing row into a rejects table with the check's name and a reason, so that for every source
+rows in = rows kept + rows rejected.
+"""
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from .sources import FILE_COLUMN, ROW_COLUMN, InputDataError
+
+REJECT_COLUMNS = ["source", FILE_COLUMN, ROW_COLUMN, "check", "reason"]
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], label: str, aliases: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return `frame` (with any aliases renamed) if it has every column in `columns`; else raise."""
+    if aliases:
+        frame = frame.rename(columns={alias: name for alias, name in aliases.items()
+                                      if alias in frame.columns and name not in frame.columns})
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        hints = []
+        for column in missing:
+            close = difflib.get_close_matches(column, [str(c) for c in frame.columns], n=1, cutoff=0.6)
+            hints.append(f"'{column}'" + (f" (found '{close[0]}': rename it?)" if close else ""))
+        raise InputDataError(label, f"required column(s) missing: {', '.join(hints)}.",
+                             "the header row must use the column names of the data contract.")
+    return frame
+
+
+def require_rows(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Return `frame` if it has at least one data row."""
+    if frame.empty:
+        raise InputDataError(label, "the file has a header row but no data rows.",
+                             "re-export the extract for the assessment period, or remove the file.")
+    return frame
+
+
+class RowScreen:
+    """Apply row-level checks to a table, keeping rejected rows with their reasons."""
+
+    def __init__(self, frame: pd.DataFrame, source: str):
+        self.source = source
+        self.rows_in = len(frame)
+        self.kept = frame
+        self._rejects: list[pd.DataFrame] = []
+
+    def reject(self, failing: pd.Series, check: str, reason: str | pd.Series) -> "RowScreen":
+        """Move rows where `failing` is True into the rejects table."""
+        failing = failing.reindex(self.kept.index, fill_value=False).astype(bool)
+        if failing.any():
+            rejected = self.kept.loc[failing].copy()
+            rejected.insert(0, "reason", reason[failing] if isinstance(reason, pd.Series) else reason)
+            rejected.insert(0, "check", check)
+            rejected.insert(0, "source", self.source)
+            self._rejects.append(rejected)
+            self.kept = self.kept.loc[~failing]
+        return self
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        if not self._rejects:
+            return pd.DataFrame(columns=REJECT_COLUMNS)
+        return pd.concat(self._rejects, ignore_index=True)
+
+    def summary(self) -> dict[str, int | str]:
+        rejected = sum(len(part) for part in self._rejects)
+        assert len(self.kept) + rejected == self.rows_in, f"{self.source}: rows do not add up"
+        return {"source": self.source, "rows_in": self.rows_in, "rows_kept": len(self.kept), "rows_rejected": rejected}
