@@ -171,15 +171,15 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
             frame[column.name] = ""
     frame = frame[["source_file", "source_row", *[c.name for c in contract.columns]]].copy()
     screen = RowScreen(frame, contract.name)
-    for column in contract.columns:
+    # Person identifiers first, so that no rejected row carries a raw identifier into the rejects file.
+    for column in sorted(contract.columns, key=lambda c: c.kind != "person"):
         _parse_column(screen, column, code_map, key)
     if contract.id_column:
         ids = screen.kept[contract.id_column]
         screen.reject(ids.duplicated(keep="first"), "unique_id",
                       f"column '{contract.id_column}': the identifier appears more than once")
-    dates = screen.kept[contract.date_column]
-    future = dates > (period_end + 1).to_timestamp()
-    screen.reject(future, "date_not_after_period", f"column '{contract.date_column}': date is after the period end {period_end}")
+    future = screen.kept[contract.date_column] > pd.Timestamp.now()
+    screen.reject(future, "date_not_in_future", f"column '{contract.date_column}': the date is in the future")
     kept = screen.kept.copy()
     months = kept[contract.date_column].dt.to_period("M")
     kept["month"] = months.astype(str)

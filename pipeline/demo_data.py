@@ -1,0 +1,401 @@
+"""The synthetic demonstration partnership: five years of police.uk-format files and every partner
+extract of the data contracts, for Cambridge.
+
+SYNTHETIC DATA. Nothing here describes real people or real events. It is calibrated on real
+published data so that it looks and behaves like the real thing:
+  - crime type x LSOA x calendar-month shares and snapped street locations come from the real
+    2024 police.uk files for Cambridge (data/raw/real);
+  - the baseline year's volumes of the plan's target crime types, and of A&E assault
+    attendances, are the plan's baselines (robbery 80, vehicle crime 550, theft from the person
+    380, cycle theft 2,000, violence 1,600, A&E 1,100); other types keep their real 2024 volume.
+It carries four planted effects that the analysis must find (see PLANTED_EFFECTS), documented
+in data/raw/demo/README.md. `scripts/build_demo_data.py` rebuilds it from the seed.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import police_uk
+from .reference import Reference
+
+SEED = 20250331
+FIRST_MONTH, LAST_MONTH = pd.Period("2020-04", "M"), pd.Period("2025-03", "M")
+BASELINE_FY_INDEX = 3  # 2023/24, the year the targets are measured against
+AREA_CODE = "E07000008"
+FORCE = "Cambridgeshire Constabulary"
+PUB_CLUSTER = ("E01017990", "E01017991", "E01017997")  # configured as "Mill Road pub cluster"
+CITY_CENTRE = ("E01017983", "E01035515", "E01035517")
+FIXED_TIME = (2025, 4, 1, 0, 0, 0)
+
+PLAN_BASELINES = {"Robbery": 80, "Vehicle crime": 550, "Theft from the person": 380, "Bicycle theft": 2000,
+                  "Violence and sexual offences": 1600}
+A_AND_E_BASELINE = 1100
+ANNUAL_GROWTH = {"Anti-social behaviour": -0.06, "Bicycle theft": -0.03, "Burglary": -0.05,
+                 "Criminal damage and arson": -0.04, "Drugs": 0.02, "Other crime": 0.0, "Other theft": -0.02,
+                 "Possession of weapons": 0.03, "Public order": -0.01, "Robbery": -0.03, "Shoplifting": 0.06,
+                 "Theft from the person": -0.04, "Vehicle crime": -0.05, "Violence and sexual offences": -0.02}
+CYCLE_AUTUMN = {9: 1.3, 10: 1.7, 11: 1.4}  # students arrive in late September / October
+PUB_CLUSTER_UPLIFT_PER_YEAR = 0.35  # extra night-time alcohol violence, x expected cluster violence, per year
+A_AND_E_GROWTH = -0.08
+
+PLANTED_EFFECTS = {
+    "pub_cluster_violence": "Violence in the Mill Road pub cluster (LSOAs E01017990, E01017991, E01017997) gains "
+                            "extra night-time (20:00-03:59) alcohol-flagged records each year: +35% of the cluster's "
+                            "expected violence per year since 2020/21.",
+    "cycle_theft_autumn": "Cycle theft is multiplied by 1.3 in September, 1.7 in October and 1.4 in November "
+                          "(annual totals kept), on top of the real 2024 seasonality.",
+    "mental_health_repeat_asb": "Perpetrators with two or more ASB cases carry a mental-health trait with "
+                                "probability 0.40, against 0.12 for those with one case; the flag records the trait "
+                                "when recorded (80% completeness).",
+    "falling_ae_assaults": "A&E assault attendances fall by 8% a year, from the plan's baseline of 1,100 in 2023/24.",
+}
+
+
+@dataclass
+class Calibration:
+    type_month_share: pd.DataFrame  # rows crime type, columns 1..12, sums to 1 per row
+    type_lsoa_share: pd.DataFrame  # rows crime type, columns lsoa21
+    annual_2024: pd.Series  # real 2024 count by crime type
+    points: pd.DataFrame  # lsoa21, longitude, latitude, location (real snapped points)
+    outcomes: dict[str, tuple[np.ndarray, np.ndarray]]  # crime type -> (categories, probabilities)
+
+
+def calibrate(raw_dir: Path, reference: Reference) -> Calibration:
+    files = police_uk.discover(raw_dir / "real" / "police.uk")["street"]
+    street = police_uk.read_monthly(files, police_uk.STREET_COLUMNS)
+    code_map = reference.code_to_lsoa21()
+    street["lsoa21"] = street["LSOA code"].map(code_map)
+    lad = reference.lookup.drop_duplicates("lsoa21cd").set_index("lsoa21cd")["lad22cd"]
+    area_lsoas = sorted(set(reference.population.loc[reference.population["lsoa21nm"].str.startswith("Cambridge 0"), "lsoa21cd"]))
+    street = street[street["lsoa21"].isin(area_lsoas)].copy()
+    street["calendar_month"] = street["Month"].str[5:7].astype(int)
+    by_month = pd.crosstab(street["Crime type"], street["calendar_month"]).astype(float)
+    by_month = 0.5 * by_month.div(by_month.sum(axis=1), axis=0) + 0.5 / 12
+    by_lsoa = pd.crosstab(street["Crime type"], street["lsoa21"]).reindex(columns=area_lsoas, fill_value=0) + 0.5
+    by_lsoa = by_lsoa.div(by_lsoa.sum(axis=1), axis=0)
+    points = pd.DataFrame({"lsoa21": street["lsoa21"], "longitude": street["Longitude"].astype(float),
+                           "latitude": street["Latitude"].astype(float), "location": street["Location"]})
+    outcomes = {}
+    for crime_type, rows in street.groupby("Crime type"):
+        shares = rows["Last outcome category"].value_counts(normalize=True)
+        outcomes[crime_type] = (shares.index.to_numpy(), shares.to_numpy())
+    del lad
+    return Calibration(by_month, by_lsoa, street["Crime type"].value_counts(), points.reset_index(drop=True), outcomes)
+
+
+def fy_index(month: pd.Period) -> int:
+    start = month.year if month.month >= 4 else month.year - 1
+    return start - 2020
+
+
+def expected_monthly(calibration: Calibration) -> pd.DataFrame:
+    """Expected count per (crime type, month) before the planted pub-cluster extra."""
+    months = pd.period_range(FIRST_MONTH, LAST_MONTH, freq="M")
+    rows = []
+    for crime_type in police_uk.CRIME_TYPES:
+        baseline = PLAN_BASELINES.get(crime_type, float(calibration.annual_2024.get(crime_type, 0)))
+        season = calibration.type_month_share.loc[crime_type].copy()
+        if crime_type == "Bicycle theft":
+            season = season * pd.Series(CYCLE_AUTUMN).reindex(season.index, fill_value=1.0)
+            season = season / season.sum()
+        for month in months:
+            growth = (1 + ANNUAL_GROWTH[crime_type]) ** (fy_index(month) - BASELINE_FY_INDEX)
+            rows.append((crime_type, month, baseline * growth * season[month.month]))
+    return pd.DataFrame(rows, columns=["crime_type", "month", "expected"])
+
+
+def _crime_ids(rng: np.random.Generator, n: int) -> list[str]:
+    return [hashlib.sha256(rng.bytes(16)).hexdigest() for _ in range(n)]
+
+
+def _lsoa11_for(rows: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """2011 code and name each row would carry in police.uk files before 2022: a 2011 parent of its
+    2021 LSOA where the lookup gives one (nearest parent centroid to the point), else the nearest
+    2011 centroid in the district."""
+    lookup = reference.lookup
+    names11 = dict(zip(lookup["lsoa11cd"], lookup["lsoa11nm"]))
+    cents = reference.centroids.set_index("lsoa11cd")
+    district_11 = lookup.loc[lookup["lad22cd"] == AREA_CODE, "lsoa11cd"].tolist()
+    parents = lookup.groupby("lsoa21cd")["lsoa11cd"].apply(list).to_dict()
+    code = pd.Series("", index=rows.index, dtype=object)
+    for lsoa21, group in rows.groupby("lsoa21"):
+        candidates = parents.get(lsoa21, district_11)
+        c = cents.loc[candidates]
+        dx = group["longitude"].to_numpy()[:, None] - c["longitude"].to_numpy()[None, :]
+        dy = group["latitude"].to_numpy()[:, None] - c["latitude"].to_numpy()[None, :]
+        code[group.index] = np.asarray(candidates)[np.argmin(dx * dx + dy * dy, axis=1)]
+    return pd.DataFrame({"code": code, "name": code.map(names11)})
+
+
+def street_rows(calibration: Calibration, reference: Reference, rng: np.random.Generator) -> pd.DataFrame:
+    """Every demo crime and ASB incident, one row each, with its planted-effect marker."""
+    expected = expected_monthly(calibration)
+    expected["n"] = rng.poisson(expected["expected"].to_numpy())
+    lsoas = calibration.type_lsoa_share.columns.to_numpy()
+    parts = []
+    for row in expected.itertuples():
+        if row.n == 0:
+            continue
+        picked = rng.choice(lsoas, size=row.n, p=calibration.type_lsoa_share.loc[row.crime_type].to_numpy())
+        parts.append(pd.DataFrame({"crime_type": row.crime_type, "month": row.month, "lsoa21": picked, "planted": False}))
+    # Planted: extra night-time alcohol violence in the pub cluster, growing each year.
+    violence = expected[expected["crime_type"] == "Violence and sexual offences"]
+    cluster_share = calibration.type_lsoa_share.loc["Violence and sexual offences", list(PUB_CLUSTER)]
+    for row in violence.itertuples():
+        extra = rng.poisson(row.expected * cluster_share.sum() * PUB_CLUSTER_UPLIFT_PER_YEAR * fy_index(row.month))
+        if extra:
+            picked = rng.choice(cluster_share.index.to_numpy(), size=extra, p=(cluster_share / cluster_share.sum()).to_numpy())
+            parts.append(pd.DataFrame({"crime_type": row.crime_type, "month": row.month, "lsoa21": picked, "planted": True}))
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows.sort_values(["month", "crime_type", "lsoa21"], kind="stable").reset_index(drop=True)
+    pools = calibration.points.groupby("lsoa21").indices
+    pick = np.empty(len(rows), dtype=np.int64)
+    for lsoa21, index in rows.groupby("lsoa21").indices.items():
+        pick[index] = rng.choice(pools[lsoa21], size=len(index))
+    located = calibration.points.iloc[pick].reset_index(drop=True)
+    rows[["longitude", "latitude", "location"]] = located[["longitude", "latitude", "location"]]
+    old = rows["month"] < pd.Period("2022-01", "M")
+    vintage11 = _lsoa11_for(rows.loc[old], reference)
+    names21 = dict(zip(reference.population["lsoa21cd"], reference.population["lsoa21nm"]))
+    rows["lsoa_code"] = rows["lsoa21"]
+    rows["lsoa_name"] = rows["lsoa21"].map(names21)
+    rows.loc[old, "lsoa_code"] = vintage11["code"]
+    rows.loc[old, "lsoa_name"] = vintage11["name"]
+    is_asb = rows["crime_type"].eq("Anti-social behaviour").to_numpy()
+    ids = _crime_ids(rng, len(rows))
+    rows["crime_id"] = np.where(is_asb, "", ids)
+    outcome = np.empty(len(rows), dtype=object)
+    for crime_type, index in rows.groupby("crime_type").indices.items():
+        categories, probabilities = calibration.outcomes[crime_type]
+        outcome[index] = rng.choice(categories, size=len(index), p=probabilities)
+    rows["last_outcome"] = outcome
+    return rows
+
+
+def police_uk_zip(rows: pd.DataFrame, target: Path) -> None:
+    """Monthly street files in the police.uk layout, zipped as data.police.uk distributes them."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for month, group in rows.groupby("month", sort=True):
+            frame = pd.DataFrame({
+                "Crime ID": group["crime_id"], "Month": str(month), "Reported by": FORCE, "Falls within": FORCE,
+                "Longitude": group["longitude"].map("{:.6f}".format), "Latitude": group["latitude"].map("{:.6f}".format),
+                "Location": group["location"], "LSOA code": group["lsoa_code"], "LSOA name": group["lsoa_name"],
+                "Crime type": group["crime_type"], "Last outcome category": group["last_outcome"], "Context": ""})
+            buffer = io.StringIO()
+            frame.to_csv(buffer, index=False, lineterminator="\r\n")
+            info = zipfile.ZipInfo(f"{month}/{month}-cambridgeshire-street.csv", date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue().encode("utf-8"), compresslevel=9)
+
+
+NIGHT_HOURS = np.array([20, 21, 22, 23, 0, 1, 2, 3])
+VIOLENCE_HOUR_WEIGHTS = np.array([5, 4, 3, 2, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 7, 8, 7], float)
+DAY_HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 1, 2, 3, 5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 6, 5, 4, 3, 2, 1], float)
+NIGHT_TYPES = {"Violence and sexual offences", "Public order", "Anti-social behaviour", "Criminal damage and arson"}
+
+
+def _times(rng: np.random.Generator, months: pd.Series, hours: np.ndarray) -> pd.Series:
+    starts = pd.PeriodIndex(months, freq="M").to_timestamp()
+    days = rng.integers(0, pd.PeriodIndex(months, freq="M").days_in_month)
+    minutes = rng.integers(0, 60, len(months))
+    return pd.Series(starts + pd.to_timedelta(days, "D") + pd.to_timedelta(hours, "h") + pd.to_timedelta(minutes, "min"))
+
+
+def _people(rng: np.random.Generator, n: int, pool: int, prefix: str) -> np.ndarray:
+    """Identifiers drawn with Zipf-like repeats: a few people recur, most appear once."""
+    weights = 1.0 / np.arange(1, pool + 1) ** 0.6
+    chosen = rng.choice(pool, size=n, p=weights / weights.sum())
+    return np.array([f"{prefix}{i:06d}" for i in rng.permutation(pool)])[chosen]
+
+
+def _flag(rng: np.random.Generator, probability: np.ndarray, completeness: np.ndarray) -> np.ndarray:
+    value = np.where(rng.random(len(probability)) < probability, "Y", "N")
+    return np.where(rng.random(len(probability)) < completeness, value, "")
+
+
+def police_records(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The force's records with qualifiers, one per demo street row (data contract police_records)."""
+    n = len(rows)
+    crime_type = rows["crime_type"].to_numpy()
+    night_type = np.isin(crime_type, list(NIGHT_TYPES))
+    hours = np.where(night_type, rng.choice(24, n, p=VIOLENCE_HOUR_WEIGHTS / VIOLENCE_HOUR_WEIGHTS.sum()),
+                     rng.choice(24, n, p=DAY_HOUR_WEIGHTS / DAY_HOUR_WEIGHTS.sum()))
+    planted = rows["planted"].to_numpy()
+    hours = np.where(planted, rng.choice(NIGHT_HOURS, n), hours)
+    occurred_to = _times(rng, rows["month"], hours)
+    acquisitive = np.isin(crime_type, ["Burglary", "Vehicle crime", "Bicycle theft", "Other theft"])
+    window = pd.to_timedelta(np.where(acquisitive, rng.integers(0, 12 * 60, n), rng.integers(0, 30, n)), "min")
+    lag = pd.to_timedelta(np.where(acquisitive, rng.integers(30, 36 * 60, n), rng.integers(0, 90, n)), "min")
+    fy = rows["month"].map(fy_index).to_numpy()
+    completeness = 0.70 + 0.05 * fy  # officers record qualifiers more often each year
+    violence = crime_type == "Violence and sexual offences"
+    is_night = np.isin(hours, NIGHT_HOURS)
+    alcohol_p = np.select([planted, violence & is_night, violence, crime_type == "Public order",
+                           crime_type == "Anti-social behaviour"], [0.95, 0.40, 0.15, 0.30, 0.20], 0.03)
+    drugs_p = np.select([crime_type == "Drugs", violence, crime_type == "Anti-social behaviour"], [1.0, 0.08, 0.10], 0.03)
+    mental_p = np.select([violence, crime_type == "Anti-social behaviour", crime_type == "Public order"], [0.10, 0.12, 0.10], 0.03)
+    domestic_p = np.select([planted, violence, crime_type == "Criminal damage and arson"], [0.0, 0.30, 0.10], 0.01)
+    has_victim = rng.random(n) < np.where(np.isin(crime_type, ["Drugs", "Possession of weapons", "Public order"]), 0.3,
+                                          np.where(crime_type == "Anti-social behaviour", 0.6, 0.95))
+    has_suspect = rng.random(n) < np.select([violence, crime_type == "Public order", crime_type == "Anti-social behaviour"],
+                                            [0.7, 0.6, 0.5], 0.15)
+    victims = np.where(has_victim, _people(rng, n, int(n * 0.7), "DEMO-V-"), "")
+    suspects = np.where(has_suspect, _people(rng, n, int(n * 0.35), "DEMO-S-"), "")
+    year = rows["month"].map(lambda m: m.year).to_numpy()
+    offence_code = np.where(violence, rng.choice(["8N", "105A", "8L", "8M", "19C", "17A"], n,
+                                                 p=[0.30, 0.35, 0.15, 0.10, 0.05, 0.05]), "")
+    fmt = "%Y-%m-%d %H:%M"
+    return pd.DataFrame({
+        "record_id": [f"CC{y}/{i:07d}" for i, y in enumerate(year, start=1)],
+        "record_type": np.where(crime_type == "Anti-social behaviour", "incident", "crime"),
+        "reported_at": (occurred_to + lag).dt.strftime(fmt),
+        "occurred_from": (occurred_to - window).dt.strftime(fmt), "occurred_to": occurred_to.dt.strftime(fmt),
+        "crime_type": crime_type, "ho_offence_code": offence_code, "lsoa_code": rows["lsoa21"].to_numpy(),
+        "latitude": rows["latitude"].map("{:.6f}".format).to_numpy(),
+        "longitude": rows["longitude"].map("{:.6f}".format).to_numpy(),
+        "location_description": rows["location"].str.replace("On or near ", "", regex=False).to_numpy(),
+        "alcohol_flag": _flag(rng, alcohol_p, np.where(planted, 1.0, completeness)),
+        "drugs_flag": _flag(rng, drugs_p, completeness), "mental_health_flag": _flag(rng, mental_p, completeness),
+        "domestic_flag": _flag(rng, domestic_p, np.full(n, 0.95)),
+        "victim_id": victims, "suspect_id": suspects,
+        "victim_age": np.where(has_victim, rng.integers(16, 80, n).astype(str), ""),
+        "suspect_age": np.where(has_suspect, np.clip(rng.gamma(6, 5, n).astype(int) + 10, 10, 85).astype(str), ""),
+        "victim_sex": np.where(has_victim, rng.choice(["M", "F", "X", ""], n, p=[0.48, 0.48, 0.01, 0.03]), ""),
+        "suspect_sex": np.where(has_suspect, rng.choice(["M", "F", ""], n, p=[0.78, 0.18, 0.04]), ""),
+    })
+
+
+def asb_cases(calibration: Calibration, rng: np.random.Generator, perpetrators: int = 3600) -> pd.DataFrame:
+    """ASB cases (police, council, housing) with the planted mental-health effect among repeat perpetrators."""
+    total_days = (LAST_MONTH.to_timestamp(how="end").normalize() - FIRST_MONTH.to_timestamp()).days + 1
+    cases_each = np.where(rng.random(perpetrators) < 0.65, 1, 2 + rng.poisson(1.5, perpetrators))
+    repeat = cases_each >= 2
+    mental = rng.random(perpetrators) < np.where(repeat, 0.40, 0.12)
+    alcohol = rng.random(perpetrators) < np.where(repeat, 0.25, 0.15)
+    drugs = rng.random(perpetrators) < np.where(repeat, 0.20, 0.10)
+    age = np.clip(rng.gamma(5, 6, perpetrators).astype(int) + 10, 10, 85)
+    person = np.repeat(np.arange(perpetrators), cases_each)
+    first = rng.integers(0, total_days, perpetrators)
+    offsets = rng.integers(0, 300, len(person))
+    offsets[np.r_[0, np.cumsum(cases_each)[:-1]]] = 0  # each person's first case on their first day
+    day = np.minimum(first[person] + offsets, total_days - 1)
+    anonymous = int(len(person) * 0.2)  # cases where no perpetrator was identified
+    day = np.concatenate([day, rng.integers(0, total_days, anonymous)])
+    known = np.concatenate([np.ones(len(person), bool), np.zeros(anonymous, bool)])
+    person = np.concatenate([person, np.zeros(anonymous, int)])
+    n = len(day)
+    when = FIRST_MONTH.to_timestamp() + pd.to_timedelta(day, "D") + pd.to_timedelta(rng.integers(8 * 60, 23 * 60, n), "min")
+    complete = rng.random(n) < 0.8
+
+    def trait_flag(trait: np.ndarray, unknown_p: float) -> np.ndarray:
+        value = np.where(known, np.where(trait[person], "Y", "N"), np.where(rng.random(n) < unknown_p, "Y", "N"))
+        return np.where(complete, value, "")
+
+    lsoas = calibration.type_lsoa_share.columns.to_numpy()
+    share = calibration.type_lsoa_share.loc["Anti-social behaviour"].to_numpy()
+    order = np.argsort(when.to_numpy(), kind="stable")
+    frame = pd.DataFrame({
+        "case_id": "", "source": rng.choice(["police", "council", "housing"], n, p=[0.5, 0.35, 0.15]),
+        "reported_at": when.strftime("%Y-%m-%d %H:%M"), "lsoa_code": rng.choice(lsoas, n, p=share),
+        "asb_category": rng.choice(["personal", "nuisance", "environmental"], n, p=[0.3, 0.6, 0.1]),
+        "street_based": np.where(rng.random(n) < 0.9, np.where(rng.random(n) < 0.15 + 0.2 * alcohol[person] * known, "Y", "N"), ""),
+        "vulnerable_victim": np.where(rng.random(n) < 0.85, np.where(rng.random(n) < 0.12, "Y", "N"), ""),
+        "alcohol_flag": trait_flag(alcohol, 0.15), "drugs_flag": trait_flag(drugs, 0.10),
+        "mental_health_flag": trait_flag(mental, 0.12),
+        "victim_id": np.where(rng.random(n) < 0.7, _people(rng, n, int(n * 0.6), "DEMO-AV-"), ""),
+        "perpetrator_id": np.where(known, np.char.add("DEMO-AP-", np.char.zfill(person.astype(str), 5)), ""),
+        "perpetrator_age": np.where(known, age[person].astype(str), ""),
+    }).iloc[order].reset_index(drop=True)
+    frame["case_id"] = [f"ASB-{i:06d}" for i in range(1, len(frame) + 1)]
+    return frame
+
+
+def ae_assaults(calibration: Calibration, rng: np.random.Generator) -> pd.DataFrame:
+    """ISTV A&E assault attendances, falling 8% a year from the plan's 1,100 baseline."""
+    months = pd.period_range(FIRST_MONTH, LAST_MONTH, freq="M")
+    season = calibration.type_month_share.loc["Violence and sexual offences"]
+    counts = [rng.poisson(A_AND_E_BASELINE * (1 + A_AND_E_GROWTH) ** (fy_index(m) - BASELINE_FY_INDEX) * season[m.month])
+              for m in months]
+    month = pd.Series(np.repeat(months.to_numpy(), counts))
+    n = len(month)
+    hours = rng.choice(24, n, p=VIOLENCE_HOUR_WEIGHTS / VIOLENCE_HOUR_WEIGHTS.sum())
+    assault = _times(rng, month, hours)
+    arrival = assault + pd.to_timedelta(rng.integers(20, 6 * 60, n), "min")
+    location = rng.choice(["public_place", "licensed_premises", "home", "workplace", "education", "other", "unknown"], n,
+                          p=[0.38, 0.18, 0.25, 0.06, 0.03, 0.05, 0.05])
+    pubs = np.array(["The Eagle (demo)", "The Mill (demo)", "The Empress (demo)", "The Cambridge Blue (demo)",
+                     "The Maypole (demo)", "The Geldart (demo)"])
+    method = rng.choice(["body_part", "blunt_object", "sharp_object", "glass_or_bottle", "firearm", "other", "unknown"], n,
+                        p=[0.62, 0.10, 0.07, 0.06, 0.002, 0.05, 0.098])
+    lsoas = calibration.type_lsoa_share.columns.to_numpy()
+    fmt = "%Y-%m-%d %H:%M"
+    return pd.DataFrame({
+        "attendance_id": [f"AE{i:07d}" for i in range(1, n + 1)], "site_code": "RGT01",
+        "arrival_at": arrival.dt.strftime(fmt), "assault_at": assault.dt.strftime(fmt), "assault_method": method,
+        "assault_method_other": np.where(method == "other", "kicked while on the ground", ""),
+        "location_type": location,
+        "location_description": np.where(location == "licensed_premises", rng.choice(pubs, n), ""),
+        "alcohol_consumed": rng.choice(["Y", "N", ""], n, p=[0.5, 0.3, 0.2]),
+        "patient_age": np.clip(rng.gamma(5, 6, n).astype(int) + 12, 12, 90).astype(str),
+        "patient_sex": rng.choice(["M", "F", "X", ""], n, p=[0.68, 0.29, 0.01, 0.02]),
+        "patient_lsoa": np.where(rng.random(n) < 0.9, rng.choice(lsoas, n), ""),
+    })
+
+
+def iom_cohort(rng: np.random.Generator, per_year: int = 50) -> pd.DataFrame:
+    """IOM cohort: offending in the 12 months before and after adoption."""
+    n = per_year * 4  # adopted 2020/21-2023/24, so that each has a full year after
+    adopted = FIRST_MONTH.to_timestamp() + pd.to_timedelta(rng.integers(0, 4 * 365, n), "D")
+    before = rng.poisson(7, n) + 1
+    stopped = rng.random(n) < 0.45
+    after = np.where(stopped, 0, rng.binomial(before, 0.5))
+    weight_before, weight_after = rng.uniform(2, 10, n), rng.uniform(1.5, 9, n)
+    return pd.DataFrame({
+        "person_id": [f"DEMO-IOM-{i:04d}" for i in range(1, n + 1)], "adopted_on": adopted.strftime("%Y-%m-%d"),
+        "offences_before": before, "offences_after": after,
+        "severity_before": np.round(before * weight_before, 1), "severity_after": np.round(after * weight_after, 1),
+        "window_months": 12, "days_in_custody_after": np.where(rng.random(n) < 0.2, rng.integers(1, 120, n), 0),
+    }).sort_values("adopted_on", kind="stable").reset_index(drop=True)
+
+
+SERVICE_MEASURES = {"s136_detentions": (9, 0.03), "alcohol_treatment_starts": (24, -0.02),
+                    "drug_treatment_starts": (30, 0.01), "dual_diagnosis_referrals": (7, 0.08),
+                    "mental_health_crisis_contacts": (150, 0.05)}
+
+
+def service_activity(rng: np.random.Generator) -> pd.DataFrame:
+    """Monthly aggregate counts from health and treatment services for the district."""
+    rows = []
+    for month in pd.period_range(FIRST_MONTH, LAST_MONTH, freq="M"):
+        for measure, (level, growth) in SERVICE_MEASURES.items():
+            value = rng.poisson(level * (1 + growth) ** (fy_index(month) - BASELINE_FY_INDEX))
+            rows.append((month.to_timestamp().strftime("%Y-%m-%d"),
+                         month.to_timestamp(how="end").strftime("%Y-%m-%d"), measure, AREA_CODE, value))
+    return pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "area_code", "value"])
+
+
+def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
+    """Write the demo data set under raw_dir/demo; return the row count of each file."""
+    rng = np.random.default_rng(seed)
+    reference = Reference.load(raw_dir / "reference")
+    calibration = calibrate(raw_dir, reference)
+    rows = street_rows(calibration, reference, rng)
+    demo = raw_dir / "demo"
+    police_uk_zip(rows, demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip")
+    extracts = {"police_records": police_records(rows, rng), "asb_cases": asb_cases(calibration, rng),
+                "ae_assaults": ae_assaults(calibration, rng), "iom_cohort": iom_cohort(rng),
+                "service_activity": service_activity(rng)}
+    (demo / "partner").mkdir(parents=True, exist_ok=True)
+    counts = {"police.uk street": len(rows)}
+    for name, frame in extracts.items():
+        frame.to_csv(demo / "partner" / f"{name}.csv", index=False, lineterminator="\n")
+        counts[name] = len(frame)
+    return counts

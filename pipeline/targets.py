@@ -1,0 +1,77 @@
+"""Progress against the plan's targets, tracked during the year.
+
+A reduction target reads 'reduce X by p% (N offences) against the baseline year': the target
+count is the baseline year's count less p%. Part way through the target year, progress is judged
+against the target pro rata to the baseline year's own seasonal pattern: the expected count to
+date is target x (baseline count in the same months / baseline count in the whole year).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .config import AssessmentConfig, Target
+from .statistics import compare_counts, describe_change
+
+
+def _fy_months(financial_year: str) -> list[str]:
+    start = int(financial_year[:4])
+    return [str(m) for m in pd.period_range(f"{start}-04", f"{start + 1}-03", freq="M")]
+
+
+def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None]):
+    """Monthly counts of the events a target counts, or a reason why there are none."""
+    if target.source == "police_uk":
+        rows = crimes[crimes["district_code"].isin(config.area_codes) & crimes["crime_type"].isin(target.crime_types)]
+        months_present = set(crimes["month"])
+        return rows.groupby("month").size(), months_present, None
+    table = extracts.get(target.source)
+    if table is None:
+        return None, set(), f"not supplied ({target.source}.csv)"
+    return table.groupby("month").size(), set(table["month"]), None
+
+
+def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None],
+                    period_end: pd.Period) -> pd.DataFrame:
+    rows = []
+    for target in config.targets:
+        by_month, present, missing = _events(target, config, crimes, extracts)
+        baseline_months, target_months = _fy_months(target.baseline_year), _fy_months(target.target_year)
+        elapsed = [m for m in target_months if pd.Period(m, "M") <= period_end and m in present]
+        wording = (f"reduce by {target.reduce_by_percent:g}%" if target.reduce_by_percent is not None
+                   else f"fewer than {target.below:,}")
+        row = {"Target": target.name, "Aim": f"{wording} in {target.target_year} against {target.baseline_year}",
+               "Plan's baseline": target.plan_baseline}
+        if missing:
+            rows.append(row | {"Status": f"Data {missing}"})
+            continue
+        if not set(baseline_months) <= present:
+            rows.append(row | {"Status": f"Baseline year {target.baseline_year} is not (fully) in the data"})
+            continue
+        count = lambda months: int(by_month.reindex(months, fill_value=0).sum())  # noqa: E731
+        baseline = count(baseline_months)
+        if target.reduce_by_percent is not None:
+            target_count = round(baseline * (1 - target.reduce_by_percent / 100))
+            aim = f"{wording} ({baseline - target_count:,} offences) to {target_count:,}"
+        else:
+            target_count = int(target.below) - 1
+            aim = f"{wording}"
+        row.update({"Aim": f"{aim} in {target.target_year}", "Baseline (data)": baseline, "Target count": target_count})
+        if not elapsed:
+            rows.append(row | {"Status": f"Target year {target.target_year} has not started in the data"})
+            continue
+        same_months = [b for b in baseline_months if b[5:] in {m[5:] for m in elapsed}]
+        baseline_to_date = count(same_months)
+        year_to_date = count(elapsed)
+        expected = target_count * baseline_to_date / baseline if baseline else 0.0
+        change = compare_counts(year_to_date, baseline_to_date)
+        on_track = year_to_date <= expected
+        status = "On track" if on_track else "Not on track"
+        if not change.significant:
+            status += " (change from baseline within natural variation)"
+        row.update({"Months to date": len(elapsed), "Year to date": year_to_date,
+                    "Target to date (pro rata)": round(expected),
+                    "Change on same months of baseline": describe_change(
+                        change.change, change.percent_change, "offences" if target.source == "police_uk" else "attendances"),
+                    "Status": status})
+        rows.append(row)
+    return pd.DataFrame(rows)
