@@ -1,0 +1,62 @@
+"""Data-quality summaries for the first chapter: what was read, kept, rejected and why."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .config import AssessmentConfig
+from .ingest import IngestResult
+
+
+def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
+    table = quality.rename(columns={"source": "Source", "files": "Files", "rows_in": "Rows read", "rows_kept": "Rows kept",
+                                    "rows_rejected": "Rows rejected", "note": "Note"}).copy()
+    table["Rejected (%)"] = (table["Rows rejected"] / table["Rows read"].where(table["Rows read"] > 0) * 100).round(2)
+    return table
+
+
+def ingest_summary(config: AssessmentConfig, result: IngestResult) -> str:
+    q = result.quality
+    read, kept, rejected = int(q["rows_in"].sum()), int(q["rows_kept"].sum()), int(q["rows_rejected"].sum())
+    text = (f"**{config.title}.** Assessment year ending **{result.period_end.strftime('%B %Y')}**. "
+            f"{read:,} rows read from {int(q['files'].sum()):,} files; {kept:,} kept and {rejected:,} rejected "
+            f"with a reason.")
+    if result.missing_extracts:
+        text += (" Partner extracts not supplied: " + ", ".join(result.missing_extracts) +
+                 ". The parts of the report that need them say so.")
+    if config.synthetic:
+        text += " **All police.uk-format files and partner extracts here are synthetic demonstration data.**"
+    return text
+
+
+def reject_reasons(processed_dir: Path) -> pd.DataFrame:
+    """Rejected rows by source, rule and reason pattern (the reason with its quoted value removed)."""
+    parts = []
+    for path in sorted((processed_dir / "rejects").glob("*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["source", "check", "reason"])
+        if len(frame):
+            frame["reason"] = frame["reason"].str.replace(r"'[^']*'", "'…'", regex=True)
+            parts.append(frame)
+    if not parts:
+        return pd.DataFrame({"Source": [], "Rule": [], "Reason": [], "Rows": []})
+    table = pd.concat(parts).groupby(["source", "check", "reason"]).size().reset_index(name="Rows")
+    return table.rename(columns={"source": "Source", "check": "Rule", "reason": "Reason"})
+
+
+def area_summary(config: AssessmentConfig, geography: pd.DataFrame, denominators: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    dens = denominators.set_index("district_code")
+    for code in (*config.area_codes, *config.comparison_codes):
+        lsoas = geography[geography["district_code"] == code]
+        role = "Partnership area" if code in config.area_codes else "Comparison district"
+        rows.append({"Area": dens.loc[code, "district_name"] if code in dens.index else code, "Code": code, "Role": role,
+                     "LSOAs (2021)": len(lsoas), "Wards (2020)": lsoas["ward_code"].replace("", pd.NA).nunique(),
+                     "Residents (2021)": int(dens.loc[code, "population_2021"]) if code in dens.index else None,
+                     "Households (2011)": int(dens.loc[code, "households_2011"]) if code in dens.index else None})
+    for zone, codes in config.zones.items():
+        lsoas = geography[geography["lsoa21"].isin(codes)]
+        rows.append({"Area": zone, "Code": ", ".join(codes), "Role": "Zone", "LSOAs (2021)": len(lsoas),
+                     "Wards (2020)": lsoas["ward_code"].nunique(), "Residents (2021)": int(lsoas["population_2021"].sum()),
+                     "Households (2011)": None})
+    return pd.DataFrame(rows)
