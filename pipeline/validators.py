@@ -54,7 +54,7 @@ class RowScreen:
         failing = failing.reindex(self.kept.index, fill_value=False).astype(bool)
         if failing.any():
             rejected = self.kept.loc[failing].copy()
-            rejected.insert(0, "reason", reason[failing] if isinstance(reason, pd.Series) else reason)
+            rejected.insert(0, "reason", reason.reindex(self.kept.index)[failing] if isinstance(reason, pd.Series) else reason)
             rejected.insert(0, "check", check)
             rejected.insert(0, "source", self.source)
             self._rejects.append(rejected)

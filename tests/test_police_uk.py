@@ -1,0 +1,88 @@
+import zipfile
+
+import pandas as pd
+import pytest
+
+from conftest import street_row, write_street
+from pipeline import police_uk
+from pipeline.paths import RAW_DIR
+from pipeline.reference import Reference, build_geography
+from pipeline.sources import InputDataError
+
+
+@pytest.fixture(scope="module")
+def reference():
+    ref = Reference.load(RAW_DIR / "reference")
+    return ref, ref.code_to_lsoa21(), build_geography(ref)
+
+
+def clean(tmp_path, rows, reference, period_end="2024-12"):
+    write_street(tmp_path / "2024-01" / "2024-01-test-street.csv", rows)
+    raw = police_uk.read_monthly(police_uk.discover(tmp_path)["street"], police_uk.STREET_COLUMNS)
+    ref, code_map, geography = reference
+    return police_uk.clean_street(raw, code_map, geography, pd.Period(period_end, "M"))
+
+
+def test_good_rows_are_kept_with_geography_and_periods(tmp_path, reference):
+    screen = clean(tmp_path, [street_row(), street_row(**{"Crime ID": "", "Crime type": "Anti-social behaviour"})], reference)
+    kept = screen.kept
+    assert len(kept) == 2 and screen.summary()["rows_rejected"] == 0
+    row = kept.iloc[0]
+    assert (row.lsoa21, row.district_name, row.ward_name) == ("E01017983", "Cambridge", "Market")
+    assert (row.financial_year, row.assessment_period, row.year_ending) == ("2023/24", "current", "Jan 2024 - Dec 2024")
+
+
+def test_a_2011_code_maps_to_its_2021_lsoa(tmp_path, reference):
+    kept = clean(tmp_path, [street_row(**{"LSOA code": "E01017984", "LSOA name": "Cambridge 007D"})], reference).kept
+    assert kept["lsoa21"].tolist() == ["E01035516"] and kept["lsoa_code_raw"].tolist() == ["E01017984"]
+
+
+@pytest.mark.parametrize("change,check", [
+    ({"Month": "2024-02"}, "month_matches_file"),
+    ({"Month": "Jan 2024"}, "month_format"),
+    ({"Crime type": "Shop theft"}, "known_crime_type"),
+    ({"LSOA code": "", "LSOA name": "", "Longitude": "", "Latitude": "", "Location": "No location"}, "has_location"),
+    ({"LSOA code": "E01999999"}, "known_lsoa"),
+    ({"Crime ID": ""}, "crime_id_present"),
+    ({"Longitude": "52.205337", "Latitude": "0.121817"}, "coordinates_in_range"),
+    ({"Longitude": "12.5", "Latitude": "41.9"}, "coordinates_in_range"),
+    ({"Longitude": "east"}, "coordinates_numeric"),
+])
+def test_bad_rows_are_rejected_with_the_rule_and_reason(tmp_path, reference, change, check):
+    screen = clean(tmp_path, [street_row(**{"Crime ID": "ok"}), street_row(**change)], reference)
+    assert screen.summary() == {"source": "police.uk street", "rows_in": 2, "rows_kept": 1, "rows_rejected": 1}
+    assert screen.rejects["check"].tolist() == [check]
+    assert screen.rejects["source_row"].tolist() == [3]
+    assert screen.rejects["reason"].iloc[0]
+
+
+def test_duplicate_crime_ids_keep_the_first(tmp_path, reference):
+    screen = clean(tmp_path, [street_row(), street_row()], reference)
+    assert screen.rejects["check"].tolist() == ["unique_crime_id"]
+
+
+def test_file_without_header_row_is_refused(tmp_path, reference):
+    path = tmp_path / "2024-01" / "2024-01-test-street.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(",".join(street_row().values()) + "\n")
+    with pytest.raises(InputDataError, match="header row is missing"):
+        police_uk.read_monthly(police_uk.discover(tmp_path)["street"], police_uk.STREET_COLUMNS)
+
+
+def test_discover_reads_folders_and_zips_and_refuses_a_month_twice(tmp_path):
+    write_street(tmp_path / "2024-01" / "2024-01-test-street.csv", [street_row()])
+    with zipfile.ZipFile(tmp_path / "more.zip", "w") as archive:
+        archive.writestr("2024-02/2024-02-test-street.csv", "Crime ID\n")
+        archive.writestr("2024-02/2024-02-test-outcomes.csv", "Crime ID\n")
+    found = police_uk.discover(tmp_path)
+    assert [s.name for s in found["street"]] == ["2024-01-test-street.csv", "2024-02-test-street.csv"]
+    assert [s.name for s in found["outcomes"]] == ["2024-02-test-outcomes.csv"]
+    with zipfile.ZipFile(tmp_path / "again.zip", "w") as archive:
+        archive.writestr("2024-01/2024-01-test-street.csv", "Crime ID\n")
+    with pytest.raises(InputDataError, match="supplied twice"):
+        police_uk.discover(tmp_path)
+
+
+def test_missing_police_folder(tmp_path):
+    with pytest.raises(InputDataError, match="police.uk folder not found"):
+        police_uk.discover(tmp_path / "absent")

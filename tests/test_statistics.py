@@ -1,0 +1,87 @@
+import math
+
+import pytest
+from scipy import stats
+
+from pipeline import statistics as st
+
+
+def test_garwood_interval_matches_published_values():
+    # Exact 95% limits for 10 events: 4.795 to 18.390; for 0 events: 0 to 3.689 (Garwood 1936 tables).
+    assert st.poisson_interval(10) == pytest.approx((4.7954, 18.3904), abs=1e-3)
+    assert st.poisson_interval(0) == pytest.approx((0.0, 3.6889), abs=1e-3)
+
+
+def test_byar_is_close_to_exact_for_moderate_counts():
+    assert st.byar_interval(10) == pytest.approx((4.787, 18.392), abs=2e-3)
+    for count in (20, 100, 1000):
+        exact, byar = st.poisson_interval(count), st.byar_interval(count)
+        assert byar == pytest.approx(exact, rel=0.01)
+
+
+@pytest.mark.parametrize("successes,total,expected", [
+    (81, 263, (0.2553, 0.3662)),  # Newcombe (1998) Stat Med 17:857, table I
+    (15, 148, (0.0624, 0.1605)),
+    (0, 20, (0.0, 0.1611)),
+    (1, 29, (0.0061, 0.1718)),
+])
+def test_wilson_interval_matches_newcombe(successes, total, expected):
+    assert st.wilson_interval(successes, total) == pytest.approx(expected, abs=1e-4)
+
+
+def test_compare_counts_is_the_conditional_binomial_test():
+    result = st.compare_counts(10, 20)
+    assert result.p_value == pytest.approx(stats.binomtest(10, 30, 0.5).pvalue)
+    assert result.p_value == pytest.approx(0.0987, abs=1e-4)
+    assert result.change == -10 and result.percent_change == pytest.approx(-50.0)
+    assert result.rate_ratio == pytest.approx(0.5)
+    assert result.ratio_lower < 0.5 < result.ratio_upper
+    assert not result.significant
+
+
+def test_compare_counts_flags_real_changes_and_small_counts():
+    assert st.compare_counts(1200, 1000).significant
+    assert not st.compare_counts(1010, 1000).significant
+    assert st.compare_counts(3, 9).too_small
+    assert not st.compare_counts(30, 90).too_small
+
+
+def test_compare_counts_with_unequal_exposure():
+    # Same rate, twice the exposure: no evidence of change.
+    result = st.compare_counts(200, 100, current_exposure=2, previous_exposure=1)
+    assert result.rate_ratio == pytest.approx(1.0)
+    assert result.p_value > 0.9
+
+
+def test_rate_per_thousand():
+    rate, low, high = st.rate_per(150, 100_000)
+    assert rate == pytest.approx(1.5)
+    assert low < 1.5 < high
+    assert all(math.isnan(v) for v in st.rate_per(5, 0))
+
+
+def test_poisson_trend_recovers_a_known_decline():
+    counts = [round(5000 * 0.9 ** k) for k in range(6)]
+    trend = st.poisson_trend(counts)
+    assert trend.annual_percent == pytest.approx(-10, abs=0.2)
+    assert trend.p_value < 0.001
+    assert st.describe_trend(trend, 6).startswith("Long term downward trend (10% a year")
+
+
+def test_poisson_trend_needs_three_years_and_sees_no_trend_in_flat_noise():
+    assert st.poisson_trend([100, 90]) is None
+    assert "Not enough years" in st.describe_trend(None, 2)
+    flat = st.poisson_trend([1000, 1030, 990, 1010, 1000])
+    assert flat.p_value > 0.05
+    assert st.describe_trend(flat, 5).startswith("No clear long-term trend")
+
+
+def test_describe_change_shows_absolute_beside_percent():
+    assert st.describe_change(-123, -8.04) == "Down 8% (123 fewer offences)"
+    assert st.describe_change(5, 2.5, "attendances") == "Up 2% (5 more attendances)"
+    assert st.describe_change(-1, -0.1) == "Down 0.1% (1 fewer offences)"
+    assert st.describe_change(0, 0.0).startswith("No change")
+
+
+def test_volume_band():
+    assert [st.volume_band(s) for s in (25, 5, 1)] == ["High volume", "Medium volume", "Low volume"]
