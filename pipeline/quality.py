@@ -34,14 +34,14 @@ def reject_reasons(processed_dir: Path) -> pd.DataFrame:
     """Rejected rows by source, rule and reason pattern (the reason with its quoted value removed)."""
     parts = []
     for path in sorted((processed_dir / "rejects").glob("*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["source", "check", "reason"])
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["reject_source", "reject_rule", "reject_reason"])
         if len(frame):
-            frame["reason"] = frame["reason"].str.replace(r"'[^']*'", "'…'", regex=True)
+            frame["reject_reason"] = frame["reject_reason"].str.replace(r"'[^']*'", "'…'", regex=True)
             parts.append(frame)
     if not parts:
         return pd.DataFrame({"Source": [], "Rule": [], "Reason": [], "Rows": []})
-    table = pd.concat(parts).groupby(["source", "check", "reason"]).size().reset_index(name="Rows")
-    return table.rename(columns={"source": "Source", "check": "Rule", "reason": "Reason"})
+    table = pd.concat(parts).groupby(["reject_source", "reject_rule", "reject_reason"]).size().reset_index(name="Rows")
+    return table.rename(columns={"reject_source": "Source", "reject_rule": "Rule", "reject_reason": "Reason"})
 
 
 def area_summary(config: AssessmentConfig, geography: pd.DataFrame, denominators: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,8 @@ import pandas as pd
 
 from .sources import FILE_COLUMN, ROW_COLUMN, InputDataError
 
-REJECT_COLUMNS = ["source", FILE_COLUMN, ROW_COLUMN, "check", "reason"]
+# Prefixed so that they never collide with an extract's own columns (asb_cases has a "source").
+REJECT_COLUMNS = ["reject_source", "reject_rule", "reject_reason", FILE_COLUMN, ROW_COLUMN]
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], label: str, aliases: dict[str, str] | None = None) -> pd.DataFrame:
@@ -54,9 +55,9 @@ class RowScreen:
         failing = failing.reindex(self.kept.index, fill_value=False).astype(bool)
         if failing.any():
             rejected = self.kept.loc[failing].copy()
-            rejected.insert(0, "reason", reason.reindex(self.kept.index)[failing] if isinstance(reason, pd.Series) else reason)
-            rejected.insert(0, "check", check)
-            rejected.insert(0, "source", self.source)
+            rejected.insert(0, "reject_reason", reason.reindex(self.kept.index)[failing] if isinstance(reason, pd.Series) else reason)
+            rejected.insert(0, "reject_rule", check)
+            rejected.insert(0, "reject_source", self.source)
             self._rejects.append(rejected)
             self.kept = self.kept.loc[~failing]
         return self

@@ -51,14 +51,14 @@ def test_a_2011_code_maps_to_its_2021_lsoa(tmp_path, reference):
 def test_bad_rows_are_rejected_with_the_rule_and_reason(tmp_path, reference, change, check):
     screen = clean(tmp_path, [street_row(**{"Crime ID": "ok"}), street_row(**change)], reference)
     assert screen.summary() == {"source": "police.uk street", "rows_in": 2, "rows_kept": 1, "rows_rejected": 1}
-    assert screen.rejects["check"].tolist() == [check]
+    assert screen.rejects["reject_rule"].tolist() == [check]
     assert screen.rejects["source_row"].tolist() == [3]
-    assert screen.rejects["reason"].iloc[0]
+    assert screen.rejects["reject_reason"].iloc[0]
 
 
 def test_duplicate_crime_ids_keep_the_first(tmp_path, reference):
     screen = clean(tmp_path, [street_row(), street_row()], reference)
-    assert screen.rejects["check"].tolist() == ["unique_crime_id"]
+    assert screen.rejects["reject_rule"].tolist() == ["unique_crime_id"]
 
 
 def test_file_without_header_row_is_refused(tmp_path, reference):

@@ -27,7 +27,7 @@ def test_row_screen_keeps_every_row_somewhere():
     screen.reject(frame["value"] == "y", "no_y", pd.Series("value " + frame["value"], index=frame.index))
     assert screen.summary() == {"source": "test", "rows_in": 4, "rows_kept": 2, "rows_rejected": 2}
     rejects = screen.rejects
-    assert rejects["check"].tolist() == ["no_x", "no_y"] and rejects["reason"].tolist() == ["value is x", "value y"]
+    assert rejects["reject_rule"].tolist() == ["no_x", "no_y"] and rejects["reject_reason"].tolist() == ["value is x", "value y"]
     assert rejects["source_row"].tolist() == [3, 5]
 
 

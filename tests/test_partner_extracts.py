@@ -1,0 +1,87 @@
+import pandas as pd
+import pytest
+
+from pipeline.partner_extracts import CONTRACTS, clean_extract, parse_datetimes
+from pipeline.pseudonymise import MissingKeyError, load_key, pseudonymise
+from pipeline.sources import InputDataError, read_table
+
+KEY = b"test-key"
+CODE_MAP = {"E01017983": "E01017983", "E01017984": "E01035516"}
+END = pd.Period("2024-12", "M")
+ASB_HEADER = "case_id,source,reported_at,lsoa_code,asb_category,street_based,alcohol_flag,perpetrator_id,perpetrator_age"
+
+
+def asb(tmp_path, *rows, header=ASB_HEADER):
+    path = tmp_path / "asb_cases.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return clean_extract(read_table(path), CONTRACTS["asb_cases"], CODE_MAP, KEY, END, path.name)
+
+
+def test_valid_rows_are_parsed_and_identifiers_pseudonymised(tmp_path):
+    screen = asb(tmp_path, "A1,Council,31/10/2024 23:15,E01017984,nuisance,yes,,John Smith,34",
+                 "A2,police,2024-10-31T08:00,,personal,N,TRUE,,")
+    kept = screen.kept
+    assert screen.summary()["rows_rejected"] == 0
+    assert kept["reported_at"].tolist() == [pd.Timestamp("2024-10-31 23:15"), pd.Timestamp("2024-10-31 08:00")]
+    assert kept["source"].tolist() == ["council", "police"]
+    assert kept["lsoa_code"].tolist() == ["E01035516", ""]
+    assert kept["street_based"].tolist() == ["Y", "N"] and kept["alcohol_flag"].tolist() == ["", "Y"]
+    assert kept["perpetrator_id"].iloc[0].startswith("P") and "John" not in kept["perpetrator_id"].iloc[0]
+    assert kept["perpetrator_id"].iloc[1] == ""
+    assert kept["perpetrator_age"].tolist()[0] == 34
+    assert kept["assessment_period"].tolist() == ["current", "current"]
+
+
+@pytest.mark.parametrize("row,check", [
+    ("A9,police,10/31/2024,,nuisance,,,,", "date_format"),  # month-first is never guessed
+    ("A9,police,yesterday,,nuisance,,,,", "date_format"),
+    ("A9,police,,,nuisance,,,,", "required_value"),
+    ("A9,ambulance,2024-10-01,,nuisance,,,,", "allowed_value"),
+    ("A9,police,2024-10-01,E01999999,nuisance,,,,", "known_lsoa"),
+    ("A9,police,2024-10-01,,nuisance,maybe,,,", "flag_value"),
+    ("A9,police,2024-10-01,,nuisance,,,,-3", "value_in_range"),
+    ("A9,police,2024-10-01,,nuisance,,,,thirty", "numeric_value"),
+    ("A9,police,2099-10-01,,nuisance,,,,", "date_not_in_future"),
+    ("A1,police,2024-10-01,,nuisance,,,,", "unique_id"),
+])
+def test_bad_values_are_quarantined_with_their_reason(tmp_path, row, check):
+    screen = asb(tmp_path, "A1,police,2024-10-01,,nuisance,,,Jane Doe,", row)
+    assert screen.summary() == {"source": "asb_cases", "rows_in": 2, "rows_kept": 1, "rows_rejected": 1}
+    assert screen.rejects["reject_rule"].tolist() == [check]
+    assert screen.rejects["source_row"].tolist() == [3]
+
+
+def test_rejected_rows_never_carry_a_raw_identifier(tmp_path):
+    screen = asb(tmp_path, "A1,police,bad-date,,nuisance,,,Jane Doe,", "A2,police,2024-10-01,,nuisance,,,Jane Doe,")
+    assert "Jane Doe" not in screen.rejects.to_csv() and "Jane Doe" not in screen.kept.to_csv()
+    assert screen.rejects["perpetrator_id"].iloc[0] == screen.kept["perpetrator_id"].iloc[0]
+
+
+def test_missing_required_column_and_header_only_are_refused(tmp_path):
+    with pytest.raises(InputDataError, match="'asb_category'"):
+        asb(tmp_path, "A1,police,2024-10-01", header="case_id,source,reported_at")
+    with pytest.raises(InputDataError, match="no data rows"):
+        asb(tmp_path)
+
+
+def test_parse_datetimes_accepts_iso_and_uk_only():
+    parsed = parse_datetimes(pd.Series(["2024-10-31", "31/10/2024 23:15", "2024-10-31 23:15:05", "10/31/2024", ""]))
+    assert parsed.iloc[:3].notna().all() and parsed.iloc[3:].isna().all()
+
+
+def test_pseudonyms_are_keyed_stable_and_ignore_case_and_spacing():
+    values = pd.Series(["AB12 CDE", "ab12cde", "", "Other"])
+    first = pseudonymise(values, KEY)
+    assert first.iloc[0] == first.iloc[1] != first.iloc[3] and first.iloc[2] == ""
+    assert pseudonymise(values, b"another key").iloc[0] != first.iloc[0]
+
+
+def test_key_sources(tmp_path, monkeypatch):
+    monkeypatch.delenv("CSP_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(MissingKeyError, match="CSP_PSEUDONYM_KEY"):
+        load_key(synthetic=False, key_file=tmp_path / "absent")
+    assert "demo" in load_key(synthetic=True, key_file=tmp_path / "absent")[1]
+    (tmp_path / "key").write_text("secret\n")
+    assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"secret"
+    monkeypatch.setenv("CSP_PSEUDONYM_KEY", "from-env")
+    assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"from-env"

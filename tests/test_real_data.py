@@ -1,0 +1,66 @@
+"""Acceptance on the real 2024 police.uk files: every Cambridge row accounted for, totals agree."""
+from collections import Counter
+
+import pytest
+
+from conftest import raw_cambridge_rows, table
+from pipeline import overview
+from pipeline.reference import Reference, build_geography, district_denominators
+from pipeline.paths import RAW_DIR
+
+CAMBRIDGE = "E07000008"
+
+
+@pytest.fixture(scope="module")
+def raw_rows():
+    return raw_cambridge_rows()
+
+
+def test_raw_files_hold_the_documented_cambridge_rows(raw_rows):
+    assert len(raw_rows) == 17_247
+
+
+def test_every_cambridge_row_is_kept_or_rejected_with_a_reason(real_ingest, raw_rows):
+    config, result = real_ingest
+    crimes = table(result, "crimes")
+    kept = crimes[crimes["district_code"] == CAMBRIDGE]
+    assert kept["lsoa21_name"].str.startswith("Cambridge 0").all()
+    import pandas as pd
+
+    rejects = pd.read_csv(result.processed_dir / "rejects" / "police_uk_street.csv", dtype=str, keep_default_na=False)
+    rejected = rejects[rejects["LSOA name"].str.startswith("Cambridge 0")]
+    assert len(kept) + len(rejected) == len(raw_rows) == 17_247
+    assert rejects["reject_reason"].ne("").all()
+
+
+def test_rows_in_equal_rows_kept_plus_rejected_for_every_source(real_ingest):
+    _, result = real_ingest
+    q = result.quality
+    assert (q["rows_in"] == q["rows_kept"] + q["rows_rejected"]).all()
+    street = q.set_index("source").loc["police.uk street"]
+    assert (street["rows_in"], street["files"]) == (83_021, 12)
+    assert street["rows_rejected"] == 2_793  # the published rows with no location
+    assert sorted(result.missing_extracts) == sorted(["police_records", "asb_cases", "ae_assaults", "iom_cohort",
+                                                       "service_activity"])
+
+
+def test_overview_totals_agree_with_a_direct_count_of_the_raw_csvs(real_ingest, raw_rows):
+    config, result = real_ingest
+    overview_table = overview.overview_table(table(result, "crimes"), table(result, "denominators"), config.area_codes)
+    by_type = Counter(r["Crime type"] for r in raw_rows)
+    shown = overview_table.set_index("Crime type")["This year"]
+    for crime_type, count in by_type.items():
+        assert shown[crime_type] == count, crime_type
+    assert shown[overview.ALL_CRIME] == sum(v for k, v in by_type.items() if k != overview.ASB) == 14_922
+    assert "previous year is not in the data" in overview_table["Year trend"].iloc[0]
+
+
+def test_reference_denominators_for_cambridge():
+    reference = Reference.load(RAW_DIR / "reference")
+    geography = build_geography(reference)
+    cambridge = geography[geography["district_code"] == CAMBRIDGE]
+    assert len(cambridge) == 78 and cambridge["population_2021"].sum() == 145_675
+    dens = district_denominators(reference, geography).set_index("district_code")
+    assert dens.loc[CAMBRIDGE, "households_2011"] == 46_714
+    # The residents file's footnotes below the data are not LSOAs.
+    assert reference.population["lsoa21cd"].str.fullmatch(r"[EW]01\d{6}").all()
