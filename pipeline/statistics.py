@@ -8,6 +8,7 @@ too unstable to interpret.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,17 +128,24 @@ def poisson_trend(counts: list[int] | np.ndarray, alpha: float = ALPHA) -> Trend
     variation widens the interval. The annual change is exp(b) - 1. Needs three or more years.
     """
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     y = np.asarray(counts, dtype=float)
+    if np.isnan(y).any():
+        raise ValueError("yearly counts contain missing values; give zero for a year with no events")
     if len(y) < 3 or y.sum() == 0:
         return None
     x = sm.add_constant(np.arange(len(y), dtype=float))
-    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2")
-    scale = max(float(fit.scale), 1.0)  # never narrower than Poisson
-    se = float(fit.bse[1]) * math.sqrt(scale / float(fit.scale)) if fit.scale > 0 else float("inf")
+    with warnings.catch_warnings():
+        # A series that a line fits exactly (e.g. constant counts) is a valid answer, not a problem.
+        warnings.simplefilter("ignore", category=PerfectSeparationWarning)
+        fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    pearson = float(np.sum((y - fit.mu) ** 2 / fit.mu))
+    scale = max(pearson / max(len(y) - 2, 1), 1.0)  # quasi-Poisson, never narrower than Poisson
+    se = float(fit.bse[1]) * math.sqrt(scale)
     slope = float(fit.params[1])
     z = stats.norm.ppf(1 - alpha / 2)
-    p_value = float(2 * stats.norm.sf(abs(slope / se))) if se > 0 else 0.0
+    p_value = float(2 * stats.norm.sf(abs(slope / se)))
     to_percent = lambda b: (math.exp(b) - 1) * 100  # noqa: E731
     return Trend(len(y), to_percent(slope), to_percent(slope - z * se), to_percent(slope + z * se), p_value, scale)
 

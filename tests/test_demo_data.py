@@ -1,0 +1,87 @@
+"""The embedded demo data carries the documented planted effects (and the generator's calibration)."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from conftest import table
+from pipeline import demo_data
+from pipeline.statistics import poisson_trend
+
+AREA = "E07000008"
+
+
+def test_demo_ingests_cleanly_and_covers_five_financial_years(demo_ingest):
+    _, result = demo_ingest
+    q = result.quality.set_index("source")
+    assert (q["rows_in"] == q["rows_kept"] + q["rows_rejected"]).all()
+    assert result.missing_extracts == []  # every extract supplied
+    crimes = table(result, "crimes")
+    assert sorted(crimes["financial_year"].unique()) == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
+    assert crimes["month"].nunique() == 60 and (crimes["district_code"] == AREA).all()
+    # Months before 2022 carry 2011 codes, as police.uk did; all map to 2021 LSOAs.
+    early = crimes[crimes["month"] < "2022-01"]
+    assert (early["lsoa_code_raw"] != early["lsoa21"]).any() and crimes["lsoa21"].ne("").all()
+
+
+def test_baseline_year_volumes_are_the_plans(demo_ingest):
+    _, result = demo_ingest
+    crimes = table(result, "crimes")
+    baseline = crimes[crimes["financial_year"] == "2023/24"]["crime_type"].value_counts()
+    for crime_type, plan in demo_data.PLAN_BASELINES.items():
+        low, high = stats.poisson.ppf([0.0005, 0.9995], plan)
+        if crime_type == "Violence and sexual offences":
+            high += 0.35 * 3 * plan  # the planted pub-cluster extra
+        assert low <= baseline[crime_type] <= high, crime_type
+
+
+def test_planted_autumn_spike_in_cycle_theft(demo_ingest):
+    _, result = demo_ingest
+    cycle = table(result, "crimes").query("crime_type == 'Bicycle theft'")
+    by_month = cycle["month"].str[5:7].astype(int).value_counts()
+    autumn, rest = by_month.loc[[9, 10, 11]].mean(), by_month.drop([9, 10, 11]).mean()
+    assert autumn / rest > 1.3
+
+
+def test_planted_rising_night_time_alcohol_violence_in_the_pub_cluster(demo_ingest):
+    _, result = demo_ingest
+    records = table(result, "police_records")
+    years = ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
+    cluster = records[(records["zone"] == "Mill Road pub cluster") & (records["crime_type"] == "Violence and sexual offences")
+                      & (records["alcohol_flag"] == "Y")]
+    yearly = cluster.groupby("financial_year").size().reindex(years, fill_value=0)
+    trend = poisson_trend(yearly.to_numpy())
+    assert trend.annual_percent > 10 and trend.p_value < 0.01
+    elsewhere = records[(records["zone"] == "") & (records["crime_type"] == "Violence and sexual offences")
+                        & (records["alcohol_flag"] == "Y")].groupby("financial_year").size().reindex(years, fill_value=0)
+    assert poisson_trend(elsewhere.to_numpy()).annual_percent < trend.annual_percent / 2
+
+
+def test_planted_mental_health_flags_among_repeat_asb_perpetrators(demo_ingest):
+    _, result = demo_ingest
+    cases = table(result, "asb_cases")
+    known = cases[cases["perpetrator_id"] != ""]
+    repeat_ids = known["perpetrator_id"].value_counts()
+    known = known.assign(repeat=known["perpetrator_id"].map(repeat_ids) >= 2)
+    recorded = known[known["mental_health_flag"] != ""]
+    crosstab = pd.crosstab(recorded["repeat"], recorded["mental_health_flag"] == "Y")
+    odds_ratio, p_value = stats.fisher_exact(crosstab.to_numpy())
+    assert odds_ratio > 2 and p_value < 1e-6
+
+
+def test_planted_falling_ae_assaults(demo_ingest):
+    _, result = demo_ingest
+    ae = table(result, "ae_assaults")
+    yearly = ae.groupby("financial_year").size().sort_index()
+    trend = poisson_trend(yearly.to_numpy())
+    assert trend.annual_percent == pytest.approx(-8, abs=3) and trend.p_value < 0.01
+    assert abs(yearly["2023/24"] - 1100) < 4 * np.sqrt(1100)
+
+
+def test_demo_identifiers_are_pseudonymised_in_processed_tables(demo_ingest):
+    _, result = demo_ingest
+    for name in ("police_records", "asb_cases", "iom_cohort"):
+        frame = table(result, name)
+        for column in [c for c in frame.columns if c.endswith("_id") and c not in ("record_id", "case_id")]:
+            values = frame[column][frame[column] != ""]
+            assert values.str.fullmatch(r"P[0-9a-f]{16}").all(), (name, column)

@@ -1,0 +1,97 @@
+import pandas as pd
+import pytest
+
+from pipeline import overview, targets
+from pipeline.config import AssessmentConfig, Target
+from pipeline.disclosure import SUPPRESSED, suppress_small_counts
+from pipeline.periods import assessment_period, financial_year
+
+AREA = "E07000008"
+
+
+def crimes_from_counts(counts: dict[str, list[int]], end="2025-03", years=3) -> pd.DataFrame:
+    """Hand-made crimes: counts[type][k] crimes in each month of year k (oldest first), spread evenly."""
+    end = pd.Period(end, "M")
+    rows = []
+    for crime_type, per_year in counts.items():
+        for k, annual in enumerate(per_year):
+            months = pd.period_range(end - 12 * (len(per_year) - k) + 1, periods=12, freq="M")
+            for i in range(annual):
+                rows.append((crime_type, months[i % 12]))
+    frame = pd.DataFrame(rows, columns=["crime_type", "month"])
+    months = frame["month"]
+    frame = pd.concat([frame, assessment_period(months, end)], axis=1)
+    frame["financial_year"] = financial_year(months)
+    frame["month"] = months.astype(str)
+    frame["district_code"] = AREA
+    return frame
+
+
+DENOMINATORS = pd.DataFrame({"district_code": [AREA], "district_name": ["Cambridge"], "population_2021": [100_000],
+                             "households_2011": [40_000]})
+
+
+def test_overview_counts_changes_rates_and_trends():
+    crimes = crimes_from_counts({"Burglary": [600, 480, 360], "Robbery": [60, 60, 60], "Anti-social behaviour": [120, 120, 120],
+                                 "Drugs": [5, 3, 4]})
+    table = overview.overview_table(crimes, DENOMINATORS, [AREA]).set_index("Crime type")
+    assert table.loc["Burglary", ["This year", "Last year", "Change (offences)"]].tolist() == [360, 480, -120]
+    assert table.loc["Burglary", "Year trend"] == "Down 25% (120 fewer offences)"
+    assert table.loc["Burglary", "Beyond natural variation"] == "yes"
+    assert table.loc["Burglary", "Rate per 1,000"] == pytest.approx(9.0)  # per 1,000 households
+    assert table.loc["Robbery", "Rate per 1,000"] == pytest.approx(0.6)  # per 1,000 residents
+    assert table.loc["Robbery", "Beyond natural variation"] == "no"
+    assert table.loc["Drugs", "Beyond natural variation"] == "too few to tell"
+    assert table.loc[overview.ALL_CRIME, "This year"] == 360 + 60 + 4  # ASB is not crime
+    assert table.loc["Burglary", "Long-term trend"].startswith("Long term downward trend")
+    assert table.loc["Robbery", "Share of all crime (%)"] == pytest.approx(60 / 424 * 100, abs=0.05)
+
+
+def test_headline_text_uses_the_table_numbers():
+    crimes = crimes_from_counts({"Burglary": [600, 480, 360], "Robbery": [60, 60, 60]})
+    table = overview.overview_table(crimes, DENOMINATORS, [AREA])
+    text = overview.headline_text(overview.headline_facts(table), "Cambridge")
+    assert "recorded 420 crimes" in text and "Down 22% (120 fewer offences)" in text and "Falls beyond natural variation: Burglary" in text
+
+
+def test_one_year_of_data_says_so():
+    crimes = crimes_from_counts({"Burglary": [300]}, end="2024-12")
+    table = overview.overview_table(crimes, DENOMINATORS, [AREA])
+    assert table["Year trend"].str.contains("previous year is not in the data").all()
+    assert table["Long-term trend"].str.startswith("Not enough years").all()
+    assert "previous twelve months are not in the data" in overview.headline_text(overview.headline_facts(table), "X")
+
+
+def config_with(*target_list):
+    return AssessmentConfig("t", "t", True, "Cambridge", (AREA,), (), "p", None, "r", "f", {}, tuple(target_list))
+
+
+def test_target_progress_pro_rata_during_the_year():
+    # Baseline 2023/24: 120 robberies (10 a month); target -10% = 108; by December 2024 (9 months) the pro-rata
+    # target is 81; 70 so far is on track.
+    baseline = crimes_from_counts({"Robbery": [120, 0]}, end="2025-03")
+    baseline = baseline[baseline["financial_year"] == "2023/24"]
+    months = [m for m in pd.period_range("2024-04", "2024-12", freq="M") for _ in range(8)][:70]
+    to_date = pd.DataFrame({"crime_type": "Robbery", "month": [str(m) for m in months], "district_code": AREA})
+    crimes = pd.concat([baseline, to_date], ignore_index=True)
+    target = Target("Robbery", "police_uk", "2023/24", "2024/25", ("Robbery",), reduce_by_percent=10)
+    row = targets.target_progress(config_with(target), crimes, {}, pd.Period("2024-12", "M")).iloc[0]
+    assert (row["Baseline (data)"], row["Target count"], row["Months to date"]) == (120, 108, 9)
+    assert row["Target to date (pro rata)"] == 81 and row["Year to date"] == 70
+    assert row["Status"].startswith("On track")
+    assert "(12 offences)" in row["Aim"]
+
+
+def test_target_status_when_data_are_missing():
+    crimes = crimes_from_counts({"Robbery": [50]}, end="2024-12")
+    config = config_with(Target("Robbery", "police_uk", "2023/24", "2024/25", ("Robbery",), reduce_by_percent=5),
+                         Target("A&E", "ae_assaults", "2023/24", "2024/25", below=900))
+    progress = targets.target_progress(config, crimes, {"ae_assaults": None}, pd.Period("2024-12", "M"))
+    assert progress["Status"].tolist() == ["Baseline year 2023/24 is not (fully) in the data",
+                                           "Data not supplied (ae_assaults.csv)"]
+
+
+def test_small_counts_and_what_derives_from_them_are_suppressed():
+    frame = pd.DataFrame({"type": ["a", "b", "c"], "count": [3, 0, 120], "rate": [0.1, 0.0, 4.2]})
+    shown = suppress_small_counts(frame, ["count"], ["rate"])
+    assert shown["count"].tolist() == [SUPPRESSED, 0, 120] and shown["rate"].tolist() == [SUPPRESSED, 0.0, 4.2]
