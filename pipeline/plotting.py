@@ -33,5 +33,13 @@ def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 4):
     return grid.figure
 
 
-def close(figure) -> None:
+def show(figure) -> None:
+    """Display a figure as an embedded PNG and close it (independent of the notebook's backend)."""
+    import io
+
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     plt.close(figure)
+    display(Image(data=buffer.getvalue(), format="png"))
