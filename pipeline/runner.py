@@ -68,14 +68,25 @@ def _describe_failure(notebook: Path, error: Exception) -> tuple[str, str]:
     return cell, f"{ename}: {evalue}"
 
 
+def ipc_kernel_config(socket_dir: Path):
+    """Kernel on IPC sockets in a private folder: partner data never crosses a TCP port."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
+
+
 def run_chapter(name: str, out_dir: Path, parameters: dict) -> float:
+    import tempfile
+
     import papermill
 
     source, target = NOTEBOOKS_DIR / CHAPTERS[name], out_dir / CHAPTERS[name]
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name=KERNEL_NAME,
-                                   progress_bar=False, cwd=str(PROJECT_ROOT), log_output=False)
+        with tempfile.TemporaryDirectory(prefix="csp-kernel-") as sockets:
+            papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name=KERNEL_NAME,
+                                       progress_bar=False, cwd=str(PROJECT_ROOT), log_output=False,
+                                       config=ipc_kernel_config(Path(sockets)))
     except Exception as error:  # papermill's execution error, or a kernel that died
         cell, message = _describe_failure(target, error)
         raise ChapterFailure(name, target, cell, message) from None

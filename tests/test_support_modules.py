@@ -1,0 +1,58 @@
+"""Configuration, atomic writing, table display and data-quality summaries."""
+import pandas as pd
+import pytest
+
+from pipeline import fileio, quality
+from pipeline.config import load_config
+from pipeline.display import table_html
+from pipeline.sources import InputDataError
+
+
+def test_shipped_configs_load_with_the_plans_targets():
+    demo, real = load_config("config/demo.yaml"), load_config("config/real_2024.yaml")
+    assert demo.synthetic and not real.synthetic and real.partner_dir is None
+    wanted = {"Robbery": 5, "Vehicle crime": 10, "Theft from the person": 10, "Cycle theft": 5,
+              "Violence against the person": 5}
+    for config in (demo, real):
+        reductions = {t.name: t.reduce_by_percent for t in config.targets if t.reduce_by_percent}
+        assert reductions == wanted
+        ae = next(t for t in config.targets if t.source == "ae_assaults")
+        assert (ae.below, ae.plan_baseline) == (900, 1100)
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("name: x\narea: {name: A, lad_codes: [E07000008]}\npolice_uk: p\nzones: {a: [E01], b: [E01]}\n", "in two zones"),
+    ("name: x\npolice_uk: p\n", "'area' is missing"),
+    ("name: [unclosed\n", "not valid YAML"),
+    ("name: x\narea: {name: A, lad_codes: [E]}\npolice_uk: p\ntargets: [{name: T}]\n", "lacks the key"),
+])
+def test_bad_configs_are_refused_with_a_message(tmp_path, text, problem):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(InputDataError, match=problem):
+        load_config(path)
+
+
+def test_atomic_write_leaves_no_partial_file_when_writing_fails(tmp_path):
+    target = tmp_path / "t.csv"
+    fileio.write_csv(pd.DataFrame({"a": [1]}), target)
+    with pytest.raises(RuntimeError):
+        with fileio.atomic_path(target) as temporary:
+            temporary.write_text("half")
+            raise RuntimeError("killed")
+    assert target.read_text() == "a\n1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_table_html_formats_numbers_and_missing_values():
+    html = table_html(pd.DataFrame({"n": [12345, None], "r": [1.5, 2.0], "t": ["<b>", "x"]}), "Caption")
+    assert "12,345" in html and "—" in html and "1.5" in html and "&lt;b&gt;" in html and "<caption>Caption" in html
+
+
+def test_reject_reasons_group_by_rule_without_showing_values(tmp_path):
+    (tmp_path / "rejects").mkdir()
+    pd.DataFrame({"reject_source": ["s", "s"], "reject_rule": ["known_lsoa", "known_lsoa"],
+                  "reject_reason": ["LSOA code 'E1' unknown", "LSOA code 'E2' unknown"], "secret": ["a", "b"]}
+                 ).to_csv(tmp_path / "rejects" / "s.csv", index=False)
+    table = quality.reject_reasons(tmp_path)
+    assert table.to_dict("records") == [{"Source": "s", "Rule": "known_lsoa", "Reason": "LSOA code '…' unknown", "Rows": 2}]
