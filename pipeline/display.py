@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+from html import escape
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -19,16 +20,28 @@ def _format(value: object) -> str:
     return str(value)
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def table_html(frame: pd.DataFrame, caption: str = "") -> str:
-    shown = frame.astype(object).map(_format)
-    html = shown.to_html(index=False, classes="report-table", border=0, escape=True)
-    if caption:
-        html = html.replace(">\n  <thead>", f">\n  <caption>{caption}</caption>\n  <thead>", 1)
-    return html
+    """An HTML table: numbers right-aligned with thousands separators, text left-aligned, '—' for missing."""
+    head = "".join(f"<th>{escape(str(column))}</th>" for column in frame.columns)
+    body = []
+    for row in frame.astype(object).itertuples(index=False):
+        cells = "".join(f'<td class="{"num" if _is_number(v) else "text"}">{escape(_format(v))}</td>' for v in row)
+        body.append(f"<tr>{cells}</tr>")
+    caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return (f'<table class="report-table">{caption_html}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
-def show_table(frame: pd.DataFrame, caption: str = "") -> None:
-    display(HTML(table_html(frame, caption)))
+def show_table(frame: pd.DataFrame, caption: str = "", empty_message: str = "") -> None:
+    """Display a table; an empty one shows `empty_message` instead, when given."""
+    if frame.empty and empty_message:
+        display(Markdown(f"*{caption}:* {empty_message}" if caption else empty_message))
+    else:
+        display(HTML(table_html(frame, caption)))
 
 
 def show_text(markdown_text: str) -> None:

@@ -78,7 +78,8 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
     outcomes_raw = police_uk.read_monthly(files["outcomes"], police_uk.OUTCOME_COLUMNS)
     outcomes = police_uk.clean_outcomes(outcomes_raw, code_map, geography, period_end)
     tables["outcomes"] = outcomes.kept
-    quality.append(outcomes.summary() | {"files": len(files["outcomes"])})
+    quality.append(outcomes.summary() | {"files": len(files["outcomes"]),
+                                         "note": "" if files["outcomes"] else "no outcomes files supplied"})
     rejects["police_uk_outcomes"] = outcomes.rejects
 
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
@@ -109,7 +110,7 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
     for name, table in rejects.items():
         write_csv(table, out / "rejects" / f"{name}.csv")
     quality_frame = pd.DataFrame(quality)
-    quality_frame["note"] = quality_frame.get("note", pd.Series(dtype=str)).fillna("")
+    quality_frame["note"] = quality_frame["note"].fillna("") if "note" in quality_frame else ""
     quality_frame = quality_frame[["source", "files", "rows_in", "rows_kept", "rows_rejected", "note"]]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,

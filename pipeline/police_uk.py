@@ -98,7 +98,7 @@ def _locate(screen: RowScreen, code_map: dict[str, str], geography: pd.DataFrame
     code = frame["LSOA code"].str.strip()
     if needs_location:
         screen.reject(code.eq(""), "has_location",
-                      "no location recorded (police.uk 'No location'): cannot be placed in any area")
+                      "no location recorded (police.uk \"No location\"): cannot be placed in any area")
         code = code[screen.kept.index]
     unknown = code.ne("") & ~code.isin(code_map.keys())
     screen.reject(unknown, "known_lsoa", "LSOA code '" + code + "' is not in the ONS 2011 or 2021 lookup")

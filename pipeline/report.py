@@ -20,6 +20,7 @@ REMOVE_TAGS = {"parameters", "injected-parameters", "report-hide"}
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0. "
                "Contains data from data.police.uk. Contains National Statistics data © Crown copyright and "
                "database right. Health indicators: OHID Fingertips.")
+TOC_PLACEHOLDER = '<div id="report-contents"></div>'
 EXTERNAL_RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
@@ -28,7 +29,7 @@ def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> n
               "extracts in this report are generated, not real records. They show what the assessment produces; "
               "do not quote their figures.</div>\n\n") if synthetic else ""
     return nbformat.v4.new_markdown_cell(f"# {title}\n\n{subtitle}\n\n{banner}<p class=\"caveat\">Report generated "
-                                         f"<span class=\"run-timestamp\">{generated}</span>. {ATTRIBUTION}</p>")
+                                         f"<span class=\"run-timestamp\">{generated}</span>. {ATTRIBUTION}</p>\n\n{TOC_PLACEHOLDER}")
 
 
 def combine(notebooks: list[Path], title: str, subtitle: str, synthetic: bool, generated: str) -> nbformat.NotebookNode:
@@ -48,12 +49,19 @@ def combine(notebooks: list[Path], title: str, subtitle: str, synthetic: bool, g
 
 
 def _table_of_contents(body: str) -> str:
+    """Numbered chapters (h1) with their sections (h2) beneath, linked to nbconvert's heading anchors."""
     headings = re.findall(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', body, flags=re.S)
-    items = []
+    chapters: list[tuple[str, list[str]]] = []
     for level, anchor, text in headings[1:]:  # the first h1 is the report title
-        label = re.sub(r"<[^>]+>", "", text).replace("¶", "").strip()
-        items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{html.escape(html.unescape(label))}</a></li>')
-    return '<nav class="report-toc"><strong>Contents</strong><ol>' + "".join(items) + "</ol></nav>"
+        label = html.escape(html.unescape(re.sub(r"<[^>]+>", "", text).replace("¶", "").strip()))
+        link = f'<a href="#{anchor}">{label}</a>'
+        if level == "1" or not chapters:
+            chapters.append((link, []))
+        else:
+            chapters[-1][1].append(link)
+    items = "".join(f"<li>{link}" + (f"<ul>{''.join(f'<li>{s}</li>' for s in sections)}</ul>" if sections else "")
+                    + "</li>" for link, sections in chapters)
+    return f'<nav class="report-toc"><strong>Contents</strong><ol>{items}</ol></nav>'
 
 
 def render(notebook: nbformat.NotebookNode) -> str:
@@ -65,10 +73,7 @@ def render(notebook: nbformat.NotebookNode) -> str:
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
     body, _ = exporter.from_notebook_node(notebook)
-    toc = _table_of_contents(body)
-    # Insert the contents after the title block (the first markdown cell's output).
-    marker = body.find('<div class="jp-Cell', body.find('<div class="jp-Cell') + 1)
-    body = body[:marker] + toc + body[marker:] if marker > 0 else body.replace("<main>", "<main>" + toc, 1)
+    body = body.replace(TOC_PLACEHOLDER, _table_of_contents(body), 1)
     if EXTERNAL_RESOURCE.search(body):
         raise RuntimeError("the report would load a resource from the internet: " + EXTERNAL_RESOURCE.search(body)[0])
     return body
