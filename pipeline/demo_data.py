@@ -1,5 +1,6 @@
 """The synthetic demonstration partnership: five years of police.uk-format files and every partner
-extract of the data contracts, for Cambridge.
+extract of the data contracts, for Cambridge, plus two years of police.uk-format files for the
+county's other districts (for rate comparisons).
 
 SYNTHETIC DATA. Nothing here describes real people or real events. It is calibrated on real
 published data so that it looks and behaves like the real thing:
@@ -33,6 +34,8 @@ FORCE = "Cambridgeshire Constabulary"
 PUB_CLUSTER = ("E01017990", "E01017991", "E01017997")  # configured as "Mill Road pub cluster"
 CITY_CENTRE = ("E01017983", "E01035515", "E01035517")
 FIXED_TIME = (2025, 4, 1, 0, 0, 0)
+COMPARISON_DISTRICTS = ("East Cambridgeshire", "Fenland", "Huntingdonshire", "South Cambridgeshire")
+COMPARISON_FIRST_MONTH = pd.Period("2023-04", "M")
 
 PLAN_BASELINES = {"Robbery": 80, "Vehicle crime": 550, "Theft from the person": 380, "Bicycle theft": 2000,
                   "Violence and sexual offences": 1600}
@@ -67,13 +70,17 @@ class Calibration:
     outcomes: dict[str, tuple[np.ndarray, np.ndarray]]  # crime type -> (categories, probabilities)
 
 
-def calibrate(raw_dir: Path, reference: Reference) -> Calibration:
+def read_real_street(raw_dir: Path, reference: Reference) -> pd.DataFrame:
     files = police_uk.discover(raw_dir / "real" / "police.uk")["street"]
     street = police_uk.read_monthly(files, police_uk.STREET_COLUMNS)
-    code_map = reference.code_to_lsoa21()
-    street["lsoa21"] = street["LSOA code"].map(code_map)
-    lad = reference.lookup.drop_duplicates("lsoa21cd").set_index("lsoa21cd")["lad22cd"]
-    area_lsoas = sorted(set(reference.population.loc[reference.population["lsoa21nm"].str.startswith("Cambridge 0"), "lsoa21cd"]))
+    street["lsoa21"] = street["LSOA code"].map(reference.code_to_lsoa21())
+    return street
+
+
+def calibrate(street: pd.DataFrame, reference: Reference, district: str = "Cambridge") -> Calibration:
+    """Shares, locations and outcomes of the real 2024 rows in one district (LSOA names start with its name)."""
+    names = reference.population["lsoa21nm"]
+    area_lsoas = sorted(set(reference.population.loc[names.str.fullmatch(rf"{district} \d{{3}}[A-Z]"), "lsoa21cd"]))
     street = street[street["lsoa21"].isin(area_lsoas)].copy()
     street["calendar_month"] = street["Month"].str[5:7].astype(int)
     by_month = pd.crosstab(street["Crime type"], street["calendar_month"]).astype(float)
@@ -86,7 +93,6 @@ def calibrate(raw_dir: Path, reference: Reference) -> Calibration:
     for crime_type, rows in street.groupby("Crime type"):
         shares = rows["Last outcome category"].value_counts(normalize=True)
         outcomes[crime_type] = (shares.index.to_numpy(), shares.to_numpy())
-    del lad
     return Calibration(by_month, by_lsoa, street["Crime type"].value_counts(), points.reset_index(drop=True), outcomes)
 
 
@@ -95,12 +101,16 @@ def fy_index(month: pd.Period) -> int:
     return start - 2020
 
 
-def expected_monthly(calibration: Calibration) -> pd.DataFrame:
+def expected_monthly(calibration: Calibration, first_month: pd.Period = FIRST_MONTH,
+                     baselines: dict[str, int] | None = None) -> pd.DataFrame:
     """Expected count per (crime type, month) before the planted pub-cluster extra."""
-    months = pd.period_range(FIRST_MONTH, LAST_MONTH, freq="M")
+    months = pd.period_range(first_month, LAST_MONTH, freq="M")
+    baselines = PLAN_BASELINES if baselines is None else baselines
     rows = []
     for crime_type in police_uk.CRIME_TYPES:
-        baseline = PLAN_BASELINES.get(crime_type, float(calibration.annual_2024.get(crime_type, 0)))
+        if calibration.type_lsoa_share.index.isin([crime_type]).sum() == 0:
+            continue
+        baseline = baselines.get(crime_type, float(calibration.annual_2024.get(crime_type, 0)))
         season = calibration.type_month_share.loc[crime_type].copy()
         if crime_type == "Bicycle theft":
             season = season * pd.Series(CYCLE_AUTUMN).reindex(season.index, fill_value=1.0)
@@ -122,7 +132,7 @@ def _lsoa11_for(rows: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     lookup = reference.lookup
     names11 = dict(zip(lookup["lsoa11cd"], lookup["lsoa11nm"]))
     cents = reference.centroids.set_index("lsoa11cd")
-    district_11 = lookup.loc[lookup["lad22cd"] == AREA_CODE, "lsoa11cd"].tolist()
+    district_11 = lookup.loc[lookup["lad22cd"] == AREA_CODE, "lsoa11cd"].tolist()  # only Cambridge rows predate 2022
     parents = lookup.groupby("lsoa21cd")["lsoa11cd"].apply(list).to_dict()
     code = pd.Series("", index=rows.index, dtype=object)
     for lsoa21, group in rows.groupby("lsoa21"):
@@ -134,9 +144,14 @@ def _lsoa11_for(rows: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     return pd.DataFrame({"code": code, "name": code.map(names11)})
 
 
-def street_rows(calibration: Calibration, reference: Reference, rng: np.random.Generator) -> pd.DataFrame:
-    """Every demo crime and ASB incident, one row each, with its planted-effect marker."""
-    expected = expected_monthly(calibration)
+def street_rows(calibration: Calibration, reference: Reference, rng: np.random.Generator,
+                first_month: pd.Period = FIRST_MONTH, plant: bool = True) -> pd.DataFrame:
+    """Every demo crime and ASB incident, one row each, with its planted-effect marker.
+
+    The partnership area uses the plan's baselines and carries the planted effects; a comparison
+    district (plant=False) keeps its real 2024 volumes and has none.
+    """
+    expected = expected_monthly(calibration, first_month, PLAN_BASELINES if plant else {})
     expected["n"] = rng.poisson(expected["expected"].to_numpy())
     lsoas = calibration.type_lsoa_share.columns.to_numpy()
     parts = []
@@ -146,13 +161,16 @@ def street_rows(calibration: Calibration, reference: Reference, rng: np.random.G
         picked = rng.choice(lsoas, size=row.n, p=calibration.type_lsoa_share.loc[row.crime_type].to_numpy())
         parts.append(pd.DataFrame({"crime_type": row.crime_type, "month": row.month, "lsoa21": picked, "planted": False}))
     # Planted: extra night-time alcohol violence in the pub cluster, growing each year.
-    violence = expected[expected["crime_type"] == "Violence and sexual offences"]
-    cluster_share = calibration.type_lsoa_share.loc["Violence and sexual offences", list(PUB_CLUSTER)]
-    for row in violence.itertuples():
-        extra = rng.poisson(row.expected * cluster_share.sum() * PUB_CLUSTER_UPLIFT_PER_YEAR * fy_index(row.month))
-        if extra:
-            picked = rng.choice(cluster_share.index.to_numpy(), size=extra, p=(cluster_share / cluster_share.sum()).to_numpy())
-            parts.append(pd.DataFrame({"crime_type": row.crime_type, "month": row.month, "lsoa21": picked, "planted": True}))
+    if plant:
+        violence = expected[expected["crime_type"] == "Violence and sexual offences"]
+        cluster_share = calibration.type_lsoa_share.loc["Violence and sexual offences", list(PUB_CLUSTER)]
+        for row in violence.itertuples():
+            extra = rng.poisson(row.expected * cluster_share.sum() * PUB_CLUSTER_UPLIFT_PER_YEAR * fy_index(row.month))
+            if extra:
+                picked = rng.choice(cluster_share.index.to_numpy(), size=extra,
+                                    p=(cluster_share / cluster_share.sum()).to_numpy())
+                parts.append(pd.DataFrame({"crime_type": row.crime_type, "month": row.month, "lsoa21": picked,
+                                           "planted": True}))
     rows = pd.concat(parts, ignore_index=True)
     rows = rows.sort_values(["month", "crime_type", "lsoa21"], kind="stable").reset_index(drop=True)
     pools = calibration.points.groupby("lsoa21").indices
@@ -162,7 +180,7 @@ def street_rows(calibration: Calibration, reference: Reference, rng: np.random.G
     located = calibration.points.iloc[pick].reset_index(drop=True)
     rows[["longitude", "latitude", "location"]] = located[["longitude", "latitude", "location"]]
     old = rows["month"] < pd.Period("2022-01", "M")
-    vintage11 = _lsoa11_for(rows.loc[old], reference)
+    vintage11 = _lsoa11_for(rows.loc[old], reference) if old.any() else pd.DataFrame({"code": [], "name": []})
     names21 = dict(zip(reference.population["lsoa21cd"], reference.population["lsoa21nm"]))
     rows["lsoa_code"] = rows["lsoa21"]
     rows["lsoa_name"] = rows["lsoa21"].map(names21)
@@ -386,15 +404,20 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     """Write the demo data set under raw_dir/demo; return the row count of each file."""
     rng = np.random.default_rng(seed)
     reference = Reference.load(raw_dir / "reference")
-    calibration = calibrate(raw_dir, reference)
+    real_street = read_real_street(raw_dir, reference)
+    calibration = calibrate(real_street, reference)
     rows = street_rows(calibration, reference, rng)
     demo = raw_dir / "demo"
-    police_uk_zip(rows, demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip")
     extracts = {"police_records": police_records(rows, rng), "asb_cases": asb_cases(calibration, rng),
                 "ae_assaults": ae_assaults(calibration, rng), "iom_cohort": iom_cohort(rng),
                 "service_activity": service_activity(rng)}
+    # The county's other districts, for rate comparisons: the last two years only, to keep the repository light.
+    comparison = [street_rows(calibrate(real_street, reference, district), reference, rng, COMPARISON_FIRST_MONTH,
+                              plant=False) for district in COMPARISON_DISTRICTS]
+    police_uk_zip(pd.concat([rows, *comparison], ignore_index=True), demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip")
     (demo / "partner").mkdir(parents=True, exist_ok=True)
-    counts = {"police.uk street": len(rows)}
+    counts = {"police.uk street (Cambridge)": len(rows),
+              "police.uk street (comparison districts)": sum(len(c) for c in comparison)}
     for name, frame in extracts.items():
         frame.to_csv(demo / "partner" / f"{name}.csv", index=False, lineterminator="\n")
         counts[name] = len(frame)

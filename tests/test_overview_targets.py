@@ -95,3 +95,17 @@ def test_small_counts_and_what_derives_from_them_are_suppressed():
     frame = pd.DataFrame({"type": ["a", "b", "c"], "count": [3, 0, 120], "rate": [0.1, 0.0, 4.2]})
     shown = suppress_small_counts(frame, ["count"], ["rate"])
     assert shown["count"].tolist() == [SUPPRESSED, 0, 120] and shown["rate"].tolist() == [SUPPRESSED, 0.0, 4.2]
+
+
+def test_district_comparison_rates_and_ratio():
+    crimes = pd.concat([crimes_from_counts({"Burglary": [200]}, end="2024-12"),
+                        crimes_from_counts({"Burglary": [50], "Anti-social behaviour": [30]}, end="2024-12")
+                        .assign(district_code="E07000009")])
+    dens = pd.concat([DENOMINATORS, pd.DataFrame({"district_code": ["E07000009"], "district_name": ["East Cambridgeshire"],
+                                                  "population_2021": [50_000], "households_2011": [20_000]})])
+    table = overview.district_comparison(crimes, dens, [AREA], ["E07000009"]).set_index("District")
+    assert table.loc["Cambridge", "Crime rate per 1,000"] == pytest.approx(2.0)
+    assert table.loc["East Cambridgeshire", ["Crimes (excl. ASB)", "ASB incidents"]].tolist() == [50, 30]
+    assert table.loc["East Cambridgeshire", "Partnership rate vs this district"].startswith("2.00 times")
+    alone = overview.district_comparison(crimes[crimes["district_code"] == AREA], dens, [AREA], ["E07000009"])
+    assert alone.empty

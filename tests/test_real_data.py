@@ -4,6 +4,7 @@ from collections import Counter
 import pytest
 
 from conftest import raw_cambridge_rows, table
+from conftest import table as table_of
 from pipeline import overview
 from pipeline.reference import Reference, build_geography, district_denominators
 from pipeline.paths import RAW_DIR
@@ -64,3 +65,11 @@ def test_reference_denominators_for_cambridge():
     assert dens.loc[CAMBRIDGE, "households_2011"] == 46_714
     # The residents file's footnotes below the data are not LSOAs.
     assert reference.population["lsoa21cd"].str.fullmatch(r"[EW]01\d{6}").all()
+
+
+def test_county_comparison_from_the_real_force_files(real_ingest, raw_rows):
+    config, result = real_ingest
+    table = overview.district_comparison(table_of(result, "crimes"), table_of(result, "denominators"), config.area_codes,
+                                         config.comparison_codes).set_index("District")
+    assert len(table) == 5
+    assert table.loc["Cambridge", "Crimes (excl. ASB)"] == sum(r["Crime type"] != overview.ASB for r in raw_rows)
