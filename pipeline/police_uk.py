@@ -12,7 +12,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .periods import assessment_period, financial_year

@@ -18,6 +18,10 @@ def _fy_months(financial_year: str) -> list[str]:
     return [str(m) for m in pd.period_range(f"{start}-04", f"{start + 1}-03", freq="M")]
 
 
+def _count(by_month: pd.Series, months: list[str]) -> int:
+    return int(by_month.reindex(months, fill_value=0).sum())
+
+
 def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None]):
     """Monthly counts of the events a target counts, or a reason why there are none."""
     if target.source == "police_uk":
@@ -47,8 +51,7 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
         if not set(baseline_months) <= present:
             rows.append(row | {"Status": f"Baseline year {target.baseline_year} is not (fully) in the data"})
             continue
-        count = lambda months: int(by_month.reindex(months, fill_value=0).sum())  # noqa: E731
-        baseline = count(baseline_months)
+        baseline = _count(by_month, baseline_months)
         if target.reduce_by_percent is not None:
             target_count = round(baseline * (1 - target.reduce_by_percent / 100))
             aim = f"{wording} ({baseline - target_count:,} offences) to {target_count:,}"
@@ -60,8 +63,8 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
             rows.append(row | {"Status": f"Target year {target.target_year} has not started in the data"})
             continue
         same_months = [b for b in baseline_months if b[5:] in {m[5:] for m in elapsed}]
-        baseline_to_date = count(same_months)
-        year_to_date = count(elapsed)
+        baseline_to_date = _count(by_month, same_months)
+        year_to_date = _count(by_month, elapsed)
         expected = target_count * baseline_to_date / baseline if baseline else 0.0
         change = compare_counts(year_to_date, baseline_to_date)
         on_track = year_to_date <= expected

@@ -47,20 +47,20 @@ def raw_cambridge_rows() -> list[dict]:
     return rows
 
 
+def ingest_into(tmp_path_factory, config_name: str):
+    processed = tmp_path_factory.mktemp(f"processed_{config_name}")
+    config = load_config(f"config/{config_name}.yaml")
+    return config, run_ingest(config, None, RAW_DIR, processed)
+
+
 @pytest.fixture(scope="session")
 def real_ingest(tmp_path_factory):
-    processed = tmp_path_factory.mktemp("processed_real")
-    config = load_config("config/real_2024.yaml")
-    result = run_ingest(config, None, RAW_DIR, processed)
-    return config, result
+    return ingest_into(tmp_path_factory, "real_2024")
 
 
 @pytest.fixture(scope="session")
 def demo_ingest(tmp_path_factory):
-    processed = tmp_path_factory.mktemp("processed_demo")
-    config = load_config("config/demo.yaml")
-    result = run_ingest(config, None, RAW_DIR, processed)
-    return config, result
+    return ingest_into(tmp_path_factory, "demo")
 
 
 def table(result, name: str) -> pd.DataFrame:
