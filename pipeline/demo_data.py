@@ -368,16 +368,19 @@ def ae_assaults(calibration: Calibration, rng: np.random.Generator) -> pd.DataFr
     })
 
 
-def iom_cohort(rng: np.random.Generator, per_year: int = 50) -> pd.DataFrame:
-    """IOM cohort: offending in the 12 months before and after adoption."""
+def iom_cohort(rng: np.random.Generator, suspects: pd.Series, per_year: int = 50) -> pd.DataFrame:
+    """IOM cohort: offending in the 12 months before and after adoption. Members are drawn from the most
+    frequent suspects in the police records (the scheme manages prolific offenders), so the two link."""
     n = per_year * 4  # adopted 2020/21-2023/24, so that each has a full year after
+    prolific = suspects[suspects != ""].value_counts().index[: n * 2].to_numpy()
+    members = rng.choice(prolific, size=n, replace=False)
     adopted = FIRST_MONTH.to_timestamp() + pd.to_timedelta(rng.integers(0, 4 * 365, n), "D")
     before = rng.poisson(7, n) + 1
     stopped = rng.random(n) < 0.45
     after = np.where(stopped, 0, rng.binomial(before, 0.5))
     weight_before, weight_after = rng.uniform(2, 10, n), rng.uniform(1.5, 9, n)
     return pd.DataFrame({
-        "person_id": [f"DEMO-IOM-{i:04d}" for i in range(1, n + 1)], "adopted_on": adopted.strftime("%Y-%m-%d"),
+        "person_id": members, "adopted_on": adopted.strftime("%Y-%m-%d"),
         "offences_before": before, "offences_after": after,
         "severity_before": np.round(before * weight_before, 1), "severity_after": np.round(after * weight_after, 1),
         "window_months": 12, "days_in_custody_after": np.where(rng.random(n) < 0.2, rng.integers(1, 120, n), 0),
@@ -408,8 +411,9 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     calibration = calibrate(real_street, reference)
     rows = street_rows(calibration, reference, rng)
     demo = raw_dir / "demo"
-    extracts = {"police_records": police_records(rows, rng), "asb_cases": asb_cases(calibration, rng),
-                "ae_assaults": ae_assaults(calibration, rng), "iom_cohort": iom_cohort(rng),
+    records = police_records(rows, rng)
+    extracts = {"police_records": records, "asb_cases": asb_cases(calibration, rng),
+                "ae_assaults": ae_assaults(calibration, rng), "iom_cohort": iom_cohort(rng, records["suspect_id"]),
                 "service_activity": service_activity(rng)}
     # The county's other districts, for rate comparisons: the last two years only, to keep the repository light.
     comparison = [street_rows(calibrate(real_street, reference, district), reference, rng, COMPARISON_FIRST_MONTH,

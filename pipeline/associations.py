@@ -1,0 +1,148 @@
+"""Associations in contingency tables: odds ratios, relative risks, the right test for the table,
+effect size, and false-discovery-rate control across many tests."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .statistics import ALPHA
+
+MIN_EXPECTED = 5  # Cochran (1954): chi-square is unreliable when an expected count is under 5
+
+
+def odds_ratio(a: int, b: int, c: int, d: int, alpha: float = ALPHA) -> tuple[float, float, float]:
+    """Odds ratio of the 2x2 table [[a, b], [c, d]] (exposed: a cases, b non-cases; unexposed: c, d) with
+    Woolf's logit interval.
+
+    Woolf B. (1955) "On estimating the relation between blood group and disease", Ann Hum Genet 19:251-253:
+    OR = ad/bc, SE(ln OR) = sqrt(1/a + 1/b + 1/c + 1/d). When a cell is zero, 0.5 is added to every cell
+    (Haldane J.B.S. (1956) Ann Hum Genet 20:309-311).
+    """
+    cells = np.array([a, b, c, d], dtype=float)
+    if (cells == 0).any():
+        cells = cells + 0.5
+    a, b, c, d = cells
+    ratio = a * d / (b * c)
+    se = math.sqrt((1 / cells).sum())
+    z = stats.norm.ppf(1 - alpha / 2)
+    return ratio, math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se)
+
+
+def relative_risk(exposed_cases: int, exposed_total: int, control_cases: int, control_total: int,
+                  alpha: float = ALPHA) -> tuple[float, float, float]:
+    """Relative risk with the Katz log interval.
+
+    Katz D., Baptista J., Azen S.P. & Pike M.C. (1978) "Obtaining confidence intervals for the risk ratio in
+    cohort studies", Biometrics 34:469-474: SE(ln RR) = sqrt(1/a - 1/n1 + 1/c - 1/n0). Undefined (nan) when
+    either group has no cases.
+    """
+    if min(exposed_cases, control_cases) == 0 or min(exposed_total, control_total) == 0:
+        return math.nan, math.nan, math.nan
+    ratio = (exposed_cases / exposed_total) / (control_cases / control_total)
+    se = math.sqrt(1 / exposed_cases - 1 / exposed_total + 1 / control_cases - 1 / control_total)
+    z = stats.norm.ppf(1 - alpha / 2)
+    return ratio, math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se)
+
+
+def cramers_v(table: np.ndarray) -> float:
+    """Cramer's V = sqrt(chi2 / (n (min(r, c) - 1))) (Cramer H. (1946) Mathematical Methods of Statistics, p. 282)."""
+    table = np.asarray(table, dtype=float)
+    n = table.sum()
+    k = min(table.shape) - 1
+    if n == 0 or k == 0:
+        return math.nan
+    chi2 = stats.chi2_contingency(table, correction=False)[0]
+    return math.sqrt(chi2 / (n * k))
+
+
+@dataclass
+class AssociationTest:
+    """One association: the table, the test chosen for it and its effect sizes."""
+
+    question: str
+    table: pd.DataFrame
+    test: str
+    p_value: float
+    cramers_v: float
+    odds_ratio: tuple[float, float, float] | None = None
+    relative_risk: tuple[float, float, float] | None = None
+    notes: list[str] = field(default_factory=list)
+    p_adjusted: float = math.nan
+
+    @property
+    def n(self) -> int:
+        return int(self.table.to_numpy().sum())
+
+
+def assess_association(question: str, table: pd.DataFrame) -> AssociationTest | None:
+    """Choose and run the test for a contingency table (rows: the exposure or groups; columns: the outcome,
+    with the outcome of interest first).
+
+    2x2 with any expected count under 5: Fisher's exact test (Fisher R.A. (1935) J R Stat Soc 98:39-82).
+    Otherwise Pearson's chi-square without continuity correction, with Cramer's V. A 2x2 table also gets the
+    odds ratio (Woolf) and the relative risk (Katz) of the first row against the second. Rows or columns with
+    no observations are dropped; a table that is then smaller than 2x2 cannot be tested (None).
+    """
+    table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return None
+    values = table.to_numpy()
+    expected = stats.contingency.expected_freq(values)
+    notes = []
+    if values.shape == (2, 2) and (expected < MIN_EXPECTED).any():
+        test, p_value = "Fisher's exact", float(stats.fisher_exact(values)[1])
+        notes.append("an expected count is under 5, so Fisher's exact test is used")
+    else:
+        test, p_value = "Pearson chi-square", float(stats.chi2_contingency(values, correction=False)[1])
+        if (expected < MIN_EXPECTED).any():
+            notes.append("an expected count is under 5: treat this chi-square p-value with caution")
+    result = AssociationTest(question, table, test, p_value, cramers_v(values), notes=notes)
+    if values.shape == (2, 2):
+        (a, b), (c, d) = values
+        result.odds_ratio = odds_ratio(a, b, c, d)
+        result.relative_risk = relative_risk(a, a + b, c, c + d)
+    return result
+
+
+def benjamini_hochberg(p_values: list[float] | np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values), controlling the false discovery rate.
+
+    Benjamini Y. & Hochberg Y. (1995) J R Stat Soc B 57:289-300: sort the m p-values, adjust the k-th smallest
+    to p(k) m / k, then take the running minimum from the largest down, capped at 1.
+    """
+    p = np.asarray(p_values, dtype=float)
+    if p.size == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * p.size / np.arange(1, p.size + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
+    return out
+
+
+def adjust(tests: list[AssociationTest]) -> list[AssociationTest]:
+    """Set each test's BH-adjusted p-value, across the whole family of tests."""
+    for result, q in zip(tests, benjamini_hochberg([t.p_value for t in tests]), strict=True):
+        result.p_adjusted = float(q)
+    return tests
+
+
+def format_ratio(ratio: tuple[float, float, float] | None) -> str:
+    if ratio is None or any(math.isnan(v) for v in ratio):
+        return "—"
+    return f"{ratio[0]:.2f} ({ratio[1]:.2f} to {ratio[2]:.2f})"
+
+
+def summary_table(tests: list[AssociationTest]) -> pd.DataFrame:
+    """One row per test: question, n, test, p, BH-adjusted p, Cramer's V, OR and RR with 95% intervals."""
+    return pd.DataFrame([{
+        "Question": t.question, "Records": t.n, "Test": t.test, "p-value": round(t.p_value, 4),
+        "BH-adjusted p": round(t.p_adjusted, 4), "Cramer's V": round(t.cramers_v, 3),
+        "Odds ratio (95% CI)": format_ratio(t.odds_ratio), "Relative risk (95% CI)": format_ratio(t.relative_risk),
+        "Beyond chance after FDR control": "yes" if t.p_adjusted < ALPHA else "no",
+        "Notes": "; ".join(t.notes)} for t in tests])
