@@ -138,11 +138,19 @@ def format_ratio(ratio: tuple[float, float, float] | None) -> str:
     return f"{ratio[0]:.2f} ({ratio[1]:.2f} to {ratio[2]:.2f})"
 
 
+def format_p(p: float) -> str:
+    return "<0.0001" if p < 0.0001 else f"{p:.4f}"
+
+
+SUMMARY_COLUMNS = ["Question", "Records", "Test", "p-value", "BH-adjusted p", "Cramer's V", "Odds ratio (95% CI)",
+                   "Relative risk (95% CI)", "Beyond chance after FDR control", "Notes"]
+
+
 def summary_table(tests: list[AssociationTest]) -> pd.DataFrame:
     """One row per test: question, n, test, p, BH-adjusted p, Cramer's V, OR and RR with 95% intervals."""
     return pd.DataFrame([{
-        "Question": t.question, "Records": t.n, "Test": t.test, "p-value": round(t.p_value, 4),
-        "BH-adjusted p": round(t.p_adjusted, 4), "Cramer's V": round(t.cramers_v, 3),
+        "Question": t.question, "Records": t.n, "Test": t.test, "p-value": format_p(t.p_value),
+        "BH-adjusted p": format_p(t.p_adjusted), "Cramer's V": f"{t.cramers_v:.3f}",
         "Odds ratio (95% CI)": format_ratio(t.odds_ratio), "Relative risk (95% CI)": format_ratio(t.relative_risk),
         "Beyond chance after FDR control": "yes" if t.p_adjusted < ALPHA else "no",
-        "Notes": "; ".join(t.notes)} for t in tests])
+        "Notes": "; ".join(t.notes)} for t in tests]).reindex(columns=SUMMARY_COLUMNS)

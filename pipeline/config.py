@@ -43,6 +43,8 @@ class AssessmentConfig:
     zones: dict[str, tuple[str, ...]] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
     path: str = ""
+    night_time_economy: tuple[int, int] = (20, 4)  # from 20:00 to 03:59
+    licensed_zones: tuple[str, ...] = ()  # zones that are licensed-premises clusters (default: every zone)
 
     def raw_path(self, relative: str, raw_dir: Path | None = None) -> Path:
         return resolve(relative, raw_dir or RAW_DIR)
@@ -72,6 +74,10 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> AssessmentConfig:
         if key not in data:
             raise InputDataError(path, f"the key '{key}' is missing.", "see config/demo.yaml for the shape.")
     zones = {name: tuple(codes) for name, codes in (data.get("zones") or {}).items()}
+    nte = data.get("night_time_economy") or {}
+    unknown = set(data.get("licensed_zones") or ()) - set(zones)
+    if unknown:
+        raise InputDataError(path, f"licensed_zones names zones that are not defined: {sorted(unknown)}.")
     seen: dict[str, str] = {}
     for zone, codes in zones.items():
         for code in codes:
@@ -85,4 +91,6 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> AssessmentConfig:
         comparison_codes=tuple(data.get("comparison_districts", ())), police_uk_dir=data["police_uk"],
         partner_dir=data.get("partner_dir"), reference_dir=data.get("reference_dir", "reference"),
         fingertips_dir=data.get("fingertips_dir", "fingertips"), zones=zones,
-        targets=tuple(_target(entry, str(path)) for entry in data.get("targets") or ()), path=str(path))
+        targets=tuple(_target(entry, str(path)) for entry in data.get("targets") or ()), path=str(path),
+        night_time_economy=(int(nte.get("start_hour", 20)), int(nte.get("end_hour", 4))),
+        licensed_zones=tuple(data.get("licensed_zones") or zones))

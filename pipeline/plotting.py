@@ -16,27 +16,52 @@ def set_style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.dpi": 96, "savefig.dpi": 96})
 
 
-def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 4):
-    """Small multiples of monthly counts by crime type, each with its own y scale and a 3-month mean."""
+def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 4, facet: str = "crime_type",
+                       ylabel: str = "crimes per month"):
+    """Small multiples of monthly counts (one panel per `facet` value), each with its own y scale and a
+    3-month mean. None when there is nothing to draw."""
+    if monthly.empty:
+        return None
     set_style()
-    data = monthly.sort_values(["crime_type", "month"]).copy()
-    data["3-month mean"] = data.groupby("crime_type")["count"].transform(lambda s: s.rolling(3, min_periods=1).mean())
-    grid = sns.relplot(data=data, x="month", y="count", col="crime_type", col_wrap=col_wrap, kind="line",
-                       height=2.2, aspect=1.6, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
-    for axis, (name, group) in zip(grid.axes.flat, data.groupby("crime_type", sort=True)):
+    data = monthly.sort_values([facet, "month"]).copy()
+    data["3-month mean"] = data.groupby(facet)["count"].transform(lambda s: s.rolling(3, min_periods=1).mean())
+    grid = sns.relplot(data=data, x="month", y="count", col=facet, col_wrap=min(col_wrap, data[facet].nunique()),
+                       kind="line", height=2.2, aspect=1.6, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
+    for axis, (name, group) in zip(grid.axes.flat, data.groupby(facet, sort=True)):
         axis.plot(group["month"], group["3-month mean"], color="black", linewidth=1.4)
         axis.set_title(name, fontsize=9)
         axis.tick_params(axis="x", labelrotation=45, labelsize=7)
         axis.set_xlabel("")
-    grid.set_ylabels("crimes per month")
+    grid.set_ylabels(ylabel)
     grid.figure.suptitle(title, y=1.02)
     return grid.figure
+
+
+def prevalence_trend_chart(prevalence: pd.DataFrame, group: str, title: str):
+    """Share flagged by year for one group, each measure with its Wilson 95% interval. None when empty."""
+    data = prevalence[(prevalence["Group"] == group) & (prevalence["Recorded"] > 0)]
+    if data.empty:
+        return None
+    set_style()
+    figure, axis = plt.subplots(figsize=(8, 3.6))
+    years = list(dict.fromkeys(data["Year"]))
+    for offset, (measure, rows) in enumerate(data.groupby("Measure", sort=False)):
+        x = [years.index(y) + (offset - 2.5) * 0.06 for y in rows["Year"]]
+        axis.errorbar(x, rows["Share (%)"], yerr=[rows["Share (%)"] - rows["CI low (%)"], rows["CI high (%)"] - rows["Share (%)"]],
+                      marker="o", capsize=3, linewidth=1.2, label=measure)
+    axis.set_xticks(range(len(years)), [y.replace(" - ", "-\n") for y in years], fontsize=8)
+    axis.set_ylabel("% of records with the flag recorded")
+    axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
 
 
 def show(figure) -> None:
     """Display a figure as an embedded PNG and close it (independent of the notebook's backend)."""
     import io
 
+    if figure is None:
+        return
     from IPython.display import Image, display
 
     buffer = io.BytesIO()

@@ -196,3 +196,12 @@ def district_denominators(reference: Reference, geography: pd.DataFrame) -> pd.D
     residents["households_2011"] = residents["district_code"].map(households).fillna(0).astype("int64")
     residents["population_2021"] = residents["population_2021"].astype("int64")
     return residents[residents["district_code"] != ""].reset_index(drop=True)
+
+
+def load_offence_names(home_office_dir: Path) -> dict[str, str]:
+    """Home Office offence code to '8N Assault with injury' (CrimeCatMappings.csv); empty if the file is absent."""
+    path = home_office_dir / "CrimeCatMappings.csv"
+    if not path.exists():
+        return {}
+    frame = require_columns(read_table(path), ["Offence_Code", "Offence_Description"], path.name)
+    return {code: f"{code} {name}" for code, name in zip(frame["Offence_Code"].str.strip(), frame["Offence_Description"].str.strip())}

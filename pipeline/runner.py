@@ -26,7 +26,8 @@ from .sources import InputDataError, sha256_of
 
 KERNEL_NAME = "csp-assessment"
 KERNEL_DISPLAY_NAME = "Python (CSP assessment)"
-CHAPTERS = {"data_quality": "01_data_quality.ipynb", "crime_overview": "02_crime_overview.ipynb"}
+CHAPTERS = {"data_quality": "01_data_quality.ipynb", "crime_overview": "02_crime_overview.ipynb",
+            "strategic_priority": "03_strategic_priority.ipynb"}
 PACKAGES = ["pandas", "numpy", "scipy", "statsmodels", "pyarrow", "matplotlib", "seaborn", "papermill", "nbconvert",
             "nbformat", "nbclient", "ipykernel", "PyYAML", "openpyxl"]
 
@@ -55,15 +56,22 @@ class ChapterFailure(Exception):
 
 
 def _describe_failure(notebook: Path, error: Exception) -> tuple[str, str]:
-    """The failing cell (index and first source line) and the error, from papermill's exception."""
+    """The failing cell (its number among the chapter's code cells and first source line) and the error.
+
+    papermill saves the failed notebook with a banner cell inserted at the top, so the cell is found by
+    its error output rather than by papermill's index.
+    """
     import nbformat
 
-    index = getattr(error, "cell_index", None)
-    cell = f"cell {index}" if index is not None else "an unknown cell"
-    if index is not None and notebook.exists():
-        source = nbformat.read(notebook, as_version=4).cells[index].source.strip().splitlines()
-        if source:
-            cell += f" ('{source[0][:70]}')"
+    cell = "an unknown cell"
+    if notebook.exists():
+        code_cells = [c for c in nbformat.read(notebook, as_version=4).cells
+                      if c.cell_type == "code" and "injected-parameters" not in c.metadata.get("tags", [])]
+        for number, candidate in enumerate(code_cells, start=1):
+            if any(output.get("output_type") == "error" for output in candidate.get("outputs", [])):
+                first_line = (candidate.source.strip().splitlines() or [""])[0]
+                cell = f"code cell {number} ('{first_line[:70]}')"
+                break
     ename, evalue = getattr(error, "ename", type(error).__name__), getattr(error, "evalue", str(error))
     return cell, f"{ename}: {evalue}"
 

@@ -22,7 +22,7 @@ def test_demo_run_with_non_default_period_end(demo_run, capsys):
     code, folder = demo_run
     assert code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["01_data_quality.ipynb", "02_crime_overview.ipynb",
-                                                        "manifest.json", "report.html"]
+                                                        "03_strategic_priority.ipynb", "manifest.json", "report.html"]
     executed = nbformat.read(folder / "02_crime_overview.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and 'period_end = "2024-12"' in injected[0].source
@@ -46,7 +46,7 @@ def test_manifest_records_inputs_parameters_versions_and_timings(demo_run):
     _, folder = demo_run
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["parameters"]["period_end"] == "2024-12"
-    assert set(manifest["timings_seconds"]) >= {"data_quality", "crime_overview", "report", "total"}
+    assert set(manifest["timings_seconds"]) >= {"data_quality", "crime_overview", "strategic_priority", "report", "total"}
     assert manifest["packages"]["papermill"] and manifest["git_commit"]
     assert any(k.endswith("police_records.csv") for k in manifest["inputs_sha256"])
     assert all(re.fullmatch(r"[0-9a-f]{64}", v) for v in manifest["inputs_sha256"].values())
@@ -62,6 +62,8 @@ def test_real_2024_report_shows_the_overview_and_says_the_previous_year_is_missi
     assert "Baseline year 2023/24 is not (fully) in the data" in html
     assert "Data not supplied (ae_assaults.csv)" in html
     assert "SYNTHETIC" not in html
+    # The strategic chapter runs without partner extracts and lists them as gaps.
+    assert "police_records.csv was not supplied" in html and "Source not supplied" in html
 
 
 def test_a_failing_chapter_names_notebook_cell_and_error_and_keeps_the_notebook(tmp_path, capsys):
@@ -76,7 +78,7 @@ def test_a_failing_chapter_names_notebook_cell_and_error_and_keeps_the_notebook(
                         "--processed-dir", str(tmp_path / "processed")])
     err = capsys.readouterr().err
     assert code == 1
-    assert "Chapter 'data_quality' failed in cell" in err
+    assert "Chapter 'data_quality' failed in code cell 2 ('from pipeline.context import chapter_context')" in err
     assert "InputDataError" in err and "2024-01-test-street.csv" in err and "'Crime type'" in err
     kept = tmp_path / "out" / "2024-01-broken" / "01_data_quality.ipynb"
     assert kept.exists() and str(kept) in err
