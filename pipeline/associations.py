@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .disclosure import protect
 from .statistics import ALPHA
 
 MIN_EXPECTED = 5  # Cochran (1954): chi-square is unreliable when an expected count is under 5
@@ -148,9 +149,10 @@ SUMMARY_COLUMNS = ["Question", "Records", "Test", "p-value", "BH-adjusted p", "C
 
 def summary_table(tests: list[AssociationTest]) -> pd.DataFrame:
     """One row per test: question, n, test, p, BH-adjusted p, Cramer's V, OR and RR with 95% intervals."""
-    return pd.DataFrame([{
+    table = pd.DataFrame([{
         "Question": t.question, "Records": t.n, "Test": t.test, "p-value": format_p(t.p_value),
         "BH-adjusted p": format_p(t.p_adjusted), "Cramer's V": f"{t.cramers_v:.3f}",
         "Odds ratio (95% CI)": format_ratio(t.odds_ratio), "Relative risk (95% CI)": format_ratio(t.relative_risk),
         "Beyond chance after FDR control": "yes" if t.p_adjusted < ALPHA else "no",
         "Notes": "; ".join(t.notes)} for t in tests]).reindex(columns=SUMMARY_COLUMNS)
+    return protect(table, ["Records"], SUMMARY_COLUMNS[2:-1])

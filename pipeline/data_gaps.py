@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .disclosure import is_small
 from .partner_extracts import CONTRACTS
 from .strategic import COMPLETENESS_THRESHOLD
 
@@ -52,7 +53,8 @@ def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None
         for _, row in weak.iterrows():
             recorded = row["Completeness (%)"]
             rows.append(("Flag under the completeness threshold", row["Source"],
-                         f"{row['Flag']} flag recorded on {recorded:.1f}% of {row['Records']:,} records in {current_year}",
+                         f"{row['Flag']} flag recorded on {recorded:.1f}% of "
+                         f"{'fewer than 5' if is_small(row['Records']) else format(row['Records'], ',')} records in {current_year}",
                          f"shares are over recorded cases only; with {100 - recorded:.1f}% unrecorded they may be biased "
                          "if officers record the flag more often when it applies",
                          f"make the {row['Flag'].lower()} qualifier mandatory (Y or N) at the point of recording; "

@@ -1,28 +1,110 @@
-"""Disclosure control for published tables: no count from 1 to 4 is shown.
+"""Disclosure control for published tables: no count from 1 to 4 is shown, and none can be worked out.
 
-Primary suppression follows the ONS/NHS small-numbers convention (Office for National
-Statistics, "Statistical disclosure control policy for tables"; NHS Digital "Disclosure control
-method for the Hospital Episode Statistics"): a cell holding 1 to 4 is replaced by SUPPRESSED, and
-every value derived from it in the same row (a change, a percent, a rate) is suppressed too.
+Primary suppression follows the ONS/NHS small-numbers convention (Office for National Statistics,
+"Statistical disclosure control policy for tables"; NHS Digital, "Disclosure control method for the
+Hospital Episode Statistics"): a count from 1 to 4 is replaced by SUPPRESSED, and every value derived
+from it in the same row (a change, a percent, a rate) too. Secondary suppression closes the
+differencing route: wherever a total is published, a group of cells that adds up to it never holds
+exactly one suppressed cell; the next smallest non-zero cell is suppressed as well (the standard
+"complementary suppression" of Cox L.H. (1980) JASA 75:377-385, in its simple greedy form).
 """
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
 SUPPRESSED = "[c]"
 SMALL = range(1, 5)
+COUNT_COLUMNS = "count_columns"  # DataFrame.attrs key naming the columns that hold counts
+
+
+def as_number(value: object) -> float | None:
+    """A count as a number: ints and floats as they are, and text such as '1,234'; else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return None if pd.isna(value) else float(value)
+    text = str(value).replace(",", "").strip()
+    return float(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
 
 
 def is_small(value: object) -> bool:
-    return isinstance(value, (int, float)) and not pd.isna(value) and float(value).is_integer() and int(value) in SMALL
+    number = as_number(value)
+    return number is not None and number.is_integer() and int(number) in SMALL
 
 
 def suppress_small_counts(frame: pd.DataFrame, count_columns: list[str], derived_columns: list[str]) -> pd.DataFrame:
-    """A copy of `frame` with small counts, and the values derived from them, replaced by '[c]'."""
+    """Primary suppression only (see `protect` for tables with totals)."""
+    return protect(frame, count_columns, derived_columns)
+
+
+def protect(frame: pd.DataFrame, counts: list[str], derived: list[str] = (), total_row: tuple[str, str, list[str]] | None = None,
+            row_sums: list[tuple[str, list[str]]] = (), group_column: str | None = None) -> pd.DataFrame:
+    """A copy of `frame` safe to publish.
+
+    counts: columns holding counts. derived: columns computed from a row's counts (suppressed with them).
+    total_row: (label column, total label, labels outside the total): that row is the column-wise sum of the
+    other rows except those listed. row_sums: (total column, part columns) that add up within each row.
+    group_column: rows sharing its value add up, in each count column, to a total published elsewhere.
+    The copy's attrs name its count columns, so that the report can mark (and tests can scan) them.
+    """
+    counts = [c for c in counts if c in frame.columns]
+    derived = [c for c in derived if c in frame.columns]
     out = frame.astype(object).copy()
-    for index, row in frame.iterrows():
-        small = [c for c in count_columns if c in frame.columns and is_small(row[c])]
-        if small:
-            for column in small + [c for c in derived_columns if c in frame.columns]:
-                out.at[index, column] = SUPPRESSED
+    hidden = pd.DataFrame(False, index=frame.index, columns=counts)
+    for column in counts:
+        hidden[column] = frame[column].map(is_small)
+
+    def smallest_open(cells: list[tuple[object, str]]) -> tuple[object, str] | None:
+        candidates = [(as_number(frame.at[i, c]), i, c) for i, c in cells if not hidden.at[i, c]]
+        candidates = [(v, i, c) for v, i, c in candidates if v is not None and v > 0]
+        return min(candidates, key=lambda x: x[0])[1:] if candidates else None
+
+    groups: list[list[tuple[object, str]]] = []
+    for total, parts in row_sums:
+        if total in counts:
+            groups += [[(i, total)] + [(i, p) for p in parts if p in counts] for i in frame.index]
+    if total_row is not None:
+        label_column, total_label, outside = total_row
+        members = frame.index[~frame[label_column].isin(outside)]  # the total row and the rows it adds up
+        for column in counts:
+            groups.append([(i, column) for i in members])
+    if group_column is not None:
+        for _, members in frame.groupby(group_column, sort=False):
+            for column in counts:
+                groups.append([(i, column) for i in members.index])
+    changed = True
+    while changed:
+        changed = False
+        for cells in groups:
+            if sum(hidden.at[i, c] for i, c in cells) == 1:
+                extra = smallest_open(cells)
+                if extra is not None:
+                    hidden.at[extra[0], extra[1]] = True
+                    changed = True
+    for column in counts:
+        out.loc[hidden[column], column] = SUPPRESSED
+    rows = hidden.any(axis=1)
+    for column in derived:
+        out.loc[rows, column] = SUPPRESSED
+    out.attrs[COUNT_COLUMNS] = counts
     return out
+
+
+def recoverable(frame: pd.DataFrame, total_row: tuple[str, str, list[str]] | None = None,
+                row_sums: list[tuple[str, list[str]]] = ()) -> list[str]:
+    """Places where a suppressed value could be worked out from a published total (for tests)."""
+    problems = []
+    for total, parts in row_sums:
+        for index, row in frame.iterrows():
+            cells = [row[c] for c in [total, *parts] if c in frame.columns]
+            if sum(v == SUPPRESSED for v in cells) == 1:
+                problems.append(f"row {index}: {total} = {' + '.join(parts)}")
+    if total_row is not None:
+        label_column, _, outside = total_row
+        members = frame[~frame[label_column].isin(outside)]
+        for column in frame.attrs.get(COUNT_COLUMNS, []):
+            if (members[column] == SUPPRESSED).sum() == 1:
+                problems.append(f"column {column}")
+    return problems

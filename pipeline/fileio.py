@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,3 +42,76 @@ def write_text(text: str, target: Path) -> Path:
     with atomic_path(target) as temporary:
         Path(temporary).write_text(text, encoding="utf-8")
     return target
+
+
+def staging_dir(final: Path) -> Path:
+    """A fresh private folder beside `final` to build it in (named with this process's id)."""
+    staging = final.parent / f".{final.name}.staging-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def replace_dir(staging: Path, final: Path) -> Path:
+    """Put a completed folder in place of `final` with renames only: readers see the old folder or the
+    new one, never a half-written one. (Between the two renames `final` is briefly absent, not partial.)"""
+    retired = final.parent / f".{final.name}.old-{os.getpid()}"
+    if final.exists():
+        os.replace(final, retired)
+    os.replace(staging, final)
+    if retired.exists():
+        shutil.rmtree(retired)
+    return final
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(parent: Path, name: str) -> list[Path]:
+    """Delete staging and retired folders of `name` left by processes that no longer run (a killed run)."""
+    removed = []
+    for path in parent.glob(f".{name}.*-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if path.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+class LockedError(RuntimeError):
+    pass
+
+
+@contextmanager
+def exclusive_lock(target: Path, purpose: str):
+    """Hold `<target>.lock` while writing `target`; a second holder is refused with a clear message.
+    A lock left by a process that no longer runs is taken over."""
+    lock = target.parent / f".{target.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            text = lock.read_text().strip() if lock.exists() else ""
+            pid = int(text.split()[0]) if text.split() and text.split()[0].isdigit() else -1
+            if pid > 0 and _pid_alive(pid):
+                raise LockedError(f"{target} is being written by another run (process {pid}: {text.partition(' ')[2]}). "
+                                  f"Wait for it to finish, or use another --out-dir.") from None
+            lock.unlink(missing_ok=True)  # stale: its process has gone
+    else:
+        raise LockedError(f"could not take the lock {lock}.")
+    try:
+        os.write(handle, f"{os.getpid()} {purpose}\n".encode())
+        os.close(handle)
+        yield lock
+    finally:
+        lock.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import police_uk
 from .config import AssessmentConfig
-from .fileio import write_csv, write_parquet
+from .fileio import exclusive_lock, remove_stale, replace_dir, staging_dir, write_csv, write_parquet
 from .partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
 from .paths import PROCESSED_DIR, RAW_DIR, resolve
 from .pseudonymise import load_key
@@ -53,9 +53,21 @@ def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, config: Ass
 
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
                processed_root: Path = PROCESSED_DIR) -> IngestResult:
+    """Ingest every source into data/processed/<assessment>/. The folder is built beside its final place and
+    swapped in when complete, under a lock: a killed run leaves the previous folder (or none), never a part."""
     raw_dir = Path(raw_dir)
     period_end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw_dir)
-    out = processed_dir_for(config, processed_root)
+    final = processed_dir_for(config, processed_root)
+    with exclusive_lock(final, f"ingest of {config.name} for {period_end}"):
+        remove_stale(final.parent, final.name)
+        staging = staging_dir(final)
+        result = _ingest_into(staging, config, period_end, raw_dir)
+        replace_dir(staging, final)
+    result.processed_dir = final
+    return result
+
+
+def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path) -> IngestResult:
     reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
     code_map = reference.code_to_lsoa21()
 

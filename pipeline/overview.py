@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from .disclosure import protect
 from .periods import CURRENT, PREVIOUS
 from .statistics import (compare_counts, describe_change, describe_trend, poisson_trend, rate_per,
                          volume_band)
@@ -84,6 +85,14 @@ def overview_table(crimes: pd.DataFrame, denominators: pd.DataFrame, area_codes:
     return pd.DataFrame(rows)
 
 
+def published_overview(table: pd.DataFrame) -> pd.DataFrame:
+    """The overview table with disclosure control: small counts, what derives from them, and a partner
+    cell wherever the all-crime total would give a suppressed count away."""
+    return protect(table.drop(columns=["Rate denominator"]), ["This year", "Last year"],
+                   ["Change (offences)", "Change (%)", "Year trend", "p-value", "Beyond natural variation", "Rate per 1,000",
+                    "Rate 95% CI", "Share of all crime (%)"], total_row=("Crime type", ALL_CRIME, [ASB]))
+
+
 def monthly_counts(crimes: pd.DataFrame, area_codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
     """Long table: month (timestamp), crime type, count; includes zero months."""
     area = area_rows(crimes, area_codes)
@@ -157,4 +166,5 @@ def district_comparison(crimes: pd.DataFrame, denominators: pd.DataFrame, area_c
     table = pd.DataFrame(rows)
     if (table["Role"] == "comparison").sum() == 0:
         return table.iloc[0:0]
-    return table
+    return protect(table, ["Crimes (excl. ASB)", "ASB incidents"], ["Crime rate per 1,000", "Crime rate 95% CI",
+                                                                    "ASB rate per 1,000", "Partnership rate vs this district"])

@@ -13,13 +13,32 @@ import pandas as pd
 
 from .periods import assessment_period, financial_year
 from .pseudonymise import pseudonymise
-from .sources import InputDataError, read_table
-from .validators import RowScreen, require_columns, require_rows
+from .police_uk import CRIME_TYPES
+from .sources import FIELDS_COLUMN, InputDataError, read_table
+from .validators import RowScreen, reject_broken_rows, require_columns, require_rows
 
 FLAG_VALUES = {"Y": "Y", "N": "N", "": "", "YES": "Y", "NO": "N", "1": "Y", "0": "N", "TRUE": "Y", "FALSE": "N"}
 SEX_VALUES = {"M": "M", "F": "F", "X": "X", "": ""}
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
                     "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y"]
+
+
+EARLIEST_DATE = pd.Timestamp("2000-01-01")
+FREE_TEXT_COLUMNS = ("location_description", "assault_method_other")
+IDENTIFIER_PATTERNS = [
+    r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b",  # NHS number
+    r"\b\d{2}(?:\d{2})?/\d{1,7}[A-Z]\b",  # PNC id, e.g. 19/123456X
+    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b",  # a date written in free text (a date of birth?)
+]
+
+
+def redact_identifiers(values: pd.Series) -> pd.Series:
+    """Free text keeps place names ('The Eagle', 'Market Street') but loses anything shaped like an NHS number,
+    a PNC id or a date. Names of people cannot be told from place names by pattern: see the README."""
+    out = values.astype(str)
+    for pattern in IDENTIFIER_PATTERNS:
+        out = out.str.replace(pattern, "[redacted]", regex=True)
+    return out
 
 
 @dataclass(frozen=True)
@@ -88,14 +107,22 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
 )}
 
 
+READABLE_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
+
+
 def find_extract(partner_dir: Path | None, contract: Contract) -> Path | None:
-    """The extract's file in the partner folder (.csv, .csv.gz or .xlsx), or None if not supplied."""
+    """The extract's file in the partner folder (.csv, .csv.gz or .xlsx), or None if not supplied. A file of
+    the extract's name in another format (a zip, an old .xls) is refused rather than taken as 'not supplied'."""
     if partner_dir is None or not partner_dir.exists():
         return None
-    for suffix in (".csv", ".csv.gz", ".xlsx"):
+    for suffix in READABLE_SUFFIXES:
         candidate = partner_dir / f"{contract.file_stem}{suffix}"
         if candidate.exists():
             return candidate
+    others = sorted(p for p in partner_dir.glob(f"{contract.file_stem}.*") if p.is_file())
+    if others:
+        raise InputDataError(others[0], f"the {contract.name} extract is in a format that is not read ({others[0].suffix}).",
+                             f"save it as {contract.file_stem}.csv (UTF-8) or {contract.file_stem}.xlsx; unzip an archive first.")
     return None
 
 
@@ -169,8 +196,8 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
     for column in contract.columns:
         if column.name not in frame.columns:
             frame[column.name] = ""
-    frame = frame[["source_file", "source_row", *[c.name for c in contract.columns]]].copy()
-    screen = RowScreen(frame, contract.name)
+    frame = frame[["source_file", "source_row", FIELDS_COLUMN, *[c.name for c in contract.columns]]].copy()
+    screen = reject_broken_rows(RowScreen(frame, contract.name))
     # Person identifiers first, so that no rejected row carries a raw identifier into the rejects file.
     for column in sorted(contract.columns, key=lambda c: c.kind != "person"):
         _parse_column(screen, column, code_map, key)
@@ -180,7 +207,16 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
                       f"column '{contract.id_column}': the identifier appears more than once")
     future = screen.kept[contract.date_column] > pd.Timestamp.now()
     screen.reject(future, "date_not_in_future", f"column '{contract.date_column}': the date is in the future")
-    kept = screen.kept.copy()
+    early = screen.kept[contract.date_column] < EARLIEST_DATE
+    screen.reject(early, "date_in_range", f"column '{contract.date_column}': a date before {EARLIEST_DATE.year} is not plausible")
+    if "crime_type" in screen.kept:
+        crime_type = screen.kept["crime_type"]
+        screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
+                      "column 'crime_type': '" + crime_type + "' is not a data.police.uk crime type")
+    kept = screen.kept.drop(columns=[FIELDS_COLUMN]).copy()
+    for column in FREE_TEXT_COLUMNS:
+        if column in kept:
+            kept[column] = redact_identifiers(kept[column])
     months = kept[contract.date_column].dt.to_period("M")
     kept["month"] = months.astype(str)
     kept["financial_year"] = financial_year(months) if len(kept) else pd.Series(dtype=str)

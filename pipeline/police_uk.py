@@ -16,9 +16,10 @@ import pandas as pd
 
 from .periods import assessment_period, financial_year
 from .sources import InputDataError, TableSource, read_table
-from .validators import RowScreen, require_columns
+from .validators import RowScreen, reject_broken_rows, require_columns
 
 FILE_PATTERN = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes)\.csv(\.gz)?$")
+NOT_CSV_PATTERN = re.compile(r"\d{4}-\d{2}-[a-z0-9-]+-(street|outcomes)\.(?!csv(\.gz)?$)[\w.]+$")
 
 STREET_COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
                   "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
@@ -44,6 +45,10 @@ def discover(root: Path) -> dict[str, list[TableSource]]:
         with zipfile.ZipFile(archive) as handle:
             candidates += [TableSource(archive, member) for member in sorted(handle.namelist())
                            if FILE_PATTERN.search(member.rsplit("/", 1)[-1])]
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and NOT_CSV_PATTERN.search(path.name):
+            raise InputDataError(path, "a police.uk monthly file that is not a CSV cannot be read.",
+                                 "use the CSV files exactly as downloaded from data.police.uk (or their zip archive).")
     for source in candidates:
         match = FILE_PATTERN.search(source.name)
         key = source.name
@@ -138,7 +143,7 @@ def add_zones(frame: pd.DataFrame, zones: dict[str, list[str]], area_codes: list
 def clean_street(raw: pd.DataFrame, code_map: dict[str, str], geography: pd.DataFrame,
                  period_end: pd.Period) -> RowScreen:
     """Checks and enrichment for street-level crime rows (one row per crime or ASB incident)."""
-    screen = RowScreen(raw, "police.uk street")
+    screen = reject_broken_rows(RowScreen(raw, "police.uk street"))
     crime_type = screen.kept["Crime type"].str.strip()
     screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
                   "crime type '" + crime_type + "' is not a police.uk category")
@@ -169,7 +174,7 @@ def clean_street(raw: pd.DataFrame, code_map: dict[str, str], geography: pd.Data
 def clean_outcomes(raw: pd.DataFrame, code_map: dict[str, str], geography: pd.DataFrame,
                    period_end: pd.Period) -> RowScreen:
     """Checks for outcome rows; rows with no location are kept (they join to crimes by Crime ID)."""
-    screen = RowScreen(raw, "police.uk outcomes")
+    screen = reject_broken_rows(RowScreen(raw, "police.uk outcomes"))
     _months(screen, period_end)
     screen.reject(screen.kept["Crime ID"].str.strip().eq(""), "crime_id_present", "an outcome row has no Crime ID")
     screen.reject(screen.kept["Outcome type"].str.strip().eq(""), "outcome_present", "the outcome type is empty")

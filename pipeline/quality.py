@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import AssessmentConfig
+from .disclosure import protect
 from .ingest import IngestResult
 
 
@@ -13,7 +14,8 @@ def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
     table = quality.rename(columns={"source": "Source", "files": "Files", "rows_in": "Rows read", "rows_kept": "Rows kept",
                                     "rows_rejected": "Rows rejected", "note": "Note"}).copy()
     table["Rejected (%)"] = (table["Rows rejected"] / table["Rows read"].where(table["Rows read"] > 0) * 100).round(2)
-    return table
+    return protect(table, ["Rows read", "Rows kept", "Rows rejected"], ["Rejected (%)"],
+                   row_sums=[("Rows read", ["Rows kept", "Rows rejected"])])
 
 
 def ingest_summary(config: AssessmentConfig, result: IngestResult) -> str:
@@ -41,7 +43,8 @@ def reject_reasons(processed_dir: Path) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({"Source": [], "Rule": [], "Reason": [], "Rows": []})
     table = pd.concat(parts).groupby(["reject_source", "reject_rule", "reject_reason"]).size().reset_index(name="Rows")
-    return table.rename(columns={"reject_source": "Source", "reject_rule": "Rule", "reject_reason": "Reason"})
+    table = table.rename(columns={"reject_source": "Source", "reject_rule": "Rule", "reject_reason": "Reason"})
+    return protect(table, ["Rows"], group_column="Source")
 
 
 def area_summary(config: AssessmentConfig, geography: pd.DataFrame, denominators: pd.DataFrame) -> pd.DataFrame:

@@ -19,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from .config import load_config
-from .fileio import write_text
+from .fileio import LockedError, exclusive_lock, remove_stale, replace_dir, staging_dir, write_text
 from .ingest import latest_month
 from .paths import DEFAULT_CONFIG, NOTEBOOKS_DIR, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, resolve
+from .pseudonymise import MissingKeyError
 from .sources import InputDataError, sha256_of
 
 KERNEL_NAME = "csp-assessment"
@@ -83,12 +84,17 @@ def ipc_kernel_config(socket_dir: Path):
     return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
 
 
+TABLES_VARIABLE = "CSP_TABLES_DIR"  # where display.show_table saves each published table as CSV
+
+
 def run_chapter(name: str, out_dir: Path, parameters: dict) -> float:
+    import os
     import tempfile
 
     import papermill
 
     source, target = NOTEBOOKS_DIR / CHAPTERS[name], out_dir / CHAPTERS[name]
+    os.environ[TABLES_VARIABLE] = str(out_dir / "tables" / name)  # the kernel inherits this process's environment
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="csp-kernel-") as sockets:
@@ -160,14 +166,37 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     out_root = resolve(args.out_dir) if args.out_dir else OUTPUTS_DIR
-    out_dir = out_root / f"{period_end}-{config.name}"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    final_dir = out_root / f"{period_end}-{config.name}"
     processed_root = resolve(args.processed_dir) if args.processed_dir else PROCESSED_DIR
     chapters = [name for name in CHAPTERS if not args.only or name in args.only]
     parameters = {"config_path": str(Path(config.path)), "period_end": str(period_end), "raw_dir": str(raw_dir),
                   "processed_root": str(processed_root)}
+    try:
+        refuse_without_key(config, raw_dir)
+        with exclusive_lock(final_dir, f"run of {config.name} for {period_end} started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
+            return _run(config, period_end, raw_dir, final_dir, chapters, parameters)
+    except (LockedError, MissingKeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+
+
+def refuse_without_key(config, raw_dir: Path) -> None:
+    """A real assessment with partner extracts does not start without a pseudonymisation key."""
+    from .partner_extracts import CONTRACTS, find_extract
+    from .pseudonymise import load_key
+
+    partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
+    if any(find_extract(partner_dir, contract) for contract in CONTRACTS.values()):
+        load_key(config.synthetic)
+
+
+def _run(config, period_end, raw_dir: Path, final_dir: Path, chapters: list[str], parameters: dict) -> int:
+    """Build the run in a staging folder and swap it in only when every chapter, the report and the manifest
+    are written; a failed run is kept as <folder>.failed with the failing notebook."""
+    remove_stale(final_dir.parent, final_dir.name)
+    out_dir = staging_dir(final_dir)
     ensure_kernel()
-    print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s) -> {out_dir}")
+    print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s) -> {final_dir}")
     timings: dict[str, float] = {}
     started = time.perf_counter()
     for number, name in enumerate(chapters, start=1):
@@ -175,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             timings[name] = round(run_chapter(name, out_dir, parameters), 2)
         except ChapterFailure as failure:
+            failed = final_dir.parent / f"{final_dir.name}.failed"
+            replace_dir(out_dir, failed)
+            failure.notebook = failed / failure.notebook.name
             print(" FAILED")
             print(f"error: {failure}", file=sys.stderr)
             return 1
@@ -182,14 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     from .report import build_report
 
     report_started = time.perf_counter()
-    report = build_report([out_dir / CHAPTERS[name] for name in chapters], out_dir / "report.html", config.title,
-                          f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
-                          config.synthetic)
+    build_report([out_dir / CHAPTERS[name] for name in chapters], out_dir / "report.html", config.title,
+                 f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
+                 config.synthetic)
     timings["report"] = round(time.perf_counter() - report_started, 2)
     timings["total"] = round(time.perf_counter() - started, 2)
     manifest = {"assessment": config.name, "config": str(config.path), "parameters": parameters,
-                "chapters": chapters, "report": str(report), "git_commit": git_commit(),
+                "chapters": chapters, "report": str(final_dir / "report.html"), "git_commit": git_commit(),
                 "packages": package_versions(), "timings_seconds": timings, "inputs_sha256": input_hashes(config, raw_dir)}
     write_text(json.dumps(manifest, indent=2) + "\n", out_dir / "manifest.json")
-    print(f"Report: {report}")
+    replace_dir(out_dir, final_dir)
+    print(f"Report: {final_dir / 'report.html'}")
     return 0

@@ -7,6 +7,7 @@ the physical row number, so validation decides what a value means and can name t
 """
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 ROW_COLUMN = "source_row"
+FIELDS_COLUMN = "source_extra_fields"  # fields in the row minus fields in the header (0 for a sound row)
 FILE_COLUMN = "source_file"
 
 
@@ -78,6 +80,21 @@ def _delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
+def _unique_names(header: list[str]) -> list[str]:
+    """Header names made unique as pandas does ('Persons', 'Persons.1', ...); an empty name becomes 'Unnamed: i'."""
+    seen: dict[str, int] = {}
+    names = []
+    for position, name in enumerate(header):
+        name = name or f"Unnamed: {position}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
+
+
 def read_csv_text(source: TableSource) -> tuple[pd.DataFrame, str]:
     """All columns as text, with the 1-based physical row number of each record (header is row 1)."""
     raw = source.read_bytes()
@@ -90,10 +107,24 @@ def read_csv_text(source: TableSource) -> tuple[pd.DataFrame, str]:
                              "re-export the data with its header row.")
     text, encoding = _decode(raw, source.label)
     first_line = text.splitlines()[0] if text else ""
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                        sep=_delimiter(first_line), skip_blank_lines=True, on_bad_lines="error")
-    frame.columns = [str(column).strip() for column in frame.columns]
-    frame.insert(0, ROW_COLUMN, range(2, len(frame) + 2))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    try:
+        header = _unique_names([name.strip() for name in next(reader)])
+        records, lines, widths = [], [], []
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue  # blank line
+            lines.append(reader.line_num)
+            widths.append(len(values))
+            records.append((values + [""] * len(header))[: len(header)])
+    except csv.Error as error:
+        raise InputDataError(source.label, f"is not valid CSV ({error}).", "re-export the file as CSV.",
+                             row=reader.line_num) from None
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
+    frame.insert(0, ROW_COLUMN, pd.Series(lines, dtype="int64"))
+    # A row with more or fewer fields than the header (a truncated last line, a stray delimiter) is kept
+    # here and rejected by the source's checks, with this count as the reason.
+    frame[FIELDS_COLUMN] = pd.Series(widths, dtype="int64") - len(header)
     return frame, encoding
 
 
@@ -102,6 +133,7 @@ def read_excel_text(path: Path) -> pd.DataFrame:
     frame = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
     frame.columns = [str(column).strip() for column in frame.columns]
     frame.insert(0, ROW_COLUMN, range(2, len(frame) + 2))
+    frame[FIELDS_COLUMN] = 0
     return frame
 
 
@@ -114,11 +146,14 @@ def read_table(source: TableSource | Path) -> pd.DataFrame:
     try:
         if source.member is None and source.path.suffix.lower() in (".xlsx", ".xlsm"):
             frame = read_excel_text(source.path)
+        elif source.member is None and source.path.suffix.lower() in (".xls", ".zip", ".ods", ".json", ".parquet"):
+            raise InputDataError(source.path, f"a {source.path.suffix} file cannot be read here.",
+                                 "save it as CSV (UTF-8) or .xlsx following the data contract.")
         else:
             frame, _ = read_csv_text(source)
     except InputDataError:
         raise
-    except (pd.errors.ParserError, ValueError, zipfile.BadZipFile, OSError) as error:
+    except (ValueError, zipfile.BadZipFile, OSError) as error:
         raise InputDataError(source.label, f"cannot be read as a table ({error}).",
                              "check that the file is a complete CSV with one header row.") from None
     frame.insert(0, FILE_COLUMN, source.name)

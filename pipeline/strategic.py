@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .associations import AssociationTest, adjust, assess_association
-from .disclosure import SUPPRESSED, is_small
+from .disclosure import COUNT_COLUMNS, SUPPRESSED, is_small, protect
 from .statistics import ALPHA, MIN_RELIABLE_COUNT, compare_counts, wilson_interval
 
 FLAGS = {"alcohol_flag": "Alcohol", "drugs_flag": "Drugs", "mental_health_flag": "Mental health"}
@@ -169,6 +169,16 @@ def completeness(sources: dict[str, pd.DataFrame | None], years: dict[str, list[
     return pd.DataFrame(rows, columns=["Source", "Flag", "Year", "Records", "Y", "N", "Not recorded", "Completeness (%)"])
 
 
+def published_completeness(table: pd.DataFrame) -> pd.DataFrame:
+    return protect(table, ["Records", "Y", "N", "Not recorded"], ["Completeness (%)"],
+                   row_sums=[("Records", ["Y", "N", "Not recorded"])])
+
+
+def _change(before: object, after: object) -> str:
+    """'1,628 to 1,757', or suppressed when either count is from 1 to 4."""
+    return SUPPRESSED if is_small(before) or is_small(after) else f"{count(before)} to {count(after)}"
+
+
 def recording_effects(table: pd.DataFrame) -> pd.DataFrame:
     """Latest year against the one before, for each source and flag: did volume, recording or prevalence change?
 
@@ -199,14 +209,16 @@ def recording_effects(table: pd.DataFrame) -> pd.DataFrame:
         else:
             verdict = "no clear change"
         rows.append({"Source": source, "Flag": flag, "Years": f"{previous['Year']} to {current['Year']}",
-                     "Records": f"{count(previous['Records'])} to {count(current['Records'])}",
-                     "Flagged Y": f"{count(previous['Y'])} to {count(current['Y'])}",
+                     "Records": _change(previous["Records"], current["Records"]),
+                     "Flagged Y": _change(previous["Y"], current["Y"]),
                      "Completeness": f"{pct(previous['Completeness (%)'])} to {pct(current['Completeness (%)'])}",
                      "Volume changed": "yes" if volume.significant else "no",
                      "Flagged count changed": "yes" if flagged.significant else "no",
                      "Completeness changed": "yes" if completeness_changed else "no",
                      "Prevalence changed": "yes" if prevalence_changed else "no", "Reading": verdict})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs[COUNT_COLUMNS] = ["Records", "Flagged Y"]
+    return out
 
 
 # ---------------------------------------------------------------- 3. victims and perpetrators
@@ -236,7 +248,9 @@ def repeat_table(records: pd.DataFrame | None, person_column: str, role: str) ->
             recorded = group[f"has_{flag}"]
             row[name] = share_cell(int(group.loc[recorded, f"is_{flag}"].sum()), int(recorded.sum()))
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs[COUNT_COLUMNS] = ["Number"]
+    return out
 
 
 def repeat_association(records: pd.DataFrame | None, person_column: str, flag: str, question: str) -> AssociationTest | None:
@@ -317,7 +331,8 @@ def alcohol_measures(violence: pd.DataFrame, licensed_zones: list[str], nte: tup
                      "Licensed zones at night (proxy)": count(proxy.sum()),
                      "Both": count((direct & proxy).sum()),
                      "Proxy records that are alcohol-flagged": share_cell(int((direct & proxy).sum()), int(proxy.sum()))})
-    return pd.DataFrame(rows)
+    return protect(pd.DataFrame(rows), ["Violence", "Alcohol-flagged (direct)", "Licensed zones at night (proxy)", "Both"],
+                   ["Proxy records that are alcohol-flagged"])
 
 
 def under_recording(ae: pd.DataFrame | None, violence: pd.DataFrame, years: list[str]) -> pd.DataFrame:
@@ -337,7 +352,8 @@ def under_recording(ae: pd.DataFrame | None, violence: pd.DataFrame, years: list
                      "Police violence, alcohol-flagged": count(police),
                      "Under-recording index": f"{test.rate_ratio:.2f} ({test.ratio_lower:.2f} to {test.ratio_upper:.2f})"
                      if police else "—"})
-    return pd.DataFrame(rows)
+    return protect(pd.DataFrame(rows), ["A&E assaults, had drunk alcohol", "Police violence, alcohol-flagged"],
+                   ["Under-recording index"])
 
 
 def monthly_alcohol_series(violence: pd.DataFrame, ae: pd.DataFrame | None, licensed_zones: list[str],
@@ -414,7 +430,7 @@ def service_trends(service: pd.DataFrame | None, records: pd.DataFrame | None, y
         table["Latest change"] = [f"{c.change:+,} ({c.percent_change:+.0f}%)" if not math.isnan(c.percent_change) else f"{c.change:+,}"
                                   for c in changes]
         table["Beyond natural variation"] = ["too few to tell" if c.too_small else ("yes" if c.significant else "no") for c in changes]
-    return table
+    return protect(table, list(years), ["Latest change", "Beyond natural variation"])
 
 
 def monthly_service_series(service: pd.DataFrame | None, records: pd.DataFrame | None, area_codes: tuple[str, ...]) -> pd.DataFrame:

@@ -45,12 +45,16 @@ class StrategicChapter:
         return "no records with this information in the assessment year (see Gaps in the data)."
 
     @property
+    def completeness_table(self) -> pd.DataFrame:
+        return strategic.published_completeness(self.completeness) if not self.completeness.empty else self.completeness
+
+    @property
     def association_table(self) -> pd.DataFrame:
         return associations.summary_table(self.tests)
 
     def displayed_tables(self) -> list[pd.DataFrame]:
         """Every table the chapter shows, in the form it shows them (for checking the findings against)."""
-        tables = [self.completeness, self.recording, self.repeats, self.association_table, self.alcohol_measures,
+        tables = [self.completeness_table, self.recording, self.repeats, self.association_table, self.alcohol_measures,
                   self.under_recording, self.client_groups, self.health_latest, self.service, self.gaps]
         if self.current_year:
             for prevalence in (self.violence_prevalence, self.asb_prevalence):

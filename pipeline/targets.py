@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .config import AssessmentConfig, Target
+from .disclosure import protect
 from .statistics import compare_counts, describe_change
 
 
@@ -77,4 +78,5 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
                         change.change, change.percent_change, "offences" if target.source == "police_uk" else "attendances"),
                     "Status": status})
         rows.append(row)
-    return pd.DataFrame(rows)
+    return protect(pd.DataFrame(rows), ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
+                   ["Aim", "Change on same months of baseline", "Status"])

@@ -11,7 +11,7 @@ import difflib
 
 import pandas as pd
 
-from .sources import FILE_COLUMN, ROW_COLUMN, InputDataError
+from .sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, InputDataError
 
 # Prefixed so that they never collide with an extract's own columns (asb_cases has a "source").
 REJECT_COLUMNS = ["reject_source", "reject_rule", "reject_reason", FILE_COLUMN, ROW_COLUMN]
@@ -39,6 +39,16 @@ def require_rows(frame: pd.DataFrame, label: str) -> pd.DataFrame:
         raise InputDataError(label, "the file has a header row but no data rows.",
                              "re-export the extract for the assessment period, or remove the file.")
     return frame
+
+
+def reject_broken_rows(screen: "RowScreen") -> "RowScreen":
+    """Rows with more or fewer fields than the header: a truncated line or a stray delimiter."""
+    if FIELDS_COLUMN not in screen.kept:
+        return screen
+    extra = screen.kept[FIELDS_COLUMN].astype("int64")
+    reason = extra.map(lambda n: f"the row has {abs(n)} {'fewer' if n < 0 else 'more'} fields than the header "
+                                 "(a truncated line or a stray delimiter)").astype(object)
+    return screen.reject(extra != 0, "field_count", reason)
 
 
 class RowScreen:

@@ -22,7 +22,9 @@ def test_demo_run_with_non_default_period_end(demo_run, capsys):
     code, folder = demo_run
     assert code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["01_data_quality.ipynb", "02_crime_overview.ipynb",
-                                                        "03_strategic_priority.ipynb", "manifest.json", "report.html"]
+                                                        "03_strategic_priority.ipynb", "manifest.json", "report.html", "tables"]
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == ["crime_overview", "data_quality", "strategic_priority"]
+    assert (folder / "tables" / "crime_overview" / "01_crime-in-cambridge-by-police-uk-crime-type.csv").exists()
     executed = nbformat.read(folder / "02_crime_overview.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and 'period_end = "2024-12"' in injected[0].source
@@ -80,7 +82,7 @@ def test_a_failing_chapter_names_notebook_cell_and_error_and_keeps_the_notebook(
     assert code == 1
     assert "Chapter 'data_quality' failed in code cell 2 ('from pipeline.context import chapter_context')" in err
     assert "InputDataError" in err and "2024-01-test-street.csv" in err and "'Crime type'" in err
-    kept = tmp_path / "out" / "2024-01-broken" / "01_data_quality.ipynb"
+    kept = tmp_path / "out" / "2024-01-broken.failed" / "01_data_quality.ipynb"
     assert kept.exists() and str(kept) in err
 
 

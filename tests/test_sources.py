@@ -11,7 +11,7 @@ def test_reads_bom_crlf_and_numbers_rows(tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes("\ufeffid,name\r\n1,Ann\r\n2,Bob\r\n".encode("utf-8"))
     frame = read_table(path)
-    assert list(frame.columns) == ["source_file", "source_row", "id", "name"]
+    assert list(frame.columns) == ["source_file", "source_row", "id", "name", "source_extra_fields"]
     assert frame["source_row"].tolist() == [2, 3]
     assert frame["id"].tolist() == ["1", "2"]
 

@@ -51,8 +51,11 @@ def test_table_html_formats_numbers_and_missing_values():
 
 def test_reject_reasons_group_by_rule_without_showing_values(tmp_path):
     (tmp_path / "rejects").mkdir()
-    pd.DataFrame({"reject_source": ["s", "s"], "reject_rule": ["known_lsoa", "known_lsoa"],
-                  "reject_reason": ["LSOA code 'E1' unknown", "LSOA code 'E2' unknown"], "secret": ["a", "b"]}
+    pd.DataFrame({"reject_source": ["s"] * 7, "reject_rule": ["known_lsoa"] * 6 + ["has_location"],
+                  "reject_reason": [f"LSOA code 'E{i}' unknown" for i in range(6)] + ["no location"], "secret": list("abcdefg")}
                  ).to_csv(tmp_path / "rejects" / "s.csv", index=False)
     table = quality.reject_reasons(tmp_path)
-    assert table.to_dict("records") == [{"Source": "s", "Rule": "known_lsoa", "Reason": "LSOA code '…' unknown", "Rows": 2}]
+    assert table.to_dict("records") == [
+        {"Source": "s", "Rule": "has_location", "Reason": "no location", "Rows": "[c]"},
+        # 6 is shown in the clear otherwise, but with the source's total published it would give the 1 away.
+        {"Source": "s", "Rule": "known_lsoa", "Reason": "LSOA code '…' unknown", "Rows": "[c]"}]
