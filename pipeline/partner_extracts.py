@@ -197,6 +197,9 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
         if column.name not in frame.columns:
             frame[column.name] = ""
     frame = frame[["source_file", "source_row", FIELDS_COLUMN, *[c.name for c in contract.columns]]].copy()
+    for column in FREE_TEXT_COLUMNS:  # before any check, so that rejected rows are redacted too
+        if column in frame:
+            frame[column] = redact_identifiers(frame[column])
     screen = reject_broken_rows(RowScreen(frame, contract.name))
     # Person identifiers first, so that no rejected row carries a raw identifier into the rejects file.
     for column in sorted(contract.columns, key=lambda c: c.kind != "person"):
@@ -214,9 +217,6 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
         screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
                       "column 'crime_type': '" + crime_type + "' is not a data.police.uk crime type")
     kept = screen.kept.drop(columns=[FIELDS_COLUMN]).copy()
-    for column in FREE_TEXT_COLUMNS:
-        if column in kept:
-            kept[column] = redact_identifiers(kept[column])
     months = kept[contract.date_column].dt.to_period("M")
     kept["month"] = months.astype(str)
     kept["financial_year"] = financial_year(months) if len(kept) else pd.Series(dtype=str)

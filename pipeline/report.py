@@ -28,8 +28,10 @@ def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> n
     banner = ("<div class=\"synthetic-banner\">SYNTHETIC DEMONSTRATION DATA: the police.uk-format files and partner "
               "extracts in this report are generated, not real records. They show what the assessment produces; "
               "do not quote their figures.</div>\n\n") if synthetic else ""
-    return nbformat.v4.new_markdown_cell(f"# {title}\n\n{subtitle}\n\n{banner}<p class=\"caveat\">Report generated "
+    cell = nbformat.v4.new_markdown_cell(f"# {title}\n\n{subtitle}\n\n{banner}<p class=\"caveat\">Report generated "
                                          f"<span class=\"run-timestamp\">{generated}</span>. {ATTRIBUTION}</p>\n\n{TOC_PLACEHOLDER}")
+    cell.id = "report-title"  # a fixed id: nbformat would draw a random one, and two runs' reports would differ
+    return cell
 
 
 def combine(notebooks: list[Path], title: str, subtitle: str, synthetic: bool, generated: str) -> nbformat.NotebookNode:

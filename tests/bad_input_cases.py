@@ -242,6 +242,7 @@ CASES: list[Case] = [
 
 def outcome(case: Case, folder: Path) -> tuple[bool, str]:
     """Run a case; (as expected?, what happened)."""
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         result = case.run(folder)
     except InputDataError as error:
