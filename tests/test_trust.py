@@ -62,8 +62,9 @@ def test_published_csv_tables_hold_no_small_counts_in_count_columns(reference_ru
     assert len(tables) >= 20
     for path in tables:
         for cell in pd.read_csv(path, dtype=str, keep_default_na=False).stack():
-            for k, n in re.findall(r"(\d[\d,]*) of (\d[\d,]*)", cell):
-                assert int(k.replace(",", "")) not in SMALL, path.name
+            for flagged, total in re.findall(r"(\d[\d,]*) of (\d[\d,]*)", cell):
+                k, n = int(flagged.replace(",", "")), int(total.replace(",", ""))
+                assert k not in SMALL and n not in SMALL and (n - k) not in SMALL, path.name
 
 
 def test_no_planted_identifier_reaches_outputs_or_processed_data(tmp_path):

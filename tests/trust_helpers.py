@@ -87,35 +87,49 @@ PLANTED = {
 }
 
 
-def planted_raw_dir(target: Path) -> tuple[Path, Path]:
-    """A raw folder whose partner extracts carry planted names, NHS numbers, PNC ids and dates of birth in
-    their person columns and in extra columns; and a synthetic config that points at it."""
+def demo_raw_copy(target: Path, name: str, edits: dict) -> tuple[Path, Path]:
+    """A raw folder like the demo's (reference data linked) whose partner extracts are rewritten by `edits`
+    (extract name -> function of its frame; None leaves the extract out); and a config named `name` for it."""
     for folder in ("reference", "fingertips", "home_office"):
         (target / folder).parent.mkdir(parents=True, exist_ok=True)
         (target / folder).symlink_to(RAW_DIR / folder)
     (target / "police.uk").symlink_to(RAW_DIR / "demo" / "police.uk")
     partner = target / "partner"
     partner.mkdir()
+    for extract in ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity"):
+        edit = edits.get(extract, lambda frame: frame)
+        if edit is not None:
+            frame = pd.read_csv(RAW_DIR / "demo" / "partner" / f"{extract}.csv", dtype=str, keep_default_na=False)
+            edit(frame).to_csv(partner / f"{extract}.csv", index=False)
+    config = target / f"{name}.yaml"
+    config.write_text((PROJECT_ROOT / "config" / "demo.yaml").read_text()
+                      .replace("name: demo", f"name: {name}").replace("police_uk: demo/police.uk", "police_uk: police.uk")
+                      .replace("partner_dir: demo/partner", "partner_dir: partner"))
+    return target, config
+
+
+def planted_raw_dir(target: Path) -> tuple[Path, Path]:
+    """A raw folder whose partner extracts carry planted names, NHS numbers, PNC ids and dates of birth in
+    their person columns and in extra columns; and a synthetic config that points at it."""
     values = list(PLANTED.values())
     person_columns = {"police_records": ["victim_id", "suspect_id"], "asb_cases": ["victim_id", "perpetrator_id"],
                       "ae_assaults": [], "iom_cohort": ["person_id"], "service_activity": []}
-    for name, columns in person_columns.items():
-        frame = pd.read_csv(RAW_DIR / "demo" / "partner" / f"{name}.csv", dtype=str, keep_default_na=False)
-        rows = frame.index[: len(values) * 3]
-        for column in columns:
-            frame.loc[rows, column] = [values[i % len(values)] for i in range(len(rows))]
-        frame["patient_name"] = PLANTED["name"]
-        frame["nhs_number"] = PLANTED["nhs"]
-        frame["date_of_birth"] = PLANTED["dob"]
-        frame["pnc_id"] = PLANTED["pnc"]
-        if "location_description" in frame:
-            frame.loc[rows, "location_description"] = f"outside, NHS {PLANTED['nhs']}, born {PLANTED['dob']}"
-        frame.to_csv(partner / f"{name}.csv", index=False)
-    config = target / "planted.yaml"
-    config.write_text((PROJECT_ROOT / "config" / "demo.yaml").read_text()
-                      .replace("name: demo", "name: demo").replace("police_uk: demo/police.uk", "police_uk: police.uk")
-                      .replace("partner_dir: demo/partner", "partner_dir: partner"))
-    return target, config
+
+    def plant(columns: list[str]):
+        def edit(frame: pd.DataFrame) -> pd.DataFrame:
+            rows = frame.index[: len(values) * 3]
+            for column in columns:
+                frame.loc[rows, column] = [values[i % len(values)] for i in range(len(rows))]
+            frame["patient_name"] = PLANTED["name"]
+            frame["nhs_number"] = PLANTED["nhs"]
+            frame["date_of_birth"] = PLANTED["dob"]
+            frame["pnc_id"] = PLANTED["pnc"]
+            if "location_description" in frame:
+                frame.loc[rows, "location_description"] = f"outside, NHS {PLANTED['nhs']}, born {PLANTED['dob']}"
+            return frame
+        return edit
+
+    return demo_raw_copy(target, "demo", {name: plant(columns) for name, columns in person_columns.items()})
 
 
 def scan(roots: list[Path], needles: list[str]) -> list[tuple[str, str]]:
