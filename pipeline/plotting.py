@@ -19,12 +19,14 @@ def set_style() -> None:
 def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 4, facet: str = "crime_type",
                        ylabel: str = "crimes per month"):
     """Small multiples of monthly counts (one panel per `facet` value), each with its own y scale and a
-    3-month mean. None when there is nothing to draw."""
+    3-month mean. Months with a count from 1 to 4 are left out (a gap in the line) and the mean skips them,
+    so that no chart shows a small count. None when there is nothing to draw."""
     if monthly.empty:
         return None
     set_style()
     data = monthly.sort_values([facet, "month"]).copy()
-    data["3-month mean"] = data.groupby(facet)["count"].transform(lambda s: s.rolling(3, min_periods=1).mean())
+    data["count"] = data["count"].astype("float64").mask(data["count"].between(1, 4))
+    data["3-month mean"] = data.groupby(facet)["count"].transform(lambda s: s.rolling(3, min_periods=2).mean())
     grid = sns.relplot(data=data, x="month", y="count", col=facet, col_wrap=min(col_wrap, data[facet].nunique()),
                        kind="line", height=2.2, aspect=1.6, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
     for axis, (name, group) in zip(grid.axes.flat, data.groupby(facet, sort=True)):
