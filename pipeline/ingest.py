@@ -42,13 +42,13 @@ def processed_dir_for(config: AssessmentConfig, processed_root: Path = PROCESSED
     return resolve(config.name, processed_root)
 
 
-def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, config: AssessmentConfig,
+def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, zones: dict[str, list[str]], area: list[str],
                        lsoa_column: str) -> pd.DataFrame:
     geo = geography.set_index("lsoa21")
     lsoa = frame[lsoa_column].fillna("")
     frame = frame.assign(lsoa21=lsoa, ward_name=lsoa.map(geo["ward_name"]).fillna(""),
                          district_code=lsoa.map(geo["district_code"]).fillna(""))
-    return police_uk.add_zones(frame, {k: list(v) for k, v in config.zones.items()}, list(config.area_codes))
+    return police_uk.add_zones(frame, zones, area)
 
 
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
@@ -73,8 +73,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
 
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
     street_raw = police_uk.read_monthly(files["street"], police_uk.STREET_COLUMNS)
-    geography = build_geography(reference, police_uk.located_points(street_raw, code_map))
-    geography = police_uk.add_zones(geography, {k: list(v) for k, v in config.zones.items()}, list(config.area_codes))
+    zones, area = {name: list(codes) for name, codes in config.zones.items()}, list(config.area_codes)
+    geography = police_uk.add_zones(build_geography(reference, police_uk.located_points(street_raw, code_map)), zones, area)
     unknown_zone_codes = sorted({c for codes in config.zones.values() for c in codes} - set(geography["lsoa21"]))
     if unknown_zone_codes:
         raise police_uk.InputDataError(config.path, f"zone LSOA codes not in the 2021 LSOA list: {unknown_zone_codes}.",
@@ -82,7 +82,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
 
     quality, rejects = [], {}
     street = police_uk.clean_street(street_raw, code_map, geography, period_end)
-    street.kept = police_uk.add_zones(street.kept, {k: list(v) for k, v in config.zones.items()}, list(config.area_codes))
+    street.kept = police_uk.add_zones(street.kept, zones, area)
     tables = {"crimes": street.kept}
     quality.append(street.summary() | {"files": len(files["street"])})
     rejects["police_uk_street"] = street.rejects
@@ -96,7 +96,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
 
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
     missing = []
-    key = None
+    key, key_origin = None, "not needed (no person identifiers supplied)"
     for contract in CONTRACTS.values():
         path = find_extract(partner_dir, contract)
         if path is None:
@@ -110,7 +110,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
         lsoa_column = next((c.name for c in contract.columns if c.kind == "lsoa"), None)
         kept = screen.kept
         if lsoa_column:
-            kept = _geography_columns(kept, geography, config, lsoa_column)
+            kept = _geography_columns(kept, geography, zones, area, lsoa_column)
         tables[contract.name] = kept
         quality.append(screen.summary() | {"files": 1})
         rejects[contract.name] = screen.rejects
@@ -126,12 +126,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     quality_frame = quality_frame[["source", "files", "rows_in", "rows_kept", "rows_rejected", "note"]]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
-                 "synthetic": config.synthetic}
+                 "synthetic": config.synthetic, "pseudonymisation_key": key_origin}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
     return IngestResult(out, period_end, quality_frame, missing)
 
-
-def load_table(config: AssessmentConfig, name: str, processed_root: Path = PROCESSED_DIR) -> pd.DataFrame | None:
-    """A processed table, or None when its source was not supplied."""
-    path = processed_dir_for(config, processed_root) / f"{name}.parquet"
-    return pd.read_parquet(path) if path.exists() else None
