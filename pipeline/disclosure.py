@@ -34,11 +34,6 @@ def is_small(value: object) -> bool:
     return number is not None and number.is_integer() and int(number) in SMALL
 
 
-def suppress_small_counts(frame: pd.DataFrame, count_columns: list[str], derived_columns: list[str]) -> pd.DataFrame:
-    """Primary suppression only (see `protect` for tables with totals)."""
-    return protect(frame, count_columns, derived_columns)
-
-
 def protect(frame: pd.DataFrame, counts: list[str], derived: list[str] = (), total_row: tuple[str, str, list[str]] | None = None,
             row_sums: list[tuple[str, list[str]]] = (), group_column: str | None = None) -> pd.DataFrame:
     """A copy of `frame` safe to publish.

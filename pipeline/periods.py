@@ -7,11 +7,6 @@ import pandas as pd
 CURRENT, PREVIOUS, EARLIER, AFTER = "current", "previous", "earlier", "after period end"
 
 
-def parse_month(value: str) -> pd.Period:
-    """'2024-03' (or a date within the month) as a monthly Period."""
-    return pd.Period(str(value)[:7], freq="M")
-
-
 def _ordinals(months: pd.Series) -> np.ndarray:
     """Months since 1970-01 of each monthly Period (vectorised; missing months give NaN)."""
     index = pd.PeriodIndex(months, freq="M")
@@ -48,6 +43,3 @@ def assessment_period(months: pd.Series, period_end: pd.Period) -> pd.DataFrame:
     label = back.map(labels).fillna(AFTER)
     return pd.DataFrame({"year_ending": label, "years_back": back, "assessment_period": role}, index=months.index)
 
-
-def month_range(start: pd.Period, end: pd.Period) -> list[pd.Period]:
-    return list(pd.period_range(start, end, freq="M"))

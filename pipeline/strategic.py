@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .associations import AssociationTest, adjust, assess_association
+from .overview import complete_years
 from .disclosure import COUNT_COLUMNS, SUPPRESSED, is_small, protect
 from .statistics import ALPHA, MIN_RELIABLE_COUNT, compare_counts, wilson_interval
 
@@ -68,15 +69,12 @@ class FlagFrame:
         return cls(out, flags)
 
 
-def complete_year_labels(frame: pd.DataFrame) -> list[str]:
+def complete_year_labels(frame: pd.DataFrame | None) -> list[str]:
     """Rolling-year labels (oldest first) whose twelve months all have records."""
     if frame is None or frame.empty:
         return []
-    current = frame[frame["years_back"] >= 0]
-    months = current.groupby("years_back")["month"].nunique()
-    full = sorted((int(k) for k, n in months.items() if n == 12), reverse=True)
-    labels = current.drop_duplicates("years_back").set_index("years_back")["year_ending"]
-    return [labels[k] for k in full]
+    labels = frame.drop_duplicates("years_back").set_index("years_back")["year_ending"]
+    return [labels[k] for k in sorted(complete_years(frame), reverse=True)]
 
 
 def violence_records(records: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -3,7 +3,7 @@ import pytest
 
 from pipeline import overview, targets
 from pipeline.config import AssessmentConfig, Target
-from pipeline.disclosure import SUPPRESSED, suppress_small_counts
+from pipeline.disclosure import SUPPRESSED, protect, recoverable
 from pipeline.periods import assessment_period, financial_year
 
 AREA = "E07000008"
@@ -93,8 +93,23 @@ def test_target_status_when_data_are_missing():
 
 def test_small_counts_and_what_derives_from_them_are_suppressed():
     frame = pd.DataFrame({"type": ["a", "b", "c"], "count": [3, 0, 120], "rate": [0.1, 0.0, 4.2]})
-    shown = suppress_small_counts(frame, ["count"], ["rate"])
+    shown = protect(frame, ["count"], ["rate"])
     assert shown["count"].tolist() == [SUPPRESSED, 0, 120] and shown["rate"].tolist() == [SUPPRESSED, 0.0, 4.2]
+
+
+def test_secondary_suppression_leaves_nothing_to_work_out_from_totals():
+    # The all-crime row is the sum of the others except ASB: hiding only 'a' would let it be recovered.
+    frame = pd.DataFrame({"type": ["All", "a", "b", "c", "ASB"], "this": [20, 3, 9, 8, 2], "last": [30, 10, 10, 10, 1]})
+    total = ("type", "All", ["ASB"])
+    shown = protect(frame, ["this", "last"], total_row=total)
+    assert shown["this"].tolist() == [20, SUPPRESSED, 9, SUPPRESSED, SUPPRESSED]  # 'c' (8) is the partner of 'a'
+    assert shown["last"].tolist() == [30, 10, 10, 10, SUPPRESSED]  # ASB is outside the total: nothing to protect
+    assert recoverable(shown, total_row=total) == []
+    assert recoverable(protect(frame, ["this"]), total_row=total) == ["column this"]  # primary alone leaks
+    rows = pd.DataFrame({"read": [10, 7], "kept": [8, 7], "rejected": [2, 0]})
+    sums = [("read", ["kept", "rejected"])]
+    shown = protect(rows, ["read", "kept", "rejected"], row_sums=sums)
+    assert shown.loc[0].tolist() == [10, SUPPRESSED, SUPPRESSED] and recoverable(shown, row_sums=sums) == []
 
 
 def test_district_comparison_rates_and_ratio():
