@@ -130,20 +130,21 @@ def prevalence(frame: pd.DataFrame, group_column: str | None, all_label: str, ye
     return table
 
 
+def _prevalence_wide(rows: pd.DataFrame, index: str) -> pd.DataFrame:
+    """`index` values as rows (in their order of appearance), measures as columns, share cells as values."""
+    rows = rows.assign(cell=[share_cell(k, n) for k, n in zip(rows["Flagged"], rows["Recorded"], strict=True)])
+    wide = rows.pivot(index=index, columns="Measure", values="cell")
+    return wide.reindex(index=list(dict.fromkeys(rows[index])), columns=[*FLAGS.values(), *COMBINATIONS]).reset_index()
+
+
 def prevalence_display(table: pd.DataFrame, year: str) -> pd.DataFrame:
     """Groups as rows, measures as columns, for one year: 'share (interval), k of n' in every cell."""
-    one = table[table["Year"] == year].copy()
-    one["cell"] = [share_cell(k, n) for k, n in zip(one["Flagged"], one["Recorded"])]
-    wide = one.pivot(index="Group", columns="Measure", values="cell")
-    order = list(dict.fromkeys(one["Group"]))
-    return wide.reindex(index=order, columns=[*FLAGS.values(), *COMBINATIONS]).reset_index()
+    return _prevalence_wide(table[table["Year"] == year], "Group")
 
 
 def prevalence_trend_display(table: pd.DataFrame, group: str) -> pd.DataFrame:
-    one = table[table["Group"] == group].copy()
-    one["cell"] = [share_cell(k, n) for k, n in zip(one["Flagged"], one["Recorded"])]
-    wide = one.pivot(index="Year", columns="Measure", values="cell")
-    return wide.reindex(index=list(dict.fromkeys(one["Year"])), columns=[*FLAGS.values(), *COMBINATIONS]).reset_index()
+    """Years as rows, measures as columns, for one group."""
+    return _prevalence_wide(table[table["Group"] == group], "Year")
 
 
 # ---------------------------------------------------------------- 2. completeness and recording effects
@@ -219,6 +220,12 @@ def recording_effects(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def flag_shares(frame: pd.DataFrame) -> dict[str, str]:
+    """Share cell of each flag over the rows that recorded it, from `has_<flag>` / `is_<flag>` columns."""
+    return {name: share_cell(int(frame.loc[frame[f"has_{flag}"], f"is_{flag}"].sum()), int(frame[f"has_{flag}"].sum()))
+            for flag, name in FLAGS.items()}
+
+
 # ---------------------------------------------------------------- 3. victims and perpetrators
 def person_flags(records: pd.DataFrame, person_column: str) -> pd.DataFrame:
     """One row per person in `records`: how many records, and for each flag whether any record recorded it
@@ -241,11 +248,8 @@ def repeat_table(records: pd.DataFrame | None, person_column: str, role: str) ->
     rows = []
     for repeat, label in ((True, "two or more records"), (False, "one record")):
         group = people[people["repeat"] == repeat]
-        row = {"People": role, "Group": label, "Number": count(len(group)) if not is_small(len(group)) else SUPPRESSED}
-        for flag, name in FLAGS.items():
-            recorded = group[f"has_{flag}"]
-            row[name] = share_cell(int(group.loc[recorded, f"is_{flag}"].sum()), int(recorded.sum()))
-        rows.append(row)
+        rows.append({"People": role, "Group": label,
+                     "Number": count(len(group)) if not is_small(len(group)) else SUPPRESSED, **flag_shares(group)})
     out = pd.DataFrame(rows)
     out.attrs[COUNT_COLUMNS] = ["Number"]
     return out
@@ -400,10 +404,7 @@ def client_groups(violence: pd.DataFrame | None, records: pd.DataFrame | None, a
             row.update({name: "no records" for name in FLAGS.values()})
             row["Note"] = note or "no records in the year"
         else:
-            flagged = FlagFrame.of(frame).frame
-            for flag, name in FLAGS.items():
-                recorded = flagged[f"has_{flag}"]
-                row[name] = share_cell(int(flagged.loc[recorded, f"is_{flag}"].sum()), int(recorded.sum()))
+            row.update(flag_shares(FlagFrame.of(frame).frame))
             row["Note"] = note
         rows.append(row)
     return pd.DataFrame(rows)
