@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import police_uk  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
-from pipeline.ingest import run_ingest  # noqa: E402
+from pipeline.inputs import police_uk
+from pipeline.inputs.config import load_config  # noqa: E402
+from pipeline.stages.ingest import run_ingest  # noqa: E402
 from pipeline.paths import RAW_DIR  # noqa: E402
 
 

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import load_config
-from .fileio import LockedError, exclusive_lock, remove_stale, replace_dir, staging_dir, write_text
-from .ingest import latest_month
-from .paths import DEFAULT_CONFIG, NOTEBOOKS_DIR, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, resolve
-from .pseudonymise import MissingKeyError
-from .sources import InputDataError, sha256_of
+from pipeline.inputs.config import load_config
+from pipeline.fileio import LockedError, exclusive_lock, remove_stale, replace_dir, staging_dir, write_text
+from pipeline.stages.ingest import latest_month
+from pipeline.paths import DEFAULT_CONFIG, NOTEBOOKS_DIR, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, resolve
+from pipeline.inputs.pseudonymise import MissingKeyError
+from pipeline.errors import InputDataError
+from pipeline.inputs.sources import sha256_of
 
 KERNEL_NAME = "csp-assessment"
 KERNEL_DISPLAY_NAME = "Python (CSP assessment)"
@@ -182,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def refuse_without_key(config, raw_dir: Path) -> None:
     """A real assessment with partner extracts does not start without a pseudonymisation key."""
-    from .partner_extracts import CONTRACTS, find_extract
-    from .pseudonymise import load_key
+    from pipeline.inputs.partner_extracts import CONTRACTS, find_extract
+    from pipeline.inputs.pseudonymise import load_key
 
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
     if any(find_extract(partner_dir, contract) for contract in CONTRACTS.values()):
@@ -211,7 +212,7 @@ def _run(config, period_end, raw_dir: Path, final_dir: Path, chapters: list[str]
             print(f"error: {failure}", file=sys.stderr)
             return 1
         print(f" done in {timings[name]:.1f} s")
-    from .report import build_report
+    from pipeline.report.assemble import build_report
 
     report_started = time.perf_counter()
     build_report([out_dir / CHAPTERS[name] for name in chapters], out_dir / "report.html", config.title,

@@ -4,7 +4,7 @@
 
 Needs the embedded real data (data/raw/real and data/raw/reference) for calibration. The same
 seed gives the same files byte for byte. What the data holds and the effects planted in it are
-documented in pipeline/demo_data.py and data/raw/demo/README.md.
+documented in scripts/demo_generator.py and data/raw/demo/README.md.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline.demo_data import SEED, build  # noqa: E402
+from demo_generator import SEED, build  # noqa: E402
 from pipeline.paths import RAW_DIR  # noqa: E402
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.paths import RAW_DIR, SHARED_DATA_DIR  # noqa: E402
-from pipeline.reference import REFERENCE_FILES  # noqa: E402
+from pipeline.inputs.reference import REFERENCE_FILES  # noqa: E402
 
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 

@@ -17,12 +17,12 @@ from typing import Callable
 
 import pandas as pd
 
-from pipeline import police_uk
-from pipeline.config import load_config
-from pipeline.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
+from pipeline.inputs import police_uk
+from pipeline.inputs.config import load_config
+from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
 from pipeline.paths import RAW_DIR
-from pipeline.reference import Reference, build_geography, load_lsoa_lookup
-from pipeline.sources import InputDataError
+from pipeline.inputs.reference import Reference, build_geography, load_lsoa_lookup
+from pipeline.errors import InputDataError
 
 KEY = b"bad-input-tests"
 PERIOD_END = pd.Period("2024-12", "M")

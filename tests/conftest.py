@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.config import load_config
-from pipeline.ingest import run_ingest
+from pipeline.inputs.config import load_config
+from pipeline.stages.ingest import run_ingest
 from pipeline.paths import RAW_DIR
 
 REAL_ZIP = RAW_DIR / "real" / "police.uk" / "cambridgeshire-2024.zip"

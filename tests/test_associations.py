@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pipeline import associations as assoc
+from pipeline.methods import associations as assoc
 
 # Evans County heart disease study (Kleinbaum, Kupper & Morgenstern, Epidemiologic Research, 1982), the worked
 # example in scipy's relative_risk documentation: CHD among high CAT 27/122, low CAT 44/487.

@@ -5,8 +5,8 @@ import pytest
 from scipy import stats
 
 from conftest import table
-from pipeline import demo_data
-from pipeline.statistics import poisson_trend
+import demo_generator as demo_data
+from pipeline.methods.statistics import poisson_trend
 
 AREA = "E07000008"
 

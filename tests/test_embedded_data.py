@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
-from pipeline import demo_data
+import demo_generator as demo_data
 from pipeline.paths import RAW_DIR, SHARED_DATA_DIR
-from pipeline.sources import sha256_of
+from pipeline.inputs.sources import sha256_of
 
 
 def embedded_bytes(location: str) -> bytes:

@@ -1,10 +1,10 @@
 import pandas as pd
 import pytest
 
-from pipeline import overview, targets
-from pipeline.config import AssessmentConfig, Target
-from pipeline.disclosure import SUPPRESSED, protect, recoverable
-from pipeline.periods import assessment_period, financial_year
+from pipeline.analysis import overview, targets
+from pipeline.inputs.config import AssessmentConfig, Target
+from pipeline.methods.disclosure import SUPPRESSED, protect, recoverable
+from pipeline.methods.periods import assessment_period, financial_year
 
 AREA = "E07000008"
 
@@ -62,8 +62,14 @@ def test_one_year_of_data_says_so():
     assert "previous twelve months are not in the data" in overview.headline_text(overview.headline_facts(table), "X")
 
 
+def robbery_target(percent: float) -> Target:
+    return Target(name="Robbery", crime_types=("Robbery",), baseline_year="2023/24", target_year="2024/25",
+                  reduce_by_percent=percent)
+
+
 def config_with(*target_list):
-    return AssessmentConfig("t", "t", True, "Cambridge", (AREA,), (), "p", None, "r", "f", {}, tuple(target_list))
+    return AssessmentConfig(name="t", synthetic=True, area={"name": "Cambridge", "lad_codes": [AREA]}, police_uk="p",
+                            targets=tuple(target_list))
 
 
 def test_target_progress_pro_rata_during_the_year():
@@ -74,7 +80,7 @@ def test_target_progress_pro_rata_during_the_year():
     months = [m for m in pd.period_range("2024-04", "2024-12", freq="M") for _ in range(8)][:70]
     to_date = pd.DataFrame({"crime_type": "Robbery", "month": [str(m) for m in months], "district_code": AREA})
     crimes = pd.concat([baseline, to_date], ignore_index=True)
-    target = Target("Robbery", "police_uk", "2023/24", "2024/25", ("Robbery",), reduce_by_percent=10)
+    target = robbery_target(10)
     row = targets.target_progress(config_with(target), crimes, {}, pd.Period("2024-12", "M")).iloc[0]
     assert (row["Baseline (data)"], row["Target count"], row["Months to date"]) == (120, 108, 9)
     assert row["Target to date (pro rata)"] == 81 and row["Year to date"] == 70
@@ -84,8 +90,8 @@ def test_target_progress_pro_rata_during_the_year():
 
 def test_target_status_when_data_are_missing():
     crimes = crimes_from_counts({"Robbery": [50]}, end="2024-12")
-    config = config_with(Target("Robbery", "police_uk", "2023/24", "2024/25", ("Robbery",), reduce_by_percent=5),
-                         Target("A&E", "ae_assaults", "2023/24", "2024/25", below=900))
+    config = config_with(robbery_target(5),
+                         Target(name="A&E", source="ae_assaults", baseline_year="2023/24", target_year="2024/25", below=900))
     progress = targets.target_progress(config, crimes, {"ae_assaults": None}, pd.Period("2024-12", "M"))
     assert progress["Status"].tolist() == ["Baseline year 2023/24 is not (fully) in the data",
                                            "Data not supplied (ae_assaults.csv)"]

@@ -1,9 +1,10 @@
 import pandas as pd
 import pytest
 
-from pipeline.partner_extracts import CONTRACTS, clean_extract, parse_datetimes
-from pipeline.pseudonymise import MissingKeyError, load_key, pseudonymise
-from pipeline.sources import InputDataError, read_table
+from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, parse_datetimes
+from pipeline.inputs.pseudonymise import MissingKeyError, load_key, pseudonymise
+from pipeline.errors import InputDataError
+from pipeline.inputs.sources import read_table
 
 KEY = b"test-key"
 CODE_MAP = {"E01017983": "E01017983", "E01017984": "E01035516"}

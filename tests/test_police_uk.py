@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 
 from conftest import street_row, write_street
-from pipeline import police_uk
+from pipeline.inputs import police_uk
 from pipeline.paths import RAW_DIR
-from pipeline.reference import Reference, build_geography
-from pipeline.sources import InputDataError
+from pipeline.inputs.reference import Reference, build_geography
+from pipeline.errors import InputDataError
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import pytest
 
 from conftest import raw_cambridge_rows, table
 from conftest import table as table_of
-from pipeline import overview
-from pipeline.reference import Reference, build_geography, district_denominators
+from pipeline.analysis import overview
+from pipeline.inputs.reference import Reference, build_geography, district_denominators
 from pipeline.paths import RAW_DIR
 
 CAMBRIDGE = "E07000008"

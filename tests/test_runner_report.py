@@ -7,7 +7,8 @@ import nbformat
 import pytest
 
 from conftest import street_row, write_street
-from pipeline import report, runner
+from pipeline import runner
+from pipeline.report import assemble as report
 from pipeline.paths import RAW_DIR
 
 

@@ -4,7 +4,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from pipeline.sources import InputDataError, TableSource, read_table
+from pipeline.errors import InputDataError
+from pipeline.inputs.sources import TableSource, read_table
 
 
 def test_reads_bom_crlf_and_numbers_rows(tmp_path):

@@ -3,7 +3,7 @@ import math
 import pytest
 from scipy import stats
 
-from pipeline import statistics as st
+from pipeline.methods import statistics as st
 
 
 def test_garwood_interval_matches_published_values():

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import strategic, strategic_chapter
-from pipeline.context import ChapterContext
-from pipeline.data_gaps import data_gaps
-from pipeline.disclosure import SUPPRESSED
+from pipeline.analysis import strategic
+from pipeline.chapters import strategic_priority as strategic_chapter
+from pipeline.chapters.context import ChapterContext
+from pipeline.analysis.data_gaps import data_gaps
+from pipeline.methods.disclosure import SUPPRESSED
 from pipeline.paths import RAW_DIR
 
 YEARS = ["Apr 2023 - Mar 2024", "Apr 2024 - Mar 2025"]

@@ -9,7 +9,7 @@ import pytest
 
 import trust_helpers as th
 from pipeline import fileio, runner
-from pipeline.disclosure import SMALL
+from pipeline.methods.disclosure import SMALL
 
 
 @pytest.fixture(scope="module")

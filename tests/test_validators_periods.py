@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from pipeline.periods import assessment_period, financial_year, year_ending_label
-from pipeline.sources import InputDataError
-from pipeline.validators import RowScreen, require_columns, require_rows
+from pipeline.methods.periods import assessment_period, financial_year, year_ending_label
+from pipeline.errors import InputDataError
+from pipeline.inputs.validators import RowScreen, require_columns, require_rows
 
 
 def test_require_columns_names_missing_and_suggests_renames():

@@ -15,26 +15,11 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from pipeline.errors import InputDataError
+
 ROW_COLUMN = "source_row"
 FIELDS_COLUMN = "source_extra_fields"  # fields in the row minus fields in the header (0 for a sound row)
 FILE_COLUMN = "source_file"
-
-
-class InputDataError(Exception):
-    """A problem with an input file, phrased for the analyst who has to fix it."""
-
-    def __init__(self, file: str | Path, problem: str, fix: str = "", row: int | None = None,
-                 column: str | None = None):
-        self.file, self.problem, self.fix, self.row, self.column = str(file), problem, fix, row, column
-        where = self.file
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column '{column}'"
-        message = f"{where}: {problem}"
-        if fix:
-            message += f" How to fix: {fix}"
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import difflib
 
 import pandas as pd
 
-from .sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, InputDataError
+from pipeline.errors import InputDataError
+from pipeline.inputs.sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN
 
 # Prefixed so that they never collide with an extract's own columns (asb_cases has a "source").
 REJECT_COLUMNS = ["reject_source", "reject_rule", "reject_reason", FILE_COLUMN, ROW_COLUMN]

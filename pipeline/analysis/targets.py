@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import AssessmentConfig, Target
-from .disclosure import protect
-from .statistics import compare_counts, describe_change
+from pipeline.inputs.config import AssessmentConfig, Target
+from pipeline.methods.disclosure import protect
+from pipeline.methods.statistics import compare_counts, describe_change
 
 
 def _fy_months(financial_year: str) -> list[str]:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .disclosure import protect
-from .statistics import ALPHA
+from pipeline.methods.disclosure import protect
+from pipeline.methods.statistics import ALPHA
 
 MIN_EXPECTED = 5  # Cochran (1954): chi-square is unreliable when an expected count is under 5
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from .fileio import write_text
+from pipeline.fileio import write_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "report-hide"}

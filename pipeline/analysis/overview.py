@@ -6,9 +6,9 @@ import math
 
 import pandas as pd
 
-from .disclosure import protect
-from .periods import CURRENT, PREVIOUS
-from .statistics import (compare_counts, describe_change, describe_trend, poisson_trend, rate_per,
+from pipeline.methods.disclosure import protect
+from pipeline.methods.periods import CURRENT, PREVIOUS
+from pipeline.methods.statistics import (compare_counts, describe_change, describe_trend, poisson_trend, rate_per,
                          volume_band)
 
 ALL_CRIME = "All crime (excluding ASB)"

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .sources import InputDataError, read_table
-from .validators import require_columns
+from pipeline.errors import InputDataError
+from pipeline.inputs.sources import read_table
+from pipeline.inputs.validators import require_columns
 
 REFERENCE_FILES = {
     "lsoa_lookup": "LSOA_2011_to_LSOA_2021_Lookup_for_England_and_Wales.csv",

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import police_uk
-from .reference import Reference
+from pipeline.inputs import police_uk
+from pipeline.inputs.reference import Reference
 
 SEED = 20250331
 FIRST_MONTH, LAST_MONTH = pd.Period("2020-04", "M"), pd.Period("2025-03", "M")

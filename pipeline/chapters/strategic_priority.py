@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import associations, health_context, strategic
-from .context import ChapterContext
-from .data_gaps import data_gaps
-from .periods import CURRENT
-from .reference import load_offence_names
+from pipeline.methods import associations
+
+from pipeline.analysis import health as health_context
+
+from pipeline.analysis import strategic
+from pipeline.chapters.context import ChapterContext
+from pipeline.analysis.data_gaps import data_gaps
+from pipeline.methods.periods import CURRENT
+from pipeline.inputs.reference import load_offence_names
 
 
 @dataclass
@@ -93,12 +97,12 @@ def build(ctx: ChapterContext) -> StrategicChapter:
                                  strategic.repeat_table(_current(asb), "victim_id", "ASB victims (flags describe the perpetrator)"),
                                  strategic.repeat_table(_current(violence), "suspect_id", "Violence suspects"),
                                  strategic.repeat_table(_current(violence), "victim_id", "Violence victims")], ignore_index=True)
-    chapter.tests = strategic.association_family(_current(violence), _current(asb), config.night_time_economy)
-    licensed = list(config.licensed_zones)
+    chapter.tests = strategic.association_family(_current(violence), _current(asb), config.night_time_economy.hours)
+    licensed = list(config.licensed)
     if violence is not None and violence_years:
-        chapter.alcohol_measures = strategic.alcohol_measures(violence, licensed, config.night_time_economy, violence_years)
+        chapter.alcohol_measures = strategic.alcohol_measures(violence, licensed, config.night_time_economy.hours, violence_years)
         chapter.under_recording = strategic.under_recording(ae, violence, violence_years)
-        chapter.alcohol_series = strategic.monthly_alcohol_series(violence, ae, licensed, config.night_time_economy)
+        chapter.alcohol_series = strategic.monthly_alcohol_series(violence, ae, licensed, config.night_time_economy.hours)
     chapter.client_groups = strategic.client_groups(_current(violence), _current(records), _current(asb), iom)
     codes = [*config.area_codes, *config.comparison_codes]
     chapter.health, health_missing = health_context.load_indicators(config.raw_path(config.fingertips_dir, ctx.raw_dir), codes)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import AssessmentConfig, load_config
-from .ingest import latest_month, processed_dir_for, run_ingest
-from .paths import PROCESSED_DIR, RAW_DIR, resolve
+from pipeline.inputs.config import AssessmentConfig, load_config
+from pipeline.stages.ingest import latest_month, processed_dir_for, run_ingest
+from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
 
 
 @dataclass

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import AssessmentConfig
-from .disclosure import protect
-from .ingest import IngestResult
+from pipeline.inputs.config import AssessmentConfig
+from pipeline.methods.disclosure import protect
+from pipeline.stages.ingest import IngestResult
 
 
 def quality_table(quality: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .paths import PROJECT_ROOT
+from pipeline.paths import PROJECT_ROOT
 
 KEY_VARIABLE = "CSP_PSEUDONYM_KEY"
 KEY_FILE = PROJECT_ROOT / ".pseudonym_key"

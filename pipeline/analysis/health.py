@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .reference import to_number
-from .sources import read_table
-from .validators import require_columns
+from pipeline.inputs.reference import to_number
+from pipeline.inputs.sources import read_table
+from pipeline.inputs.validators import require_columns
 
 ENGLAND = "E92000001"
 INDICATORS = {
@@ -61,7 +61,7 @@ def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]
 
     if indicators.empty:
         return None
-    from .plotting import set_style
+    from pipeline.report.plotting import set_style
 
     set_style()
     names = list(dict.fromkeys(indicators["indicator"]))

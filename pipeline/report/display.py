@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from .disclosure import COUNT_COLUMNS
-from .fileio import write_csv
+from pipeline.methods.disclosure import COUNT_COLUMNS
+from pipeline.fileio import write_csv
 
 
 def _format(value: object) -> str:

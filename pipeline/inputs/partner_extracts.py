@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .periods import assessment_period, financial_year
-from .pseudonymise import pseudonymise
-from .police_uk import CRIME_TYPES
-from .sources import FIELDS_COLUMN, InputDataError, read_table
-from .validators import RowScreen, reject_broken_rows, require_columns, require_rows
+from pipeline.methods.periods import assessment_period, financial_year
+from pipeline.inputs.pseudonymise import pseudonymise
+from pipeline.inputs.police_uk import CRIME_TYPES
+from pipeline.errors import InputDataError
+from pipeline.inputs.sources import FIELDS_COLUMN, read_table
+from pipeline.inputs.validators import RowScreen, reject_broken_rows, require_columns, require_rows
 
 FLAG_VALUES = {"Y": "Y", "N": "N", "": "", "YES": "Y", "NO": "N", "1": "Y", "0": "N", "TRUE": "Y", "FALSE": "N"}
 SEX_VALUES = {"M": "M", "F": "F", "X": "X", "": ""}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .disclosure import is_small
-from .partner_extracts import CONTRACTS
-from .strategic import COMPLETENESS_THRESHOLD
+from pipeline.methods.disclosure import is_small
+from pipeline.inputs.partner_extracts import CONTRACTS
+from pipeline.analysis.strategic import COMPLETENESS_THRESHOLD
 
 # Extracts expected to have records every month (IOM adoptions are occasional by nature).
 MONTHLY_EXTRACTS = {"police_records", "asb_cases", "ae_assaults", "service_activity"}

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .associations import AssociationTest, adjust, assess_association
-from .overview import complete_years
-from .disclosure import COUNT_COLUMNS, SUPPRESSED, is_small, protect
-from .statistics import ALPHA, MIN_RELIABLE_COUNT, compare_counts, wilson_interval
+from pipeline.methods.associations import AssociationTest, adjust, assess_association
+from pipeline.analysis.overview import complete_years
+from pipeline.methods.disclosure import COUNT_COLUMNS, SUPPRESSED, is_small, protect
+from pipeline.methods.statistics import ALPHA, MIN_RELIABLE_COUNT, compare_counts, wilson_interval
 
 FLAGS = {"alcohol_flag": "Alcohol", "drugs_flag": "Drugs", "mental_health_flag": "Mental health"}
 COMBINATIONS = {

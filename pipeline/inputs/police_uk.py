@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .periods import assessment_period, financial_year
-from .sources import InputDataError, TableSource, read_table
-from .validators import RowScreen, reject_broken_rows, require_columns
+from pipeline.methods.periods import assessment_period, financial_year
+from pipeline.errors import InputDataError
+from pipeline.inputs.sources import TableSource, read_table
+from pipeline.inputs.validators import RowScreen, reject_broken_rows, require_columns
 
 FILE_PATTERN = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes)\.csv(\.gz)?$")
 NOT_CSV_PATTERN = re.compile(r"\d{4}-\d{2}-[a-z0-9-]+-(street|outcomes)\.(?!csv(\.gz)?$)[\w.]+$")

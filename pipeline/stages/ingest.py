@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import police_uk
-from .config import AssessmentConfig
-from .fileio import exclusive_lock, remove_stale, replace_dir, staging_dir, write_csv, write_parquet
-from .partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
-from .paths import PROCESSED_DIR, RAW_DIR, resolve
-from .pseudonymise import load_key
-from .reference import Reference, build_geography, district_denominators
+from pipeline.inputs import police_uk
+from pipeline.inputs.config import AssessmentConfig
+from pipeline.fileio import exclusive_lock, remove_stale, replace_dir, staging_dir, write_csv, write_parquet
+from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
+from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
+from pipeline.inputs.pseudonymise import load_key
+from pipeline.inputs.reference import Reference, build_geography, district_denominators
 
 PERSON_KINDS = {"person"}
 

@@ -1,0 +1,239 @@
+"""Assessment configuration: one YAML file per assessment (see config/*.yaml), validated against the
+declared schema below with pydantic.
+
+A configuration names the partnership's area (LAD codes), the comparison districts, where the raw files
+are, the named zones (lists of 2021 LSOA codes) and the plan's targets. Anything the schema does not
+allow is refused with a message naming the key, the value and the fix: an unknown key is an error with
+the nearest valid key, never silently ignored.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError,
+                      field_validator, model_validator)
+
+from pipeline.errors import ConfigError
+from pipeline.paths import DEFAULT_CONFIG, RAW_DIR, resolve
+from pipeline.inputs.partner_extracts import CONTRACTS
+from pipeline.inputs.police_uk import CRIME_TYPES
+
+PATTERNS = {  # the pattern of each coded value, and how a message describes it
+    "district": (r"^[EW]0[6-9]\d{6}$", "is not a local authority district code (E06 to E09 or W06 and six digits, e.g. E07000008)"),
+    "lsoa": (r"^[EW]01\d{6}$", "is not a 2021 LSOA code (E01 or W01 and six digits, e.g. E01017983)"),
+    "financial_year": (r"^\d{4}/\d{2}$", "is not a financial year written like 2024/25"),
+    "name": (r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "must be letters, digits, '-' and '_' only (it names the output folders)"),
+}
+DistrictCode = Annotated[str, StringConstraints(pattern=PATTERNS["district"][0])]
+LsoaCode = Annotated[str, StringConstraints(pattern=PATTERNS["lsoa"][0])]
+FinancialYear = Annotated[str, StringConstraints(pattern=PATTERNS["financial_year"][0])]
+Name = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+POLICE_UK = "police_uk"
+TARGET_SOURCES = (POLICE_UK, *CONTRACTS)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Area(_Strict):
+    name: Name
+    lad_codes: tuple[DistrictCode, ...] = Field(min_length=1)
+
+
+class NightTimeEconomy(_Strict):
+    """Hours from start_hour to just before end_hour, every day."""
+
+    start_hour: int = Field(20, ge=0, le=23)
+    end_hour: int = Field(4, ge=0, le=23)
+
+    @property
+    def hours(self) -> tuple[int, int]:
+        return self.start_hour, self.end_hour
+
+
+class Target(_Strict):
+    """'Reduce X by p% (N offences) against the baseline year', or 'keep X below N'.
+
+    The count comes from police.uk (crime_types required) or from any partner extract (rows by their date;
+    crime_types filters an extract that has a crime_type column, measures filters service_activity, whose
+    rows carry a value to add up)."""
+
+    name: Name
+    source: str = POLICE_UK
+    baseline_year: FinancialYear
+    target_year: FinancialYear
+    crime_types: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    reduce_by_percent: float | None = Field(None, gt=0, lt=100)
+    below: int | None = Field(None, gt=0)
+    plan_baseline: int | None = Field(None, ge=0)  # the baseline count the plan quotes, when there is one
+
+    @field_validator("baseline_year", "target_year")
+    @classmethod
+    def _consecutive(cls, value: str) -> str:
+        start, end = int(value[:4]), int(value[5:])
+        if (start + 1) % 100 != end:
+            raise ValueError(f"a financial year is written like 2024/25; '{value}' does not span two consecutive years")
+        return value
+
+    @model_validator(mode="after")
+    def _one_aim_and_a_known_source(self) -> "Target":
+        if (self.reduce_by_percent is None) == (self.below is None):
+            raise ValueError("give exactly one of reduce_by_percent and below")
+        if self.source not in TARGET_SOURCES:
+            raise ValueError(f"source '{self.source}' is not one of {', '.join(TARGET_SOURCES)}")
+        unknown = [t for t in self.crime_types if t not in CRIME_TYPES]
+        if unknown:
+            raise ValueError(f"crime_types {unknown} are not police.uk crime types ({', '.join(CRIME_TYPES)})")
+        if self.source == POLICE_UK and not self.crime_types:
+            raise ValueError("a police_uk target needs crime_types, e.g. [Robbery]")
+        columns = {c.name for c in CONTRACTS[self.source].columns} if self.source in CONTRACTS else set()
+        if self.crime_types and self.source != POLICE_UK and "crime_type" not in columns:
+            raise ValueError(f"the {self.source} extract has no crime_type column to filter by crime_types")
+        if self.measures and self.source != "service_activity":
+            raise ValueError("measures apply to the service_activity extract only")
+        if self.target_year < self.baseline_year:
+            raise ValueError(f"target_year {self.target_year} is before baseline_year {self.baseline_year}")
+        return self
+
+
+class AssessmentConfig(_Strict):
+    name: Annotated[str, StringConstraints(pattern=PATTERNS["name"][0])]
+    title: str = ""
+    synthetic: StrictBool = False
+    area: Area
+    comparison_districts: tuple[DistrictCode, ...] = ()
+    police_uk: Name
+    partner_dir: str | None = None
+    reference_dir: str = "reference"
+    fingertips_dir: str = "fingertips"
+    home_office_dir: str = "home_office"
+    zones: dict[Name, tuple[LsoaCode, ...]] = {}
+    licensed_zones: tuple[str, ...] | None = None  # licensed-premises clusters; default: every zone
+    night_time_economy: NightTimeEconomy = NightTimeEconomy()
+    targets: tuple[Target, ...] = ()
+    path: str = Field("", exclude=True)  # set by load_config, not by the YAML file
+
+    @model_validator(mode="before")
+    @classmethod
+    def _title_defaults_to_name(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("title"):
+            return {**data, "title": data.get("name", "")}
+        return data
+
+    @model_validator(mode="after")
+    def _zones_and_districts(self) -> "AssessmentConfig":
+        seen: dict[str, str] = {}
+        for zone, codes in self.zones.items():
+            for code in codes:
+                if code in seen:
+                    raise ValueError(f"LSOA {code} is in two zones ('{seen[code]}' and '{zone}'); zones must not overlap")
+                seen[code] = zone
+        unknown = sorted(set(self.licensed_zones or ()) - set(self.zones))
+        if unknown:
+            raise ValueError(f"licensed_zones names zones that are not defined under zones: {unknown}")
+        both = sorted(set(self.area.lad_codes) & set(self.comparison_districts))
+        if both:
+            raise ValueError(f"district(s) {both} are both in area.lad_codes and comparison_districts")
+        return self
+
+    # Spelled the way the rest of the pipeline reads them.
+    @property
+    def area_name(self) -> str:
+        return self.area.name
+
+    @property
+    def area_codes(self) -> tuple[str, ...]:
+        return self.area.lad_codes
+
+    @property
+    def comparison_codes(self) -> tuple[str, ...]:
+        return self.comparison_districts
+
+    @property
+    def police_uk_dir(self) -> str:
+        return self.police_uk
+
+    @property
+    def licensed(self) -> tuple[str, ...]:
+        return tuple(self.zones) if self.licensed_zones is None else self.licensed_zones
+
+    def raw_path(self, relative: str, raw_dir: Path | None = None) -> Path:
+        return resolve(relative, raw_dir or RAW_DIR)
+
+
+_MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target}
+_FIXES = {
+    "missing": "add it (config/demo.yaml shows every key).",
+    "string_pattern_mismatch": "write it as shown.",
+    "bool_type": "write true or false.",
+}
+
+
+def _where(loc: tuple, data: object) -> str:
+    """'targets[5] (A&E assault attendances).below' from pydantic's location tuple."""
+    parts, node = [], data
+    for step in loc:
+        if isinstance(step, int):
+            label = f"[{step}]"
+            node = node[step] if isinstance(node, (list, tuple)) and step < len(node) else None
+            if isinstance(node, dict) and node.get("name"):
+                label += f" ('{node['name']}')"
+            parts.append(label)
+        else:
+            node = node.get(step) if isinstance(node, dict) else None
+            parts.append(("." if parts else "") + str(step))
+    return "".join(parts)
+
+
+def _describe(error: dict, data: object) -> str:
+    loc = tuple(step for step in error["loc"] if not str(step).startswith(("function-", "tagged-union")))
+    where = _where(loc, data)
+    if error["type"] == "extra_forbidden":
+        model = _MODELS.get(tuple(step for step in loc[:-1] if isinstance(step, str)))
+        valid = sorted(name for name in (model.model_fields if model else {}) if name != "path")
+        nearest = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
+        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        return f"unknown key '{where}': {hint}Valid keys here: {', '.join(valid)}."
+    if error["type"] == "missing":
+        return f"the key '{where}' is missing. How to fix: {_FIXES['missing']}"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        message = next((words for regex, words in PATTERNS.values() if regex == pattern), message)
+    value = f" = {error['input']!r}" if where and not isinstance(error.get("input"), dict) else ""
+    fix = _FIXES.get(error["type"], "correct the value.")
+    return f"key '{where or '(top level)'}'{value}: {message}. How to fix: {fix}"
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG) -> AssessmentConfig:
+    """Read and validate a configuration file; ConfigError (naming key, value and fix) for anything wrong."""
+    path = resolve(path)
+    if path.is_dir():
+        found = ", ".join(sorted(p.name for p in path.glob("*.yaml"))) or "none"
+        raise ConfigError(path, "is a folder, not a configuration file.",
+                          f"pass a YAML file, e.g. --config config/demo.yaml (YAML files in this folder: {found}).")
+    if not path.exists():
+        raise ConfigError(path, "configuration file not found.", "pass --config config/demo.yaml or another YAML file.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ConfigError(path, f"is not valid YAML ({error}).".replace("\n", " "),
+                          "check indentation and brackets against config/demo.yaml.") from None
+    if data is None:
+        raise ConfigError(path, "the file is empty.", "copy config/demo.yaml and edit it.")
+    if not isinstance(data, dict):
+        raise ConfigError(path, f"expected keys and values (a YAML mapping), found a {type(data).__name__}.",
+                          "copy config/demo.yaml and edit it.")
+    if "path" in data:  # a field of the loaded configuration, set from the file's location
+        raise ConfigError(path, "unknown key 'path'.", "remove it: the configuration's own location is recorded.")
+    try:
+        return AssessmentConfig.model_validate({**data, "path": str(path)})
+    except ValidationError as error:
+        problems = [_describe(e, data) for e in error.errors()]
+        raise ConfigError(path, " ".join(problems) if len(problems) == 1 else
+                          f"{len(problems)} problems: " + " ".join(f"({i}) {p}" for i, p in enumerate(problems, 1))) from None
