@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.methods.disclosure import is_small
 from pipeline.inputs.partner_extracts import CONTRACTS
-from pipeline.analysis.strategic import COMPLETENESS_THRESHOLD
+from pipeline.analysis.flags import COMPLETENESS_THRESHOLD
 
 # Extracts expected to have records every month (IOM adoptions are occasional by nature).
 MONTHLY_EXTRACTS = {"police_records", "asb_cases", "ae_assaults", "service_activity"}
@@ -43,10 +43,15 @@ STRUCTURAL = [
 
 def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None], completeness: pd.DataFrame,
               current_year: str | None, months_in_year: list[str], health_latest: dict[str, str],
-              assessment_year_start: int, iom_linked: int | None) -> pd.DataFrame:
+              assessment_year_start: int, iom_linked: int | None,
+              affected: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Each gap with its consequence and fix; `affected` names the chapters that read each source (registry)."""
     rows = []
     for name in missing_extracts:
         detail, consequence, fix = MISSING_EXTRACT[name]
+        chapters = (affected or {}).get(name)
+        if chapters:
+            consequence += f" (chapters affected: {', '.join(chapters)})"
         rows.append(("Source not supplied", f"{name}.csv", detail, consequence, fix))
     if current_year is not None and not completeness.empty:
         weak = completeness[(completeness["Year"] == current_year) & (completeness["Completeness (%)"] < COMPLETENESS_THRESHOLD)]

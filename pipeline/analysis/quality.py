@@ -7,29 +7,14 @@ import pandas as pd
 
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.disclosure import protect
-from pipeline.stages.ingest import IngestResult
 
 
 def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
     table = quality.rename(columns={"source": "Source", "files": "Files", "rows_in": "Rows read", "rows_kept": "Rows kept",
                                     "rows_rejected": "Rows rejected", "note": "Note"}).copy()
-    table["Rejected (%)"] = (table["Rows rejected"] / table["Rows read"].where(table["Rows read"] > 0) * 100).round(2)
+    table["Rejected (%)"] = table["Rows rejected"] / table["Rows read"].where(table["Rows read"] > 0) * 100
     return protect(table, ["Rows read", "Rows kept", "Rows rejected"], ["Rejected (%)"],
                    row_sums=[("Rows read", ["Rows kept", "Rows rejected"])])
-
-
-def ingest_summary(config: AssessmentConfig, result: IngestResult) -> str:
-    q = result.quality
-    read, kept, rejected = int(q["rows_in"].sum()), int(q["rows_kept"].sum()), int(q["rows_rejected"].sum())
-    text = (f"**{config.title}.** Assessment year ending **{result.period_end.strftime('%B %Y')}**. "
-            f"{read:,} rows read from {int(q['files'].sum()):,} files; {kept:,} kept and {rejected:,} rejected "
-            f"with a reason.")
-    if result.missing_extracts:
-        text += (" Partner extracts not supplied: " + ", ".join(result.missing_extracts) +
-                 ". The parts of the report that need them say so.")
-    if config.synthetic:
-        text += " **All police.uk-format files and partner extracts here are synthetic demonstration data.**"
-    return text
 
 
 def reject_reasons(processed_dir: Path) -> pd.DataFrame:

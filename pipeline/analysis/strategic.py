@@ -1,229 +1,16 @@
-"""The strategic priority: how mental health, alcohol and drug misuse bear on violence and ASB.
-
-Qualifier flags are recorded by officers and case workers; they are not diagnoses. Every share
-here is over the records where the flag was recorded (Y or N); empty means not recorded, and how
-often that happens is itself reported (completeness), so that a change in recording is not read
-as a change in behaviour.
+"""The strategic priority: how mental health, alcohol and drug misuse bear on violence and ASB, for
+victims and perpetrators: repeat people, the association family, direct and proxy alcohol measures,
+client groups and service activity. Flags are recorded, not diagnosed (pipeline.analysis.flags).
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
-import numpy as np
 import pandas as pd
 
+from pipeline.analysis.flags import AGE_BANDS, FLAGS, FlagFrame, age_band, flag_shares, in_night_time_economy
 from pipeline.methods.associations import AssociationTest, adjust, assess_association
-from pipeline.analysis.overview import complete_years
-from pipeline.methods.disclosure import COUNT_COLUMNS, SUPPRESSED, is_small, protect
-from pipeline.methods.statistics import ALPHA, MIN_RELIABLE_COUNT, compare_counts, wilson_interval
-
-FLAGS = {"alcohol_flag": "Alcohol", "drugs_flag": "Drugs", "mental_health_flag": "Mental health"}
-COMBINATIONS = {
-    "Alcohol and drugs": lambda f: f["alcohol_flag"] & f["drugs_flag"],
-    "Dual diagnosis (mental health with alcohol or drugs)": lambda f: f["mental_health_flag"] & (f["alcohol_flag"] | f["drugs_flag"]),
-    "Any of the three": lambda f: f["alcohol_flag"] | f["drugs_flag"] | f["mental_health_flag"],
-}
-VIOLENCE = "Violence and sexual offences"
-AGE_BANDS = [(0, 17, "under 18"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 49, "35-49"), (50, 200, "50 and over")]
-COMPLETENESS_THRESHOLD = 80.0  # percent of records with the flag recorded; below this the gaps table lists it
-CAVEAT = ("Flags are recorded by officers and case workers; they are not diagnoses, and an empty flag means "
-          "'not recorded', not 'no'.")
-
-
-# ---------------------------------------------------------------- formatting shared by tables and findings
-def pct(value: float) -> str:
-    return "—" if value is None or math.isnan(value) else f"{value:.1f}%"
-
-
-def count(value: int) -> str:
-    return f"{int(value):,}"
-
-
-def share_cell(flagged: int, recorded: int) -> str:
-    """'23.4% (21.0% to 25.9%), 512 of 2,190', suppressed when a count from 1 to 4 could be read off it."""
-    if recorded == 0:
-        return "no records"
-    if is_small(flagged) or is_small(recorded - flagged) or is_small(recorded):
-        return SUPPRESSED
-    low, high = wilson_interval(flagged, recorded)
-    text = f"{pct(flagged / recorded * 100)} ({pct(low * 100)} to {pct(high * 100)}), {count(flagged)} of {count(recorded)}"
-    return text + (" (too few to interpret)" if recorded < MIN_RELIABLE_COUNT else "")
-
-
-# ---------------------------------------------------------------- preparing the records
-@dataclass
-class FlagFrame:
-    """Records with Y/N/'' flags turned into booleans: `is_<flag>` (Y) and `has_<flag>` (recorded)."""
-
-    frame: pd.DataFrame
-    flags: list[str] = field(default_factory=lambda: list(FLAGS))
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame, flags: list[str] | None = None) -> "FlagFrame":
-        flags = [f for f in (flags or list(FLAGS)) if f in frame.columns]
-        out = frame.copy()
-        for flag in flags:
-            out[f"has_{flag}"] = out[flag].fillna("").ne("")
-            out[f"is_{flag}"] = out[flag].fillna("").eq("Y")
-        return cls(out, flags)
-
-
-def complete_year_labels(frame: pd.DataFrame | None) -> list[str]:
-    """Rolling-year labels (oldest first) whose twelve months all have records."""
-    if frame is None or frame.empty:
-        return []
-    labels = frame.drop_duplicates("years_back").set_index("years_back")["year_ending"]
-    return [labels[k] for k in sorted(complete_years(frame), reverse=True)]
-
-
-def violence_records(records: pd.DataFrame | None) -> pd.DataFrame | None:
-    if records is None:
-        return None
-    return records[records["crime_type"] == VIOLENCE]
-
-
-def age_band(ages: pd.Series) -> pd.Series:
-    bands = pd.Series("unknown", index=ages.index, dtype=object)
-    for low, high, label in AGE_BANDS:
-        bands[ages.between(low, high)] = label
-    return bands
-
-
-def event_hour(records: pd.DataFrame) -> pd.Series:
-    """Hour the event happened: the start of the occurrence window where given, else the report time."""
-    when = records["occurred_from"].fillna(records["reported_at"]) if "occurred_from" in records else records["reported_at"]
-    return when.dt.hour
-
-
-def in_night_time_economy(records: pd.DataFrame, start_hour: int = 20, end_hour: int = 4) -> pd.Series:
-    hour = event_hour(records)
-    return (hour >= start_hour) | (hour < end_hour)
-
-
-# ---------------------------------------------------------------- 1. prevalence
-def prevalence(frame: pd.DataFrame, group_column: str | None, all_label: str, years: list[str]) -> pd.DataFrame:
-    """Long table: group, year, measure, flagged, recorded, share and Wilson interval, for each flag and
-    combination. Single flags are over records where that flag was recorded; combinations over records
-    where all three were recorded."""
-    flagged = FlagFrame.of(frame).frame
-    flagged = flagged[flagged["year_ending"].isin(years)]
-    groups = [(all_label, flagged)]
-    if group_column:
-        groups += [(str(name), rows) for name, rows in flagged.groupby(group_column, sort=True) if str(name) != ""]
-    rows = []
-    for group, records in groups:
-        for year in years:
-            in_year = records[records["year_ending"] == year]
-            for flag, label in FLAGS.items():
-                recorded = in_year[f"has_{flag}"]
-                rows.append((group, year, label, int(in_year.loc[recorded, f"is_{flag}"].sum()), int(recorded.sum())))
-            all_recorded = in_year[[f"has_{f}" for f in FLAGS]].all(axis=1)
-            booleans = in_year.loc[all_recorded, [f"is_{f}" for f in FLAGS]].rename(columns=lambda c: c[3:])
-            for label, rule in COMBINATIONS.items():
-                rows.append((group, year, label, int(rule(booleans).sum()) if len(booleans) else 0, int(all_recorded.sum())))
-    table = pd.DataFrame(rows, columns=["Group", "Year", "Measure", "Flagged", "Recorded"])
-    intervals = [wilson_interval(k, n) if n else (math.nan, math.nan) for k, n in zip(table["Flagged"], table["Recorded"])]
-    table["Share (%)"] = np.where(table["Recorded"] > 0, table["Flagged"] / table["Recorded"].where(table["Recorded"] > 0) * 100, np.nan)
-    table["CI low (%)"] = [low * 100 for low, _ in intervals]
-    table["CI high (%)"] = [high * 100 for _, high in intervals]
-    return table
-
-
-def _prevalence_wide(rows: pd.DataFrame, index: str) -> pd.DataFrame:
-    """`index` values as rows (in their order of appearance), measures as columns, share cells as values."""
-    rows = rows.assign(cell=[share_cell(k, n) for k, n in zip(rows["Flagged"], rows["Recorded"], strict=True)])
-    wide = rows.pivot(index=index, columns="Measure", values="cell")
-    return wide.reindex(index=list(dict.fromkeys(rows[index])), columns=[*FLAGS.values(), *COMBINATIONS]).reset_index()
-
-
-def prevalence_display(table: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Groups as rows, measures as columns, for one year: 'share (interval), k of n' in every cell."""
-    return _prevalence_wide(table[table["Year"] == year], "Group")
-
-
-def prevalence_trend_display(table: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Years as rows, measures as columns, for one group."""
-    return _prevalence_wide(table[table["Group"] == group], "Year")
-
-
-# ---------------------------------------------------------------- 2. completeness and recording effects
-def completeness(sources: dict[str, pd.DataFrame | None], years: dict[str, list[str]]) -> pd.DataFrame:
-    """For every source, flag and year: records, recorded Y, recorded N, not recorded, completeness."""
-    rows = []
-    for source, frame in sources.items():
-        if frame is None:
-            continue
-        for year in years.get(source, []):
-            in_year = frame[frame["year_ending"] == year]
-            for flag, label in FLAGS.items():
-                if flag not in in_year:
-                    continue
-                values = in_year[flag].fillna("")
-                y, n = int((values == "Y").sum()), int((values == "N").sum())
-                empty = int((values == "").sum())
-                rows.append({"Source": source, "Flag": label, "Year": year, "Records": len(in_year), "Y": y, "N": n,
-                             "Not recorded": empty,
-                             "Completeness (%)": round((y + n) / len(in_year) * 100, 1) if len(in_year) else math.nan})
-    return pd.DataFrame(rows, columns=["Source", "Flag", "Year", "Records", "Y", "N", "Not recorded", "Completeness (%)"])
-
-
-def published_completeness(table: pd.DataFrame) -> pd.DataFrame:
-    return protect(table, ["Records", "Y", "N", "Not recorded"], ["Completeness (%)"],
-                   row_sums=[("Records", ["Y", "N", "Not recorded"])])
-
-
-def _change(before: object, after: object) -> str:
-    """'1,628 to 1,757', or suppressed when either count is from 1 to 4."""
-    return SUPPRESSED if is_small(before) or is_small(after) else f"{count(before)} to {count(after)}"
-
-
-def recording_effects(table: pd.DataFrame) -> pd.DataFrame:
-    """Latest year against the one before, for each source and flag: did volume, recording or prevalence change?
-
-    Volume: exact Poisson test of the record counts. Completeness and prevalence (share Y of recorded): 2x2
-    tests (Fisher or chi-square). A change in flagged counts with no change in volume or in prevalence, but
-    a change in completeness, is a recording effect, not a trend.
-    """
-    rows = []
-    for (source, flag), group in table.groupby(["Source", "Flag"], sort=False):
-        if len(group) < 2:
-            continue
-        previous, current = group.iloc[-2], group.iloc[-1]
-        volume = compare_counts(int(current["Records"]), int(previous["Records"]))
-        flagged = compare_counts(int(current["Y"]), int(previous["Y"]))
-        recorded = lambda r: [int(r["Y"] + r["N"]), int(r["Not recorded"])]  # noqa: E731
-        completeness_test = assess_association("completeness", pd.DataFrame([recorded(current), recorded(previous)]))
-        prevalence_test = assess_association("prevalence", pd.DataFrame([[current["Y"], current["N"]], [previous["Y"], previous["N"]]]))
-        completeness_changed = completeness_test is not None and completeness_test.p_value < ALPHA
-        prevalence_changed = prevalence_test is not None and prevalence_test.p_value < ALPHA
-        if prevalence_changed:
-            verdict = "change in prevalence among recorded cases (a trend, if recording practice is unchanged)"
-        elif flagged.significant and completeness_changed and not volume.significant:
-            verdict = "recording effect: more (or fewer) flags because recording changed, not behaviour"
-        elif flagged.significant and volume.significant:
-            verdict = "flagged records changed with the volume of records; prevalence did not"
-        elif completeness_changed:
-            verdict = "recording changed; prevalence among recorded cases did not"
-        else:
-            verdict = "no clear change"
-        rows.append({"Source": source, "Flag": flag, "Years": f"{previous['Year']} to {current['Year']}",
-                     "Records": _change(previous["Records"], current["Records"]),
-                     "Flagged Y": _change(previous["Y"], current["Y"]),
-                     "Completeness": f"{pct(previous['Completeness (%)'])} to {pct(current['Completeness (%)'])}",
-                     "Volume changed": "yes" if volume.significant else "no",
-                     "Flagged count changed": "yes" if flagged.significant else "no",
-                     "Completeness changed": "yes" if completeness_changed else "no",
-                     "Prevalence changed": "yes" if prevalence_changed else "no", "Reading": verdict})
-    out = pd.DataFrame(rows)
-    out.attrs[COUNT_COLUMNS] = ["Records", "Flagged Y"]
-    return out
-
-
-def flag_shares(frame: pd.DataFrame) -> dict[str, str]:
-    """Share cell of each flag over the rows that recorded it, from `has_<flag>` / `is_<flag>` columns."""
-    return {name: share_cell(int(frame.loc[frame[f"has_{flag}"], f"is_{flag}"].sum()), int(frame[f"has_{flag}"].sum()))
-            for flag, name in FLAGS.items()}
+from pipeline.methods.disclosure import protect
+from pipeline.methods.statistics import compare_counts
+from pipeline.methods.values import Estimate, Proportion
 
 
 # ---------------------------------------------------------------- 3. victims and perpetrators
@@ -249,10 +36,8 @@ def repeat_table(records: pd.DataFrame | None, person_column: str, role: str) ->
     for repeat, label in ((True, "two or more records"), (False, "one record")):
         group = people[people["repeat"] == repeat]
         rows.append({"People": role, "Group": label,
-                     "Number": count(len(group)) if not is_small(len(group)) else SUPPRESSED, **flag_shares(group)})
-    out = pd.DataFrame(rows)
-    out.attrs[COUNT_COLUMNS] = ["Number"]
-    return out
+                     "Number": len(group), **flag_shares(group)})
+    return protect(pd.DataFrame(rows), ["Number"])
 
 
 def repeat_association(records: pd.DataFrame | None, person_column: str, flag: str, question: str) -> AssociationTest | None:
@@ -328,11 +113,11 @@ def alcohol_measures(violence: pd.DataFrame, licensed_zones: list[str], nte: tup
         in_year = violence["year_ending"] == year
         direct = in_year & (violence["alcohol_flag"] == "Y")
         proxy = in_year & night & licensed
-        rows.append({"Year": year, "Violence": count(in_year.sum()),
-                     "Alcohol-flagged (direct)": count(direct.sum()),
-                     "Licensed zones at night (proxy)": count(proxy.sum()),
-                     "Both": count((direct & proxy).sum()),
-                     "Proxy records that are alcohol-flagged": share_cell(int((direct & proxy).sum()), int(proxy.sum()))})
+        rows.append({"Year": year, "Violence": int(in_year.sum()),
+                     "Alcohol-flagged (direct)": int(direct.sum()),
+                     "Licensed zones at night (proxy)": int(proxy.sum()),
+                     "Both": int((direct & proxy).sum()),
+                     "Proxy records that are alcohol-flagged": Proportion(int((direct & proxy).sum()), int(proxy.sum()))})
     return protect(pd.DataFrame(rows), ["Violence", "Alcohol-flagged (direct)", "Licensed zones at night (proxy)", "Both"],
                    ["Proxy records that are alcohol-flagged"])
 
@@ -350,10 +135,10 @@ def under_recording(ae: pd.DataFrame | None, violence: pd.DataFrame, years: list
         if hospital == 0 and police == 0:
             continue
         test = compare_counts(hospital, police)
-        rows.append({"Year": year, "A&E assaults, had drunk alcohol": count(hospital),
-                     "Police violence, alcohol-flagged": count(police),
-                     "Under-recording index": f"{test.rate_ratio:.2f} ({test.ratio_lower:.2f} to {test.ratio_upper:.2f})"
-                     if police else "—"})
+        rows.append({"Year": year, "A&E assaults, had drunk alcohol": hospital,
+                     "Police violence, alcohol-flagged": police,
+                     "Under-recording index": Estimate(test.rate_ratio, test.ratio_lower, test.ratio_upper)
+                     if police else None})
     return protect(pd.DataFrame(rows), ["A&E assaults, had drunk alcohol", "Police violence, alcohol-flagged"],
                    ["Under-recording index"])
 
@@ -393,7 +178,7 @@ def client_groups(violence: pd.DataFrame | None, records: pd.DataFrame | None, a
         if iom is not None:
             members = set(iom["person_id"])
             linked = records[records["suspect_id"].isin(members)]
-            note = f"{count(len(members))} cohort members; {count(linked['suspect_id'].nunique())} found as suspects"
+            note = f"{len(members):,} cohort members; {linked['suspect_id'].nunique():,} found as suspects"
             groups.append(("IOM cohort", "police records naming a cohort member as suspect", linked, note))
         else:
             groups.append(("IOM cohort", "police records naming a cohort member as suspect", None, "iom_cohort.csv not supplied"))
@@ -407,7 +192,7 @@ def client_groups(violence: pd.DataFrame | None, records: pd.DataFrame | None, a
             row.update(flag_shares(FlagFrame.of(frame).frame))
             row["Note"] = note
         rows.append(row)
-    return pd.DataFrame(rows)
+    return protect(pd.DataFrame(rows), [])
 
 
 # ---------------------------------------------------------------- 8. service activity
@@ -426,10 +211,10 @@ def service_trends(service: pd.DataFrame | None, records: pd.DataFrame | None, y
     table = pd.DataFrame([[name, *values] for name, values in rows], columns=["Measure", *years])
     if len(years) >= 2 and len(table):
         changes = [compare_counts(int(r[years[-1]]), int(r[years[-2]])) for _, r in table.iterrows()]
-        table["Latest change"] = [f"{c.change:+,} ({c.percent_change:+.0f}%)" if not math.isnan(c.percent_change) else f"{c.change:+,}"
-                                  for c in changes]
+        table["Latest change"] = [c.change for c in changes]
+        table["Latest change (%)"] = [c.percent_change for c in changes]
         table["Beyond natural variation"] = ["too few to tell" if c.too_small else ("yes" if c.significant else "no") for c in changes]
-    return protect(table, list(years), ["Latest change", "Beyond natural variation"])
+    return protect(table, list(years), ["Latest change", "Latest change (%)", "Beyond natural variation"])
 
 
 def monthly_service_series(service: pd.DataFrame | None, records: pd.DataFrame | None, area_codes: tuple[str, ...]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.inputs.config import AssessmentConfig, Target
 from pipeline.methods.disclosure import protect
-from pipeline.methods.statistics import compare_counts, describe_change
+from pipeline.methods.statistics import compare_counts
 
 
 def _fy_months(financial_year: str) -> list[str]:
@@ -32,7 +32,14 @@ def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extr
     table = extracts.get(target.source)
     if table is None:
         return None, set(), f"not supplied ({target.source}.csv)"
-    return table.groupby("month").size(), set(table["month"]), None
+    rows = table
+    if target.crime_types:
+        rows = rows[rows["crime_type"].isin(target.crime_types)]
+    if target.measures:
+        rows = rows[rows["measure"].isin(target.measures)]
+    if "value" in rows:  # aggregate counts (service_activity): add up the values
+        return rows.groupby("month")["value"].sum(), set(table["month"]), None
+    return rows.groupby("month").size(), set(table["month"]), None
 
 
 def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None],
@@ -74,9 +81,8 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
             status += " (change from baseline within natural variation)"
         row.update({"Months to date": len(elapsed), "Year to date": year_to_date,
                     "Target to date (pro rata)": round(expected),
-                    "Change on same months of baseline": describe_change(
-                        change.change, change.percent_change, "offences" if target.source == "police_uk" else "attendances"),
+                    "Change on baseline months": change.change, "Change on baseline months (%)": change.percent_change,
                     "Status": status})
         rows.append(row)
     return protect(pd.DataFrame(rows), ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
-                   ["Aim", "Change on same months of baseline", "Status"])
+                   ["Aim", "Change on baseline months", "Change on baseline months (%)", "Status"])

@@ -1,16 +1,18 @@
-"""What a chapter notebook needs from its parameters: the configuration, the period end, the
-folders, and the processed tables (ingesting first if they are missing or for another period)."""
+"""What a chapter needs: the configuration, the period end, the folders and the processed tables.
+
+A chapter reads only processed tables. Run by the runner, ingest has already happened; run by hand in
+JupyterLab, `chapter_context` runs the (cached) ingest stage first, so a notebook works on its own.
+"""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.inputs.config import AssessmentConfig, load_config
-from pipeline.stages.ingest import latest_month, processed_dir_for, run_ingest
 from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
+from pipeline.stages.ingest import ensure_ingested, latest_month, processed_dir_for, read_facts
 
 
 @dataclass
@@ -26,22 +28,24 @@ class ChapterContext:
 
     def table(self, name: str) -> pd.DataFrame | None:
         """A processed table, or None when its source was not supplied."""
-        path = self.processed_dir / f"{name}.parquet"
-        return pd.read_parquet(path) if path.exists() else None
+        parquet, csv = self.processed_dir / f"{name}.parquet", self.processed_dir / f"{name}.csv"
+        if parquet.exists():
+            return pd.read_parquet(parquet)
+        return pd.read_csv(csv, keep_default_na=False) if csv.exists() else None
 
     def ingest_facts(self) -> dict:
-        path = self.processed_dir / "ingest.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        return read_facts(self.processed_dir)
 
-    def ensure_ingested(self) -> None:
-        """Run ingest when the processed tables are absent or were made for another period end."""
-        if self.ingest_facts().get("period_end") != str(self.period_end):
-            run_ingest(self.config, self.period_end, self.raw_dir, self.processed_root)
+    @property
+    def missing_extracts(self) -> list[str]:
+        return self.ingest_facts().get("missing_extracts", [])
 
 
 def chapter_context(config_path: str, period_end: str = "", raw_dir: str = "", processed_root: str = "") -> ChapterContext:
+    """The context for the notebook's parameters (relative paths are taken from the project root)."""
     config = load_config(config_path)
     raw = resolve(raw_dir) if raw_dir else RAW_DIR
     processed = resolve(processed_root) if processed_root else PROCESSED_DIR
     end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw)
+    ensure_ingested(config, end, raw, processed)
     return ChapterContext(config, end, raw, processed)

@@ -1,7 +1,9 @@
-"""Assemble the strategic-priority chapter: every table it shows and the findings generated from them.
+"""Chapter 3, the strategic priority: mental health, alcohol and drug misuse in violence and ASB, for
+victims and perpetrators, and the gaps in the data about them.
 
-The notebook displays a `StrategicChapter`; the findings are built only from values in its tables,
-formatted exactly as the tables show them, so that no sentence says what the data did not produce.
+`build` assembles every table the chapter shows (numbers and the value objects of methods.values);
+`findings` reads those values from the published tables, so that no sentence says what the data did not
+produce and none quotes a suppressed count.
 """
 from __future__ import annotations
 
@@ -9,15 +11,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.methods import associations
-
-from pipeline.analysis import health as health_context
-
-from pipeline.analysis import strategic
-from pipeline.chapters.context import ChapterContext
+from pipeline import formatting as fmt
+from pipeline.analysis import flags, strategic
 from pipeline.analysis.data_gaps import data_gaps
+from pipeline.analysis.health import latest_table
+from pipeline.chapters.context import ChapterContext
+from pipeline.chapters.registry import Finding, chapters_reading
+from pipeline.methods import associations
+from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import CURRENT
-from pipeline.inputs.reference import load_offence_names
+from pipeline.methods.values import Proportion
+
+NAME = "strategic_priority"
 
 
 @dataclass
@@ -50,7 +55,7 @@ class StrategicChapter:
 
     @property
     def completeness_table(self) -> pd.DataFrame:
-        return strategic.published_completeness(self.completeness) if not self.completeness.empty else self.completeness
+        return flags.published_completeness(self.completeness) if not self.completeness.empty else self.completeness
 
     @property
     def association_table(self) -> pd.DataFrame:
@@ -63,7 +68,7 @@ class StrategicChapter:
         if self.current_year:
             for prevalence in (self.violence_prevalence, self.asb_prevalence):
                 if not prevalence.empty:
-                    tables.append(strategic.prevalence_display(prevalence, self.current_year))
+                    tables.append(flags.prevalence_display(prevalence, self.current_year))
         return [t for t in tables if t is not None and not t.empty]
 
 
@@ -73,41 +78,41 @@ def _current(frame: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def build(ctx: ChapterContext) -> StrategicChapter:
     config = ctx.config
-    missing = ctx.ingest_facts().get("missing_extracts", [])
+    missing = ctx.missing_extracts
     records, asb = ctx.table("police_records"), ctx.table("asb_cases")
     ae, iom, service = ctx.table("ae_assaults"), ctx.table("iom_cohort"), ctx.table("service_activity")
-    violence = strategic.violence_records(records)
-    violence_years = strategic.complete_year_labels(violence)
-    asb_years = strategic.complete_year_labels(asb)
+    violence = flags.violence_records(records)
+    violence_years = flags.complete_year_labels(violence)
+    asb_years = flags.complete_year_labels(asb)
     current_year = (violence_years or asb_years or [None])[-1]
     chapter = StrategicChapter(config.area_name, current_year, missing)
     if violence is not None and violence_years:
-        names = load_offence_names(ctx.raw_dir / "home_office")
+        codes = ctx.table("offence_codes")
+        names = dict(zip(codes["offence_code"], codes["offence_code"] + " " + codes["offence_name"]))
         offence = violence["ho_offence_code"].fillna("").map(lambda code: names.get(code, code))
-        chapter.violence_prevalence = strategic.prevalence(violence.assign(offence=offence), "offence", "All violence",
-                                                           violence_years)
+        chapter.violence_prevalence = flags.prevalence(violence.assign(offence=offence), "offence", "All violence",
+                                                       violence_years)
     if asb is not None and asb_years:
-        by_source = strategic.prevalence(asb, "source", "All ASB cases", asb_years)
-        by_category = strategic.prevalence(asb, "asb_category", "All ASB cases", asb_years)
+        by_source = flags.prevalence(asb, "source", "All ASB cases", asb_years)
+        by_category = flags.prevalence(asb, "asb_category", "All ASB cases", asb_years)
         chapter.asb_prevalence = pd.concat([by_source, by_category[by_category["Group"] != "All ASB cases"]], ignore_index=True)
-    chapter.completeness = strategic.completeness({"police violence": violence, "ASB cases": asb},
-                                                  {"police violence": violence_years, "ASB cases": asb_years})
-    chapter.recording = strategic.recording_effects(chapter.completeness)
+    chapter.completeness = flags.completeness({"police violence": violence, "ASB cases": asb},
+                                              {"police violence": violence_years, "ASB cases": asb_years})
+    chapter.recording = flags.recording_effects(chapter.completeness)
     chapter.repeats = pd.concat([strategic.repeat_table(_current(asb), "perpetrator_id", "ASB perpetrators"),
                                  strategic.repeat_table(_current(asb), "victim_id", "ASB victims (flags describe the perpetrator)"),
                                  strategic.repeat_table(_current(violence), "suspect_id", "Violence suspects"),
                                  strategic.repeat_table(_current(violence), "victim_id", "Violence victims")], ignore_index=True)
-    chapter.tests = strategic.association_family(_current(violence), _current(asb), config.night_time_economy.hours)
-    licensed = list(config.licensed)
+    nte, licensed = config.night_time_economy.hours, list(config.licensed)
+    chapter.tests = strategic.association_family(_current(violence), _current(asb), nte)
     if violence is not None and violence_years:
-        chapter.alcohol_measures = strategic.alcohol_measures(violence, licensed, config.night_time_economy.hours, violence_years)
+        chapter.alcohol_measures = strategic.alcohol_measures(violence, licensed, nte, violence_years)
         chapter.under_recording = strategic.under_recording(ae, violence, violence_years)
-        chapter.alcohol_series = strategic.monthly_alcohol_series(violence, ae, licensed, config.night_time_economy.hours)
+        chapter.alcohol_series = strategic.monthly_alcohol_series(violence, ae, licensed, nte)
     chapter.client_groups = strategic.client_groups(_current(violence), _current(records), _current(asb), iom)
-    codes = [*config.area_codes, *config.comparison_codes]
-    chapter.health, health_missing = health_context.load_indicators(config.raw_path(config.fingertips_dir, ctx.raw_dir), codes)
-    chapter.health_latest = health_context.latest_table(chapter.health, codes, config.area_codes)
-    years = violence_years or asb_years or strategic.complete_year_labels(service)
+    chapter.health = ctx.table("health_indicators")
+    chapter.health_latest = latest_table(chapter.health, [*config.area_codes, *config.comparison_codes], config.area_codes)
+    years = violence_years or asb_years or flags.complete_year_labels(service)
     chapter.service = strategic.service_trends(service, records, years, config.area_codes)
     chapter.service_series = strategic.monthly_service_series(service, records, config.area_codes)
     months = [str(m) for m in pd.period_range(ctx.period_end - 11, ctx.period_end, freq="M")]
@@ -117,102 +122,138 @@ def build(ctx: ChapterContext) -> StrategicChapter:
         linked = int(records["suspect_id"].isin(set(iom["person_id"])).sum())
     tables = {"police_records": records, "asb_cases": asb, "ae_assaults": ae, "iom_cohort": iom, "service_activity": service}
     chapter.gaps = data_gaps(missing, tables, chapter.completeness, current_year, months, latest,
-                             (ctx.period_end - 11).year, linked)
-    for name in health_missing:
+                             (ctx.period_end - 11).year, linked, {name: chapters_reading(name) for name in tables})
+    for name in ctx.ingest_facts().get("missing_health_indicators", []):
         chapter.gaps.loc[len(chapter.gaps)] = ["Source not supplied", f"fingertips/{name}", "health indicator file absent",
                                                "the health context lacks this indicator", "copy the Fingertips extract"]
     return chapter
 
 
 # ---------------------------------------------------------------- findings
-def _cell(table: pd.DataFrame, row_filter: dict, column: str) -> str | None:
-    rows = table
-    for key, value in row_filter.items():
-        rows = rows[rows[key] == value]
-    return None if rows.empty else str(rows.iloc[0][column])
-
-
-def _share_only(cell: str | None) -> str | None:
-    """'30.7% (28.5% to 33.0%), 490 of 1,594' -> '30.7% (490 of 1,594)'; None for suppressed or empty cells."""
-    if not cell or cell in ("[c]", "no records") or " of " not in cell:
-        return None
-    share, rest = cell.split(" (", 1)
-    return f"{share} ({rest.split('), ', 1)[1].replace(' (too few to interpret)', '')})"
-
-
 PREVALENCE_MEASURES = ("Alcohol", "Drugs", "Mental health", "Dual diagnosis (mental health with alcohol or drugs)")
+NOT_A_CAUSE = "An association in recorded flags is not a cause, and flags are not diagnoses."
 
 
-def _prevalence_finding(prevalence: pd.DataFrame, group: str, year: str) -> str:
-    """'alcohol 30.7% (490 of 1,594); drugs ...' for one group and year, skipping suppressed cells."""
-    if prevalence.empty:
-        return ""
-    display = strategic.prevalence_display(prevalence, year)
-    shares = [(measure, _share_only(_cell(display, {"Group": group}, measure))) for measure in PREVALENCE_MEASURES]
-    return "; ".join(f"{measure.lower()} {share}" for measure, share in shares if share)
+def _share(value: object) -> Proportion | None:
+    """A published share cell, unless it is suppressed, empty or too small to quote."""
+    return value if isinstance(value, Proportion) and value.n and not is_small(value) else None
 
 
-def findings(chapter: StrategicChapter) -> list[str]:
-    """Plain-words findings, each built from a value in one of the chapter's tables, each with its caveat."""
-    out: list[str] = []
-    year = chapter.current_year
-    if year:
-        for prevalence, group, opening in (
-                (chapter.violence_prevalence, "All violence",
-                 f"**Violence, {year}:** of violent crimes where each flag was recorded, the share flagged was "),
-                (chapter.asb_prevalence, "All ASB cases",
-                 f"**ASB cases, {year}:** perpetrator flags among cases where each was recorded: ")):
-            finding = _prevalence_finding(prevalence, group, year)
-            if finding:
-                out.append(opening + finding + ". " + strategic.CAVEAT)
-    tests = chapter.association_table
-    for _, row in tests.iterrows():
+def _row(table: pd.DataFrame, **match: str) -> pd.Series | None:
+    rows = table
+    for column, value in match.items():
+        rows = rows[rows[column] == value]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _prevalence_findings(chapter: StrategicChapter) -> list[Finding]:
+    out = []
+    for prevalence, group, opening in (
+            (chapter.violence_prevalence, "All violence", "of violent crimes where each flag was recorded, the share flagged was "),
+            (chapter.asb_prevalence, "All ASB cases", "perpetrator flags among ASB cases where each was recorded: ")):
+        if prevalence.empty or not chapter.current_year:
+            continue
+        row = _row(flags.prevalence_display(prevalence, chapter.current_year), Group=group)
+        shares = [(measure, _share(row[measure])) for measure in PREVALENCE_MEASURES] if row is not None else []
+        shares = [(measure, share) for measure, share in shares if share]
+        if shares:
+            text = (f"**{group.replace('All ', '').capitalize()}, {chapter.current_year}:** {opening}"
+                    + "; ".join(f"{measure.lower()} {share.brief()}" for measure, share in shares) + ". " + flags.CAVEAT)
+            out.append(Finding(NAME, "strategic", text, {f"{m.lower()}_percent": s.share for m, s in shares}, "context",
+                               "Prevalence of the flags"))
+    return out
+
+
+def _association_findings(chapter: StrategicChapter) -> list[Finding]:
+    out = []
+    for _, row in chapter.association_table.iterrows():
         if row["Beyond chance after FDR control"] != "yes":
             continue
-        cramers_v = row["Cramer's V"]
-        effect = (f"odds ratio {row['Odds ratio (95% CI)']}" if row["Odds ratio (95% CI)"] != "—"
-                  else f"Cramer's V {cramers_v}")
-        out.append(f"**{row['Question']}:** an association beyond chance after controlling the false discovery rate "
-                   f"({effect}; BH-adjusted p {row['BH-adjusted p']}). An association in recorded flags is not a cause, "
-                   "and flags are not diagnoses.")
+        ratio = row["Odds ratio (95% CI)"]
+        has_ratio = not isinstance(ratio, str) and ratio is not None and ratio.defined
+        effect = f"odds ratio {ratio}" if has_ratio else f"Cramer's V {fmt.decimal(row['Cramer' + chr(39) + 's V'], 'effect')}"
+        figures = {"bh_adjusted_p": float(row["BH-adjusted p"]), "records": int(row["Records"])}
+        figures |= {"odds_ratio": ratio.value, "odds_ratio_low": ratio.low, "odds_ratio_high": ratio.high} if has_ratio \
+            else {"cramers_v": float(row["Cramer's V"])}
+        out.append(Finding(NAME, "strategic", f"**{row['Question']}:** an association beyond chance after controlling the "
+                           f"false discovery rate ({effect}; BH-adjusted p {fmt.p_value(row['BH-adjusted p'])}). {NOT_A_CAUSE}",
+                           figures, "association", "Associations"))
+    return out
+
+
+def _measure_findings(chapter: StrategicChapter) -> list[Finding]:
+    out = []
     if not chapter.repeats.empty:
-        repeat = _share_only(_cell(chapter.repeats, {"People": "ASB perpetrators", "Group": "two or more records"}, "Mental health"))
-        single = _share_only(_cell(chapter.repeats, {"People": "ASB perpetrators", "Group": "one record"}, "Mental health"))
+        repeat, single = (_row(chapter.repeats, People="ASB perpetrators", Group=g) for g in ("two or more records", "one record"))
+        repeat, single = (_share(r["Mental health"]) if r is not None else None for r in (repeat, single))
         if repeat and single:
-            out.append(f"**Repeat ASB perpetrators:** a mental-health flag on {repeat} of those with two or more cases in the "
-                       f"year, against {single} of those with one. Flags are recorded by case workers, not diagnosed.")
+            out.append(Finding(NAME, "strategic", f"**Repeat ASB perpetrators:** a mental-health flag on {repeat.brief()} of "
+                               f"those with two or more cases in the year, against {single.brief()} of those with one. "
+                               "Flags are recorded by case workers, not diagnosed.",
+                               {"repeat_percent": repeat.share, "single_percent": single.share}, "context",
+                               "Victims and perpetrators"))
     for _, row in chapter.recording.iterrows():
-        if row["Reading"].startswith(("recording", "change in prevalence")):
-            out.append(f"**{row['Source']}, {row['Flag'].lower()} flag:** completeness {row['Completeness']}, flagged "
-                       f"records {row['Flagged Y']}: {row['Reading']}.")
+        if row["Reading"].startswith(("recording", "change in prevalence")) and not isinstance(row["Flagged Y"], str):
+            out.append(Finding(NAME, "data" if row["Reading"].startswith("recording") else "strategic",
+                               f"**{row['Source']}, {row['Flag'].lower()} flag:** completeness {row['Completeness']}, "
+                               f"flagged records {row['Flagged Y']}: {row['Reading']}.",
+                               {"completeness_before": row["Completeness"].before, "completeness_after": row["Completeness"].after,
+                                "flagged_before": row["Flagged Y"].before, "flagged_after": row["Flagged Y"].after},
+                               "gap" if row["Reading"].startswith("recording") else "context", "Completeness before conclusions"))
     if not chapter.under_recording.empty:
         last = chapter.under_recording.iloc[-1]
-        out.append(f"**Under-recording of alcohol, {last['Year']}:** A&E saw {last['A&E assaults, had drunk alcohol']} assault "
-                   f"patients who had drunk alcohol against {last['Police violence, alcohol-flagged']} alcohol-flagged violent "
-                   f"crimes (index {last['Under-recording index']}). The two count different events (patients, crimes) and "
-                   "A&E includes assaults never reported to the police.")
+        index = last["Under-recording index"]
+        if not isinstance(index, str) and index is not None and index.defined:
+            out.append(Finding(NAME, "violence", f"**Under-recording of alcohol, {last['Year']}:** A&E saw "
+                               f"{fmt.count(last['A&E assaults, had drunk alcohol'])} assault patients who had drunk alcohol "
+                               f"against {fmt.count(last['Police violence, alcohol-flagged'])} alcohol-flagged violent crimes "
+                               f"(index {index}). The two count different events (patients, crimes) and A&E includes "
+                               "assaults never reported to the police.",
+                               {"ae_alcohol": int(last["A&E assaults, had drunk alcohol"]),
+                                "police_alcohol": int(last["Police violence, alcohol-flagged"]), "index": index.value},
+                               "context", "A direct and a proxy measure side by side"))
     if not chapter.alcohol_measures.empty:
         last = chapter.alcohol_measures.iloc[-1]
-        share = _share_only(last["Proxy records that are alcohol-flagged"])
+        share = _share(last["Proxy records that are alcohol-flagged"])
         if share:
-            out.append(f"**Direct and proxy measures, {last['Year']}:** {last['Licensed zones at night (proxy)']} violent crimes "
-                       f"in licensed zones at night, of which {share} were alcohol-flagged; the proxy and the flag measure "
-                       "different things and neither is complete.")
+            out.append(Finding(NAME, "violence", f"**Direct and proxy measures, {last['Year']}:** "
+                               f"{fmt.count(last['Licensed zones at night (proxy)'])} violent crimes in licensed zones at "
+                               f"night, of which {share.brief()} were alcohol-flagged; the proxy and the flag measure "
+                               "different things and neither is complete.",
+                               {"proxy": int(last["Licensed zones at night (proxy)"]), "flagged_percent": share.share},
+                               "context", "A direct and a proxy measure side by side"))
+    return out
+
+
+def _context_findings(chapter: StrategicChapter) -> list[Finding]:
+    out = []
     if not chapter.health_latest.empty:
         partner = chapter.health_latest[chapter.health_latest["Role"] == "partnership"]
         england = chapter.health_latest[chapter.health_latest["Role"] == "England"].set_index("Indicator")
         for _, row in partner.iterrows():
-            if row["Indicator"] in england.index and row["Rate per 100,000"] is not None:
-                out.append(f"**{row['Indicator']}, {row['Period']}:** {row['Area']} {row['Rate per 100,000']} per 100,000 against "
-                           f"England {england.loc[row['Indicator'], 'Rate per 100,000']} ({row['Compared with England'].lower()} "
-                           "by Fingertips' test). These figures predate the assessment year.")
+            if row["Indicator"] in england.index and not fmt.is_missing(row["Rate per 100,000"]):
+                national = england.loc[row["Indicator"], "Rate per 100,000"]
+                out.append(Finding(NAME, "strategic", f"**{row['Indicator']}, {row['Period']}:** {row['Area']} "
+                                   f"{fmt.decimal(row['Rate per 100,000'], 'rate')} per 100,000 against England "
+                                   f"{fmt.decimal(national, 'rate')} ({row['Compared with England'].lower()} by Fingertips' "
+                                   "test). These figures predate the assessment year.",
+                                   {"rate": float(row["Rate per 100,000"]), "england": float(national)}, "context",
+                                   "Health context"))
     if not chapter.gaps.empty:
-        out.append(f"**Gaps in the data:** {len(chapter.gaps)} gaps are listed below, each with a recommended fix "
-                   f"({', '.join(sorted(set(chapter.gaps['Gap'])))}).")
+        out.append(Finding(NAME, "data", f"**Gaps in the data:** {len(chapter.gaps)} gaps are listed below, each with a "
+                           f"recommended fix ({', '.join(sorted(set(chapter.gaps['Gap'])))}).", {"gaps": len(chapter.gaps)},
+                           "gap", "Gaps in the data"))
     if chapter.missing_extracts:
-        out.append("**Not supplied:** " + ", ".join(f"{m}.csv" for m in chapter.missing_extracts)
-                   + "; the sections that need them say so.")
+        out.append(Finding(NAME, "data", "**Not supplied:** " + ", ".join(f"{m}.csv" for m in chapter.missing_extracts)
+                           + "; the sections that need them say so.", {"extracts_missing": len(chapter.missing_extracts)},
+                           "gap", "Gaps in the data"))
     return out
+
+
+def findings(chapter: StrategicChapter) -> list[Finding]:
+    """Plain-words findings, each built from a value in one of the chapter's published tables, each with its caveat."""
+    return (_prevalence_findings(chapter) + _association_findings(chapter) + _measure_findings(chapter)
+            + _context_findings(chapter))
 
 
 def recommendations(chapter: StrategicChapter) -> pd.DataFrame:

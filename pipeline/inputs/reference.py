@@ -22,7 +22,6 @@ REFERENCE_FILES = {
     "centroids": "Lower_Layer_Super_Output_Areas_December_2011_Population_Weighted_Centroids.csv",
     "census_2011": "census_2011_population_hh.csv",
     "population_2021": "lsoa_global_number_residents_2021.csv",
-    "population_2020": "lsoa_mid_2020_estimates_england.csv",
 }
 
 
@@ -199,10 +198,15 @@ def district_denominators(reference: Reference, geography: pd.DataFrame) -> pd.D
     return residents[residents["district_code"] != ""].reset_index(drop=True)
 
 
-def load_offence_names(home_office_dir: Path) -> dict[str, str]:
-    """Home Office offence code to '8N Assault with injury' (CrimeCatMappings.csv); empty if the file is absent."""
-    path = home_office_dir / "CrimeCatMappings.csv"
+OFFENCE_CODES_FILE = "CrimeCatMappings.csv"
+
+
+def load_offence_codes(home_office_dir: Path) -> pd.DataFrame:
+    """Home Office offence codes with their descriptions (CrimeCatMappings.csv); empty if the file is absent."""
+    path = home_office_dir / OFFENCE_CODES_FILE
     if not path.exists():
-        return {}
+        return pd.DataFrame({"offence_code": pd.Series(dtype=str), "offence_name": pd.Series(dtype=str)})
     frame = require_columns(read_table(path), ["Offence_Code", "Offence_Description"], path.name)
-    return {code: f"{code} {name}" for code, name in zip(frame["Offence_Code"].str.strip(), frame["Offence_Description"].str.strip())}
+    codes = pd.DataFrame({"offence_code": frame["Offence_Code"].str.strip(),
+                          "offence_name": frame["Offence_Description"].str.strip()})
+    return codes.drop_duplicates("offence_code").reset_index(drop=True)

@@ -11,6 +11,7 @@ from scipy import stats
 
 from pipeline.methods.disclosure import protect
 from pipeline.methods.statistics import ALPHA
+from pipeline.methods.values import Estimate
 
 MIN_EXPECTED = 5  # Cochran (1954): chi-square is unreliable when an expected count is under 5
 
@@ -133,16 +134,6 @@ def adjust(tests: list[AssociationTest]) -> list[AssociationTest]:
     return tests
 
 
-def format_ratio(ratio: tuple[float, float, float] | None) -> str:
-    if ratio is None or any(math.isnan(v) for v in ratio):
-        return "—"
-    return f"{ratio[0]:.2f} ({ratio[1]:.2f} to {ratio[2]:.2f})"
-
-
-def format_p(p: float) -> str:
-    return "<0.0001" if p < 0.0001 else f"{p:.4f}"
-
-
 SUMMARY_COLUMNS = ["Question", "Records", "Test", "p-value", "BH-adjusted p", "Cramer's V", "Odds ratio (95% CI)",
                    "Relative risk (95% CI)", "Beyond chance after FDR control", "Notes"]
 
@@ -150,9 +141,10 @@ SUMMARY_COLUMNS = ["Question", "Records", "Test", "p-value", "BH-adjusted p", "C
 def summary_table(tests: list[AssociationTest]) -> pd.DataFrame:
     """One row per test: question, n, test, p, BH-adjusted p, Cramer's V, OR and RR with 95% intervals."""
     table = pd.DataFrame([{
-        "Question": t.question, "Records": t.n, "Test": t.test, "p-value": format_p(t.p_value),
-        "BH-adjusted p": format_p(t.p_adjusted), "Cramer's V": f"{t.cramers_v:.3f}",
-        "Odds ratio (95% CI)": format_ratio(t.odds_ratio), "Relative risk (95% CI)": format_ratio(t.relative_risk),
+        "Question": t.question, "Records": t.n, "Test": t.test, "p-value": t.p_value,
+        "BH-adjusted p": t.p_adjusted, "Cramer's V": t.cramers_v,
+        "Odds ratio (95% CI)": Estimate(*t.odds_ratio) if t.odds_ratio else None,
+        "Relative risk (95% CI)": Estimate(*t.relative_risk) if t.relative_risk else None,
         "Beyond chance after FDR control": "yes" if t.p_adjusted < ALPHA else "no",
         "Notes": "; ".join(t.notes)} for t in tests]).reindex(columns=SUMMARY_COLUMNS)
     return protect(table, ["Records"], SUMMARY_COLUMNS[2:-1])

@@ -10,7 +10,8 @@ exactly one suppressed cell; the next smallest non-zero cell is suppressed as we
 """
 from __future__ import annotations
 
-import re
+import math
+import numbers
 
 import pandas as pd
 
@@ -19,18 +20,18 @@ SMALL = range(1, 5)
 COUNT_COLUMNS = "count_columns"  # DataFrame.attrs key naming the columns that hold counts
 
 
-def as_number(value: object) -> float | None:
-    """A count as a number: ints and floats as they are, and text such as '1,234'; else None."""
-    if isinstance(value, bool) or value is None:
+def _number(value: object) -> float | None:
+    """A count cell as a number (None for text, suppressed or missing cells)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
-    if isinstance(value, (int, float)):
-        return None if pd.isna(value) else float(value)
-    text = str(value).replace(",", "").strip()
-    return float(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+    return None if math.isnan(float(value)) else float(value)
 
 
 def is_small(value: object) -> bool:
-    number = as_number(value)
+    """A count from 1 to 4, or a cell (pipeline.methods.values) that reveals one."""
+    if hasattr(value, "revealed_counts"):
+        return any(int(c) in SMALL for c in value.revealed_counts())
+    number = _number(value)
     return number is not None and number.is_integer() and int(number) in SMALL
 
 
@@ -52,7 +53,7 @@ def protect(frame: pd.DataFrame, counts: list[str], derived: list[str] = (), tot
         hidden[column] = frame[column].map(is_small)
 
     def smallest_open(cells: list[tuple[object, str]]) -> tuple[object, str] | None:
-        candidates = [(as_number(frame.at[i, c]), i, c) for i, c in cells if not hidden.at[i, c]]
+        candidates = [(_number(frame.at[i, c]), i, c) for i, c in cells if not hidden.at[i, c]]
         candidates = [(v, i, c) for v, i, c in candidates if v is not None and v > 0]
         return min(candidates, key=lambda x: x[0])[1:] if candidates else None
 
@@ -83,6 +84,9 @@ def protect(frame: pd.DataFrame, counts: list[str], derived: list[str] = (), tot
     rows = hidden.any(axis=1)
     for column in derived:
         out.loc[rows, column] = SUPPRESSED
+    # A cell that carries its own counts (a share 'k of n', a change '12 to 3') is suppressed wherever it stands.
+    revealing = out.map(lambda value: hasattr(value, "revealed_counts") and is_small(value))
+    out = out.mask(revealing, SUPPRESSED)
     out.attrs[COUNT_COLUMNS] = counts
     return out
 

@@ -43,3 +43,8 @@ def assessment_period(months: pd.Series, period_end: pd.Period) -> pd.DataFrame:
     label = back.map(labels).fillna(AFTER)
     return pd.DataFrame({"year_ending": label, "years_back": back, "assessment_period": role}, index=months.index)
 
+
+def complete_years(crimes: pd.DataFrame) -> list[int]:
+    """Years back (0 = current) for which all twelve months are present in the data."""
+    months = crimes.loc[crimes["years_back"] >= 0].groupby("years_back")["month"].nunique()
+    return sorted(int(k) for k, n in months.items() if n == 12)

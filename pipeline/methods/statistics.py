@@ -148,35 +148,3 @@ def poisson_trend(counts: list[int] | np.ndarray, alpha: float = ALPHA) -> Trend
     p_value = float(2 * stats.norm.sf(abs(slope / se)))
     to_percent = lambda b: (math.exp(b) - 1) * 100  # noqa: E731
     return Trend(len(y), to_percent(slope), to_percent(slope - z * se), to_percent(slope + z * se), p_value, scale)
-
-
-def describe_change(change: int, percent: float, unit: str = "offences") -> str:
-    """'Down 8% (123 fewer offences)', in the words of the plan's Progress table."""
-    if change == 0:
-        return f"No change (0 {unit})"
-    if math.isnan(percent):
-        return f"Up {change:,} {unit} (none the year before)"
-    direction, fewer_more = ("Down", "fewer") if change < 0 else ("Up", "more")
-    shown = f"{abs(percent):.1f}" if abs(percent) < 1 else f"{abs(percent):.0f}"
-    return f"{direction} {shown}% ({abs(change):,} {fewer_more} {unit})"
-
-
-def describe_trend(trend: Trend | None, years_available: int) -> str:
-    """Plain-words long-term trend: 'Long term downward trend', as in the plan's Progress table."""
-    if trend is None:
-        return f"Not enough years for a long-term trend ({years_available} year{'s' if years_available != 1 else ''} of data)"
-    span = f"over {trend.years} years"
-    if trend.p_value < ALPHA and trend.annual_percent < 0:
-        return f"Long term downward trend ({abs(trend.annual_percent):.0f}% a year {span})"
-    if trend.p_value < ALPHA and trend.annual_percent > 0:
-        return f"Long term upward trend (+{trend.annual_percent:.0f}% a year {span})"
-    return f"No clear long-term trend {span}"
-
-
-def volume_band(share_percent: float) -> str:
-    """The plan's 'High volume' / 'Medium volume' wording, by share of all crime."""
-    if share_percent >= 10:
-        return "High volume"
-    if share_percent >= 3:
-        return "Medium volume"
-    return "Low volume"

@@ -1,9 +1,13 @@
-"""Show tables and generated text in notebooks and the published report."""
+"""Show tables, findings and text in the chapter notebooks and the published report.
+
+Every number is formatted here, by the rules of pipeline.formatting: a column's kind comes from the
+table's declared kinds (`frame.attrs['kinds']`) or else from its name. Each displayed table is also saved
+as CSV in the run's tables folder, numbered in the order shown; the folder is a parameter of the
+notebook, handed over by the runner (no environment variable, no module-level counter).
+"""
 from __future__ import annotations
 
-import itertools
 import numbers
-import os
 import re
 from html import escape
 from pathlib import Path
@@ -11,61 +15,93 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from pipeline.methods.disclosure import COUNT_COLUMNS
+from pipeline import formatting as fmt
+from pipeline.chapters.registry import Finding
 from pipeline.fileio import write_csv
+from pipeline.methods.disclosure import COUNT_COLUMNS, SUPPRESSED
 
-
-def _format(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, numbers.Integral):
-        return f"{value:,}"
-    if isinstance(value, numbers.Real):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
+KINDS = "kinds"  # DataFrame.attrs key: column name -> display kind (pipeline.formatting.number)
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def cell_text(value: object, column: str, kinds: dict[str, str]) -> str:
+    """One cell as the report shows it."""
+    if isinstance(value, str):
+        return value
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if _is_number(value):
+        return fmt.number(value, kinds.get(column) or fmt.kind_of_column(column, value))
+    return str(value)  # the value objects of pipeline.methods.values format themselves by the same rules
+
+
+def csv_value(value: object, column: str, kinds: dict[str, str]) -> object:
+    """One cell for the CSV annex: numbers without thousands separators, rounded as displayed."""
+    if _is_number(value) and not isinstance(value, bool) and not fmt.is_missing(value):
+        kind = kinds.get(column) or fmt.kind_of_column(column, value)
+        if kind in ("count", "signed_count"):
+            return int(round(float(value)))
+        if kind == "p":
+            return fmt.p_value(value)
+        return round(float(value), fmt.DECIMALS.get(kind.replace("signed_", "").replace("percent_sign", "percent"), 2))
+    return cell_text(value, column, kinds) if not fmt.is_missing(value) else ""
+
+
 def table_html(frame: pd.DataFrame, caption: str = "") -> str:
-    """An HTML table: numbers right-aligned with thousands separators, text left-aligned, '—' for missing.
-    Cells of the columns a table names as counts (disclosure.protect) carry the class 'count'."""
+    """An HTML table: numbers right-aligned, text left-aligned, '—' for missing. Cells of the columns a
+    table names as counts (disclosure.protect) carry the class 'count'."""
     counts = set(frame.attrs.get(COUNT_COLUMNS, []))
+    kinds = frame.attrs.get(KINDS, {})
     head = "".join(f"<th>{escape(str(column))}</th>" for column in frame.columns)
     body = []
     for row in frame.astype(object).itertuples(index=False):
-        cells = "".join(f'<td class="{"num" if _is_number(v) else "text"}{" count" if column in counts else ""}">'
-                        f"{escape(_format(v))}</td>" for column, v in zip(frame.columns, row, strict=True))
-        body.append(f"<tr>{cells}</tr>")
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            numeric = not isinstance(value, str) or value == SUPPRESSED
+            css = ("num" if numeric else "text") + (" count" if column in counts else "")
+            cells.append(f'<td class="{css}">{escape(cell_text(value, column, kinds))}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
     caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
     return (f'<table class="report-table">{caption_html}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')
 
 
-_published = itertools.count(1)
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    kinds = frame.attrs.get(KINDS, {})
+    return pd.DataFrame({column: [csv_value(v, column, kinds) for v in frame[column].astype(object)]
+                         for column in frame.columns})
 
 
-def save_published(frame: pd.DataFrame, caption: str) -> Path | None:
-    """Save a displayed table as CSV in the folder the runner names (CSP_TABLES_DIR), numbered in order."""
-    folder = os.environ.get("CSP_TABLES_DIR")
-    if not folder:
-        return None
-    slug = re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60] or "table"
-    return write_csv(frame, Path(folder) / f"{next(_published):02d}_{slug}.csv")
+class Display:
+    """What a chapter notebook shows, saving each table as CSV under `tables_dir` (when given)."""
 
+    def __init__(self, tables_dir: str | Path = ""):
+        self.tables_dir = Path(tables_dir) if tables_dir else None
+        self.shown = 0
 
-def show_table(frame: pd.DataFrame, caption: str = "", empty_message: str = "") -> None:
-    """Display a table (and save it for the run's published tables); an empty one shows `empty_message`."""
-    save_published(frame, caption)
-    if frame.empty and empty_message:
-        display(Markdown(f"*{caption}:* {empty_message}" if caption else empty_message))
-    else:
-        display(HTML(table_html(frame, caption)))
+    def save(self, frame: pd.DataFrame, caption: str) -> Path | None:
+        self.shown += 1
+        if self.tables_dir is None:
+            return None
+        slug = re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60] or "table"
+        return write_csv(csv_frame(frame), self.tables_dir / f"{self.shown:02d}_{slug}.csv")
 
+    def table(self, frame: pd.DataFrame, caption: str = "", empty_message: str = "") -> None:
+        """Display a table (and save it for the run's published tables); an empty one shows `empty_message`."""
+        self.save(frame, caption)
+        if frame.empty and empty_message:
+            display(Markdown(f"*{caption}:* {empty_message}" if caption else empty_message))
+        else:
+            display(HTML(table_html(frame, caption)))
 
-def show_text(markdown_text: str) -> None:
-    display(Markdown(markdown_text))
+    def text(self, markdown_text: str) -> None:
+        display(Markdown(markdown_text))
+
+    def findings(self, findings: list[Finding], empty_message: str = "no findings.") -> None:
+        """Findings as a bulleted list, each sentence as its chapter wrote it."""
+        self.text("\n".join(f"- {finding.text}" for finding in findings) if findings else empty_message)

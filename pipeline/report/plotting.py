@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from pipeline.inputs.fingertips import ENGLAND  # noqa: E402
+
 PALETTE = "colorblind"
 
 
@@ -55,6 +57,40 @@ def prevalence_trend_chart(prevalence: pd.DataFrame, group: str, title: str):
     axis.set_ylabel("% of records with the flag recorded")
     axis.set_title(title, fontsize=10)
     axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
+
+
+def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]):
+    """One panel per indicator: the partnership in colour, comparison districts grey, England dashed; the
+    partnership's points are marked by Fingertips' significance against England. None when empty."""
+    if indicators.empty:
+        return None
+    set_style()
+    names = list(dict.fromkeys(indicators["indicator"]))
+    figure, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.4), squeeze=False)
+    markers = {"Worse": ("v", "#c0392b"), "Better": ("^", "#1e8449"), "Similar": ("o", "#2e86c1")}
+    for axis, name in zip(axes[0], names, strict=True):
+        data = indicators[indicators["indicator"] == name]
+        for code, area in data.groupby("area_code"):
+            area = area.sort_values("period")
+            if code in partnership_codes:
+                axis.plot(area["period"], area["value"], color="#2e86c1", linewidth=2, label=area["area_name"].iloc[0])
+                for significance, (marker, colour) in markers.items():
+                    points = area[area["significance"] == significance]
+                    axis.scatter(points["period"], points["value"], marker=marker, color=colour, zorder=3,
+                                 label=f"{significance} than England" if significance != "Similar" else "Similar to England")
+            elif code == ENGLAND:
+                axis.plot(area["period"], area["value"], color="black", linestyle="--", linewidth=1.2, label="England")
+            else:
+                axis.plot(area["period"], area["value"], color="grey", linewidth=0.8, alpha=0.6)
+        axis.set_title(name, fontsize=9)
+        axis.tick_params(axis="x", labelrotation=60, labelsize=7)
+        axis.set_ylabel("per 100,000 (age standardised)", fontsize=8)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    unique["Other county districts"] = plt.Line2D([], [], color="grey", linewidth=0.8)
+    figure.legend(unique.values(), unique.keys(), loc="lower center", ncol=len(unique), fontsize=8, bbox_to_anchor=(0.5, -0.12))
+    figure.tight_layout()
     return figure
 
 

@@ -1,6 +1,9 @@
-"""Ingest: read every source, check it, map it to 2021 LSOAs, wards, districts and zones, write
-Parquet tables to data/processed/<assessment>/, rejected rows with reasons, and a data-quality
-summary in which rows in = rows kept + rows rejected for every source.
+"""Ingest, the first stage of every run: read every source, check it, map it to 2021 LSOAs, wards,
+districts and zones, and write Parquet tables to data/processed/<assessment>/, rejected rows with
+reasons, and a data-quality summary in which rows in = rows kept + rows rejected for every source.
+
+Chapters read only these tables. The stage is cached by content (pipeline.stages.cache): an unchanged
+key reuses the tables; a changed input file, configuration, code or period end ingests again.
 """
 from __future__ import annotations
 
@@ -10,13 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.errors import ConfigError, InputDataError
+from pipeline.fileio import exclusive_lock, remove_stale, replace_dir, staging_dir, write_csv, write_parquet
 from pipeline.inputs import police_uk
 from pipeline.inputs.config import AssessmentConfig
-from pipeline.fileio import exclusive_lock, remove_stale, replace_dir, staging_dir, write_csv, write_parquet
+from pipeline.inputs.fingertips import load_indicators
 from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
-from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
 from pipeline.inputs.pseudonymise import load_key
-from pipeline.inputs.reference import Reference, build_geography, district_denominators
+from pipeline.inputs.reference import Reference, build_geography, district_denominators, load_offence_codes
+from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
+from pipeline.stages.cache import Fingerprint, fingerprint, why_not_reused
 
 PERSON_KINDS = {"person"}
 
@@ -27,15 +33,47 @@ class IngestResult:
     period_end: pd.Period
     quality: pd.DataFrame
     missing_extracts: list[str]
+    reused: bool = False
+    reason: str = ""
+
+
+def months_available(config: AssessmentConfig, raw_dir: Path = RAW_DIR) -> tuple[pd.Period, pd.Period]:
+    """The first and last months with a police.uk street file."""
+    folder = config.raw_path(config.police_uk_dir, raw_dir)
+    files = police_uk.discover(folder)["street"]
+    if not files:
+        raise InputDataError(folder, "no police.uk street files found.",
+                             "files must be named YYYY-MM-<force>-street.csv (as data.police.uk names them).")
+    months = sorted(police_uk.file_month(f) for f in files)
+    return pd.Period(months[0], freq="M"), pd.Period(months[-1], freq="M")
 
 
 def latest_month(config: AssessmentConfig, raw_dir: Path = RAW_DIR) -> pd.Period:
     """The latest month with a police.uk street file: the default period end."""
-    files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))["street"]
-    if not files:
-        raise police_uk.InputDataError(config.raw_path(config.police_uk_dir, raw_dir), "no police.uk street files found.",
-                                       "files must be named YYYY-MM-<force>-street.csv.")
-    return pd.Period(max(police_uk.file_month(f) for f in files), freq="M")
+    return months_available(config, raw_dir)[1]
+
+
+def read_facts(processed_dir: Path) -> dict:
+    path = processed_dir / "ingest.json"
+    try:
+        return json.loads(path.read_text()) if path.exists() else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Path = RAW_DIR,
+                    processed_root: Path = PROCESSED_DIR, force: bool = False) -> IngestResult:
+    """Reuse the processed tables when they were made from exactly these inputs; else ingest."""
+    final = processed_dir_for(config, processed_root)
+    current = fingerprint(config, Path(raw_dir), period_end)
+    reason = "forced (--force)" if force else why_not_reused(read_facts(final), current)
+    if reason is None:
+        quality = pd.read_csv(final / "data_quality.csv", keep_default_na=False)
+        return IngestResult(final, period_end, quality, read_facts(final).get("missing_extracts", []), True,
+                            "inputs, configuration, code and period end unchanged")
+    result = run_ingest(config, period_end, raw_dir, processed_root, current)
+    result.reason = reason
+    return result
 
 
 def processed_dir_for(config: AssessmentConfig, processed_root: Path = PROCESSED_DIR) -> Path:
@@ -52,22 +90,23 @@ def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, zones: dict
 
 
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
-               processed_root: Path = PROCESSED_DIR) -> IngestResult:
+               processed_root: Path = PROCESSED_DIR, key: Fingerprint | None = None) -> IngestResult:
     """Ingest every source into data/processed/<assessment>/. The folder is built beside its final place and
     swapped in when complete, under a lock: a killed run leaves the previous folder (or none), never a part."""
     raw_dir = Path(raw_dir)
     period_end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw_dir)
     final = processed_dir_for(config, processed_root)
+    key = key or fingerprint(config, raw_dir, period_end)
     with exclusive_lock(final, f"ingest of {config.name} for {period_end}"):
         remove_stale(final.parent, final.name)
         staging = staging_dir(final)
-        result = _ingest_into(staging, config, period_end, raw_dir)
+        result = _ingest_into(staging, config, period_end, raw_dir, key)
         replace_dir(staging, final)
     result.processed_dir = final
     return result
 
 
-def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path) -> IngestResult:
+def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path, key_facts: Fingerprint) -> IngestResult:
     reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
     code_map = reference.code_to_lsoa21()
 
@@ -76,9 +115,11 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     zones, area = {name: list(codes) for name, codes in config.zones.items()}, list(config.area_codes)
     geography = police_uk.add_zones(build_geography(reference, police_uk.located_points(street_raw, code_map)), zones, area)
     unknown_zone_codes = sorted({c for codes in config.zones.values() for c in codes} - set(geography["lsoa21"]))
-    if unknown_zone_codes:
-        raise police_uk.InputDataError(config.path, f"zone LSOA codes not in the 2021 LSOA list: {unknown_zone_codes}.",
-                                       "zones are lists of 2021 LSOA codes.")
+    for zone, codes in config.zones.items():
+        unknown = sorted(set(codes) & set(unknown_zone_codes))
+        if unknown:
+            raise ConfigError(config.path, f"key 'zones.{zone}' lists LSOA codes that are not in the ONS 2021 LSOA "
+                              f"lookup: {unknown}.", "use 2021 LSOA codes (E01... from the ONS lookup in reference/).")
 
     quality, rejects = [], {}
     street = police_uk.clean_street(street_raw, code_map, geography, period_end)
@@ -117,6 +158,10 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
 
     tables["geography"] = geography
     tables["denominators"] = district_denominators(reference, geography)
+    indicators, absent = load_indicators(config.raw_path(config.fingertips_dir, raw_dir),
+                                         [*config.area_codes, *config.comparison_codes])
+    tables["health_indicators"] = indicators
+    tables["offence_codes"] = load_offence_codes(config.raw_path(config.home_office_dir, raw_dir))
     for name, table in tables.items():
         write_parquet(table.reset_index(drop=True), out / f"{name}.parquet")
     for name, table in rejects.items():
@@ -126,7 +171,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     quality_frame = quality_frame[["source", "files", "rows_in", "rows_kept", "rows_rejected", "note"]]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
-                 "synthetic": config.synthetic, "pseudonymisation_key": key_origin}
+                 "missing_health_indicators": absent, "synthetic": config.synthetic,
+                 "pseudonymisation_key": key_origin, **key_facts.as_dict()}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
     return IngestResult(out, period_end, quality_frame, missing)
 

@@ -1,0 +1,143 @@
+"""One set of rules for showing numbers, used by every table and every sentence of the report.
+
+Pipeline functions return numbers (or the value objects of pipeline.methods.values); only display
+calls these. The rules: counts with thousands separators; percents, rates and shares to 1 decimal
+place; ratios (rate ratios, odds ratios, indices) to 2; p-values to 2 significant figures, or '<0.001';
+a missing value is an em dash.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import pandas as pd
+
+MISSING = "—"
+DECIMALS = {"count": 0, "percent": 1, "rate": 1, "ratio": 2, "effect": 2, "number": 1}
+
+
+def is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def count(value: object) -> str:
+    """12,345 (a whole number; a float count is rounded)."""
+    return MISSING if is_missing(value) else f"{round(float(value)):,}"
+
+
+def decimal(value: object, kind: str = "number") -> str:
+    """A number to the decimals its kind takes: percent and rate 1, ratio and effect 2."""
+    if is_missing(value):
+        return MISSING
+    if math.isinf(float(value)):
+        return "∞"
+    return f"{float(value):,.{DECIMALS[kind]}f}"
+
+
+def percent(value: object) -> str:
+    """'12.3%'."""
+    return MISSING if is_missing(value) else f"{decimal(value, 'percent')}%"
+
+
+percent_text = percent
+
+
+def signed_count(value: object) -> str:
+    """'+12', '-1,234', '0'."""
+    if is_missing(value):
+        return MISSING
+    whole = round(float(value))
+    return "0" if whole == 0 else f"{whole:+,}"
+
+
+def signed_percent(value: object) -> str:
+    """'+12.3%', '-4.0%'."""
+    return MISSING if is_missing(value) else f"{float(value):+.1f}%"
+
+
+def p_value(value: object) -> str:
+    """Two significant figures ('0.043', '0.12', '1.0'), or '<0.001'."""
+    if is_missing(value):
+        return MISSING
+    p = float(value)
+    if p < 0.001:
+        return "<0.001"
+    return f"{p:#.2g}".rstrip(".") if p < 1 else "1.0"
+
+
+def interval(low: object, high: object, kind: str = "ratio") -> str:
+    """'1.23 to 1.56' (percent kinds carry their sign)."""
+    show = percent if kind == "percent" else (lambda v: decimal(v, kind))
+    return f"{show(low)} to {show(high)}"
+
+
+def number(value: object, kind: str) -> str:
+    """Any scalar by kind: count, percent, rate, ratio, effect, p, signed_count, signed_percent."""
+    if kind == "count":
+        return count(value)
+    if kind == "p":
+        return p_value(value)
+    if kind == "signed_count":
+        return signed_count(value)
+    if kind == "signed_percent":
+        return signed_percent(value)
+    if kind == "percent_sign":
+        return percent(value)
+    return decimal(value, kind)
+
+
+def kind_of_column(name: str, value: object) -> str:
+    """The display kind of a scalar from its column's name: the fallback when a table declares none."""
+    lowered = name.lower()
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return "signed_count" if "change" in lowered and "%" not in lowered else "count"
+    if "p-value" in lowered or lowered.endswith(" p") or lowered == "p":
+        return "p"
+    if "(%)" in lowered or "percent" in lowered:
+        return "signed_percent" if "change" in lowered else "percent"
+    if any(word in lowered for word in ("ratio", "odds", "risk", "index", "cramer")):
+        return "ratio"
+    if "rate" in lowered:
+        return "rate"
+    return "number"
+
+
+# ---------------------------------------------------------------- words for changes and trends
+def describe_change(change: int, percent: float, unit: str = "offences") -> str:
+    """'Down 8% (123 fewer offences)', in the words of the plan's Progress table."""
+    if change == 0:
+        return f"No change (0 {unit})"
+    if math.isnan(percent):
+        return f"Up {change:,} {unit} (none the year before)"
+    direction, fewer_more = ("Down", "fewer") if change < 0 else ("Up", "more")
+    return f"{direction} {percent_text(abs(percent))} ({abs(change):,} {fewer_more} {unit})"
+
+
+def describe_trend(trend, years_available: int) -> str:
+    """Plain-words long-term trend: 'Long term downward trend', as in the plan's Progress table."""
+    if trend is None:
+        return f"Not enough years for a long-term trend ({years_available} year{'s' if years_available != 1 else ''} of data)"
+    span = f"over {trend.years} years"
+    if trend.p_value < 0.05 and trend.annual_percent < 0:
+        return f"Long term downward trend ({percent_text(abs(trend.annual_percent))} a year {span})"
+    if trend.p_value < 0.05 and trend.annual_percent > 0:
+        return f"Long term upward trend (+{percent_text(trend.annual_percent)} a year {span})"
+    return f"No clear long-term trend {span}"
+
+
+def trend_label(trend) -> str:
+    """'downward', 'upward' or 'no clear trend' (5% level) for a Trend; 'not enough years' for None."""
+    if trend is None:
+        return "not enough years"
+    if trend.p_value < 0.05:
+        return "downward" if trend.annual_percent < 0 else "upward"
+    return "no clear trend"
+
+
+def volume_band(share_percent: float) -> str:
+    """The plan's 'High volume' / 'Medium volume' wording, by share of all crime."""
+    if share_percent >= 10:
+        return "High volume"
+    if share_percent >= 3:
+        return "Medium volume"
+    return "Low volume"

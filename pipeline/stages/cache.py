@@ -1,0 +1,119 @@
+"""What ingest reads, and the key that says whether its processed tables can be reused.
+
+The key is the hash of every input file ingest reads (exactly those: the police.uk files discovered, the
+partner extracts found, the reference, Fingertips and Home Office files), the validated configuration,
+the code of the layers ingest runs (inputs, methods, stages) with the versions of pandas and pyarrow,
+the period end, and a keyed fingerprint of the pseudonymisation key (never the key itself).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.inputs import police_uk
+from pipeline.inputs.config import AssessmentConfig
+from pipeline.inputs.fingertips import INDICATORS
+from pipeline.inputs.partner_extracts import CONTRACTS, find_extract
+from pipeline.inputs.pseudonymise import load_key
+from pipeline.inputs.reference import OFFENCE_CODES_FILE, REFERENCE_FILES, reference_path
+from pipeline.inputs.sources import sha256_of
+from pipeline.paths import PROJECT_ROOT
+
+CODE_FOLDERS = ("pipeline/inputs", "pipeline/methods", "pipeline/stages")
+CODE_FILES = ("pipeline/errors.py", "pipeline/paths.py", "pipeline/fileio.py")
+PERSON_KIND = "person"
+
+
+def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
+    """Every file ingest reads, in a stable order."""
+    found = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
+    files = {source.path for sources in found.values() for source in sources}
+    partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
+    files |= {path for contract in CONTRACTS.values() if (path := find_extract(partner_dir, contract))}
+    reference_dir = config.raw_path(config.reference_dir, raw_dir)
+    files |= {reference_path(reference_dir, key) for key in REFERENCE_FILES}
+    fingertips = config.raw_path(config.fingertips_dir, raw_dir)
+    files |= {fingertips / name for name in INDICATORS if (fingertips / name).is_file()}
+    offence_codes = config.raw_path(config.home_office_dir, raw_dir) / OFFENCE_CODES_FILE
+    files |= {offence_codes} if offence_codes.is_file() else set()
+    return sorted(files)
+
+
+def needs_key(config: AssessmentConfig, raw_dir: Path) -> bool:
+    """True when a partner extract with person identifiers is supplied (ingest will pseudonymise)."""
+    partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
+    return any(find_extract(partner_dir, contract) and any(c.kind == PERSON_KIND for c in contract.columns)
+               for contract in CONTRACTS.values())
+
+
+def _label(path: Path, raw_dir: Path) -> str:
+    return str(path.relative_to(raw_dir)) if path.is_relative_to(raw_dir) else str(path)
+
+
+def code_version() -> str:
+    digest = hashlib.sha256()
+    paths = sorted(p for folder in CODE_FOLDERS for p in (PROJECT_ROOT / folder).rglob("*.py")) + \
+        [PROJECT_ROOT / name for name in CODE_FILES]
+    for path in paths:
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in ("pandas", "pyarrow", "numpy"):
+        digest.update(f"{package}=={metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Fingerprint:
+    files: dict[str, str]
+    config: str
+    code: str
+    period_end: str
+    key: str
+    key_origin: str
+    digest: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        material = json.dumps({"files": self.files, "config": self.config, "code": self.code,
+                               "period_end": self.period_end, "key": self.key}, sort_keys=True)
+        self.digest = hashlib.sha256(material.encode()).hexdigest()
+
+    def as_dict(self) -> dict:
+        return {"cache_key": self.digest, "input_files_sha256": self.files, "config_sha256": self.config,
+                "code_sha256": self.code, "period_end": self.period_end, "key_fingerprint": self.key}
+
+
+def fingerprint(config: AssessmentConfig, raw_dir: Path, period_end: pd.Period) -> Fingerprint:
+    files = {_label(path, raw_dir): sha256_of(path) for path in ingested_files(config, raw_dir)}
+    config_hash = hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+    key, origin = (load_key(config.synthetic) if needs_key(config, raw_dir)
+                   else (b"", "not needed (no person identifiers supplied)"))
+    key_print = hmac.new(key, b"csp-assessment ingest cache", hashlib.sha256).hexdigest()[:16] if key else ""
+    return Fingerprint(files, config_hash, code_version(), str(period_end), key_print, origin)
+
+
+def why_not_reused(previous: dict, current: Fingerprint) -> str | None:
+    """None when the processed tables were made from exactly these inputs; else what changed, in words."""
+    if not previous:
+        return "no earlier ingest"
+    if previous.get("cache_key") == current.digest:
+        return None
+    before: dict[str, str] = previous.get("input_files_sha256", {})
+    changed = sorted(name for name in set(before) | set(current.files) if before.get(name) != current.files.get(name))
+    reasons = []
+    if changed:
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        reasons.append(f"input files changed ({shown})")
+    if previous.get("config_sha256") != current.config:
+        reasons.append("configuration changed")
+    if previous.get("code_sha256") != current.code:
+        reasons.append("pipeline code changed")
+    if previous.get("period_end") != current.period_end:
+        reasons.append(f"period end changed ({previous.get('period_end')} to {current.period_end})")
+    if previous.get("key_fingerprint") != current.key:
+        reasons.append("pseudonymisation key changed")
+    return "; ".join(reasons) or "ingest format changed"
