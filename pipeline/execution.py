@@ -79,11 +79,11 @@ def ipc_kernel_config(socket_dir: Path):
     return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
 
 
-def run_chapter(chapter: Chapter, out_dir: Path, parameters: dict, notebooks_dir: Path = NOTEBOOKS_DIR) -> float:
+def run_chapter(chapter: Chapter, out_dir: Path, parameters: dict, notebooks_dir: Path | None = None) -> float:
     """Execute one chapter's notebook into `out_dir`; its published tables go to out_dir/tables/<chapter>."""
     import papermill
 
-    source, target = notebooks_dir / chapter.notebook, out_dir / chapter.notebook
+    source, target = (notebooks_dir or NOTEBOOKS_DIR) / chapter.notebook, out_dir / chapter.notebook
     parameters = parameters | {"tables_dir": str(out_dir / "tables" / chapter.name)}
     started = time.perf_counter()
     try:

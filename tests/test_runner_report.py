@@ -1,26 +1,36 @@
-"""End to end: the chapters run under papermill with non-default parameters, the report is
-published offline, failures name the chapter and cell, and the manifest records the run."""
+"""End to end: the runner checks its arguments before it runs, ingests once and reuses it, executes the
+registered chapters under papermill, publishes the report offline, names a failing chapter and cell, and
+records the run in the manifest. A user's mistake exits 2 with one message and no traceback."""
 import json
+import os
 import re
+import subprocess
+import sys
+import zipfile
 
 import nbformat
 import pytest
 
-from conftest import street_row, write_street
-from pipeline import runner
+from conftest import REAL_ZIP, street_row, write_street
+from pipeline import execution, runner
+from pipeline.paths import PROJECT_ROOT, RAW_DIR
 from pipeline.report import assemble as report
-from pipeline.paths import RAW_DIR
+
+
+def run(tmp_path, *args: str) -> int:
+    return runner.main([*args, "--out-dir", str(tmp_path / "out"), "--processed-dir", str(tmp_path / "processed")])
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     out, processed = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("processed")
     code = runner.main(["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed)])
-    return code, out / "2024-12-demo"
+    return code, out / "2024-12-demo", out, processed
 
 
-def test_demo_run_with_non_default_period_end(demo_run, capsys):
-    code, folder = demo_run
+@pytest.mark.slow
+def test_demo_run_with_non_default_period_end(demo_run):
+    code, folder, _, _ = demo_run
     assert code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["01_data_quality.ipynb", "02_crime_overview.ipynb",
                                                         "03_strategic_priority.ipynb", "manifest.json", "report.html", "tables"]
@@ -31,9 +41,9 @@ def test_demo_run_with_non_default_period_end(demo_run, capsys):
     assert injected and 'period_end = "2024-12"' in injected[0].source
 
 
+@pytest.mark.slow
 def test_report_is_self_contained_and_hides_code(demo_run):
-    _, folder = demo_run
-    html = (folder / "report.html").read_text()
+    html = (demo_run[1] / "report.html").read_text()
     assert not report.EXTERNAL_RESOURCE.search(html)
     assert not re.search(r"""(?:src|href)=["']https?://""", html)
     assert 'class="report-toc"' in html and "Crime overview" in html and "Data and data quality" in html
@@ -45,31 +55,121 @@ def test_report_is_self_contained_and_hides_code(demo_run):
     assert "Open Government Licence v3.0" in html
 
 
-def test_manifest_records_inputs_parameters_versions_and_timings(demo_run):
-    _, folder = demo_run
+@pytest.mark.slow
+def test_manifest_records_exactly_what_was_ingested(demo_run):
+    _, folder, _, processed = demo_run
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["parameters"]["period_end"] == "2024-12"
+    facts = json.loads((processed / "demo" / "ingest.json").read_text())
+    assert manifest["parameters"]["period_end"] == "2024-12" and manifest["partial"] is False
     assert set(manifest["timings_seconds"]) >= {"data_quality", "crime_overview", "strategic_priority", "report", "total"}
     assert manifest["packages"]["papermill"] and manifest["git_commit"]
-    assert any(k.endswith("police_records.csv") for k in manifest["inputs_sha256"])
+    assert manifest["inputs_sha256"] == facts["input_files_sha256"] and manifest["ingest"]["cache_key"] == facts["cache_key"]
+    names = set(manifest["inputs_sha256"])
+    assert any(k.endswith("police_records.csv") for k in names) and any(k.endswith("CrimeCatMappings.csv") for k in names)
+    assert not any("real/" in k for k in names)  # only what this assessment read
     assert all(re.fullmatch(r"[0-9a-f]{64}", v) for v in manifest["inputs_sha256"].values())
 
 
+@pytest.mark.slow
+def test_a_second_run_reuses_the_ingest_and_a_changed_raw_file_reingests(demo_run, tmp_path, capsys):
+    _, _, out, processed = demo_run
+    args = ["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed), "--only", "data_quality"]
+    capsys.readouterr()
+    assert runner.main(args) == 0
+    assert "Ingest reused (inputs, configuration, code and period end unchanged)" in capsys.readouterr().out
+    assert runner.main([*args, "--force"]) == 0
+    assert "Ingest ingested (forced (--force))" in capsys.readouterr().out
+    raw = tmp_path / "raw"
+    for folder in ("reference", "fingertips", "home_office", "demo"):
+        (raw / folder).parent.mkdir(parents=True, exist_ok=True)
+        (raw / folder).symlink_to(RAW_DIR / folder)
+    assert runner.main([*args, "--raw-dir", str(raw)]) == 0  # same files by another path: reused
+    assert "Ingest reused" in capsys.readouterr().out
+    (raw / "demo").unlink()
+    (raw / "demo").mkdir()
+    (raw / "demo" / "police.uk").symlink_to(RAW_DIR / "demo" / "police.uk")
+    (raw / "demo" / "partner").mkdir()
+    for path in (RAW_DIR / "demo" / "partner").iterdir():
+        (raw / "demo" / "partner" / path.name).write_bytes(path.read_bytes())
+    service = raw / "demo" / "partner" / "service_activity.csv"
+    service.write_text(service.read_text().replace(",12\n", ",13\n", 1))
+    assert runner.main([*args, "--raw-dir", str(raw)]) == 0
+    assert "Ingest ingested (input files changed (demo/partner/service_activity.csv))" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_only_writes_a_partial_report_to_its_own_folder(demo_run, capsys):
+    _, folder, out, processed = demo_run
+    full = (folder / "report.html").read_text()
+    assert runner.main(["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed),
+                        "--only", "crime_overview"]) == 0
+    assert "Partial report (crime_overview); no full report was replaced." in capsys.readouterr().out
+    assert (folder / "report.html").read_text() == full
+    partial = out / "2024-12-demo-only-crime_overview"
+    assert json.loads((partial / "manifest.json").read_text())["partial"] is True
+    assert "Data and data quality" not in (partial / "report.html").read_text()
+
+
+@pytest.mark.slow
 def test_real_2024_report_shows_the_overview_and_says_the_previous_year_is_missing(tmp_path):
-    code = runner.main(["--config", "config/real_2024.yaml", "--out-dir", str(tmp_path), "--processed-dir",
-                        str(tmp_path / "processed")])
-    assert code == 0
-    html = (tmp_path / "2024-12-real_2024" / "report.html").read_text()
+    assert run(tmp_path, "--config", "config/real_2024.yaml") == 0
+    html = (tmp_path / "out" / "2024-12-real_2024" / "report.html").read_text()
     assert "recorded 14,922 crimes" in html
     assert "previous twelve months are not in the data" in html
     assert "Baseline year 2023/24 is not (fully) in the data" in html
     assert "Data not supplied (ae_assaults.csv)" in html
     assert "SYNTHETIC" not in html
-    # The strategic chapter runs without partner extracts and lists them as gaps.
     assert "police_records.csv was not supplied" in html and "Source not supplied" in html
 
 
-def test_a_failing_chapter_names_notebook_cell_and_error_and_keeps_the_notebook(tmp_path, capsys):
+def three_real_months(raw, months=("2024-10", "2024-11", "2024-12"), edit=None):
+    """A raw folder with three months of the real 2024 files (one month's rows edited by `edit`)."""
+    (raw / "reference").parent.mkdir(parents=True, exist_ok=True)
+    for folder in ("reference", "fingertips", "home_office"):
+        (raw / folder).symlink_to(RAW_DIR / folder)
+    with zipfile.ZipFile(REAL_ZIP) as archive:
+        for member in archive.namelist():
+            if member.endswith("-street.csv") and member[:7] in months:
+                data = archive.read(member)
+                target = raw / "police.uk" / member
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(edit(member, data) if edit else data)
+    config = raw / "three.yaml"
+    config.write_text((PROJECT_ROOT / "config" / "real_2024.yaml").read_text().replace("name: real_2024", "name: three")
+                      .replace("police_uk: real/police.uk", "police_uk: police.uk"))
+    return config
+
+
+@pytest.mark.slow
+def test_three_months_of_another_year_run_to_a_report_that_says_what_is_missing(tmp_path):
+    config = three_real_months(tmp_path / "raw")
+    assert run(tmp_path, "--config", str(config), "--raw-dir", str(tmp_path / "raw")) == 0
+    html = (tmp_path / "out" / "2024-12-three" / "report.html").read_text()
+    assert "has 3 of its 12 months of police.uk data" in html and "2024-01" in html
+
+
+def swap_coordinates(member: str, data: bytes) -> bytes:
+    if not member.startswith("2024-11"):
+        return data
+    lines = data.decode("utf-8-sig").splitlines()
+    swapped = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split(",")
+        fields[4], fields[5] = fields[5], fields[4]
+        swapped.append(",".join(fields))
+    return ("\r\n".join(swapped) + "\r\n").encode()
+
+
+@pytest.mark.slow
+def test_a_month_whose_rows_were_all_rejected_is_named_in_the_report(tmp_path):
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    config = three_real_months(tmp_path / "raw", months, swap_coordinates)
+    assert run(tmp_path, "--config", str(config), "--raw-dir", str(tmp_path / "raw")) == 0
+    html = (tmp_path / "out" / "2024-12-three" / "report.html").read_text()
+    assert "has 11 of its 12 months" in html and "2024-11" in html
+
+
+def test_a_bad_input_file_exits_2_naming_file_and_column(tmp_path, capsys):
     raw = tmp_path / "raw"
     (raw / "reference").parent.mkdir(parents=True)
     (raw / "reference").symlink_to(RAW_DIR / "reference")
@@ -77,18 +177,56 @@ def test_a_failing_chapter_names_notebook_cell_and_error_and_keeps_the_notebook(
     write_street(raw / "police.uk" / "2024-01" / "2024-01-test-street.csv", [street_row()], header=header)
     config = tmp_path / "broken.yaml"
     config.write_text("name: broken\narea: {name: Cambridge, lad_codes: [E07000008]}\npolice_uk: police.uk\n")
-    code = runner.main(["--config", str(config), "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out"),
-                        "--processed-dir", str(tmp_path / "processed")])
+    assert run(tmp_path, "--config", str(config), "--raw-dir", str(raw)) == 2
     err = capsys.readouterr().err
-    assert code == 1
-    assert "Chapter 'data_quality' failed in code cell 2 ('from pipeline.context import chapter_context')" in err
-    assert "InputDataError" in err and "2024-01-test-street.csv" in err and "'Crime type'" in err
-    kept = tmp_path / "out" / "2024-01-broken.failed" / "01_data_quality.ipynb"
+    assert "2024-01-test-street.csv" in err and "'Crime type'" in err and "How to fix" in err
+
+
+@pytest.mark.slow
+def test_a_failing_chapter_names_notebook_cell_and_error_and_keeps_the_notebook(tmp_path, capsys, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    notebook = nbformat.read(execution.NOTEBOOKS_DIR / "01_data_quality.ipynb", as_version=4)
+    notebook.cells.insert(4, nbformat.v4.new_code_cell("raise ValueError('planted failure')"))
+    nbformat.write(notebook, notebooks / "01_data_quality.ipynb")
+    monkeypatch.setattr(execution, "NOTEBOOKS_DIR", notebooks)
+    assert run(tmp_path, "--only", "data_quality") == 1
+    err = capsys.readouterr().err
+    assert "Chapter 'data_quality' failed in code cell 4 (\"raise ValueError('planted failure')\")" in err or \
+        "Chapter 'data_quality' failed in code cell 4 ('raise ValueError(" in err
+    assert "ValueError: planted failure" in err
+    kept = tmp_path / "out" / "2025-03-demo-only-data_quality.failed" / "01_data_quality.ipynb"
     assert kept.exists() and str(kept) in err
 
 
-def test_bad_arguments_exit_with_a_message(capsys):
-    assert runner.main(["--config", "config/absent.yaml"]) == 2
-    assert "configuration file not found" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        runner.main(["--only", "no_such_chapter"])
+@pytest.mark.parametrize("args,message", [
+    (["--period-end", "abc"], "--period-end: must be YYYY-MM, got 'abc'."),
+    (["--period-end", "202412"], "--period-end: must be YYYY-MM, got '202412'."),
+    (["--period-end", "2030-01"], "2030-01 is outside the police.uk files supplied, which cover 2020-04 to 2025-03"),
+    (["--config", "config"], "is a folder, not a configuration file"),
+    (["--config", "config/absent.yaml"], "configuration file not found"),
+])
+def test_command_line_mistakes_exit_2_with_a_message(tmp_path, capsys, args, message):
+    assert run(tmp_path, *args) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "the file is empty"),
+    ((PROJECT_ROOT / "config" / "demo.yaml").read_text().replace("synthetic:", "synthetik:"),
+     "unknown key 'synthetik': did you mean 'synthetic'?"),
+])
+def test_config_mistakes_exit_2_without_a_traceback(tmp_path, text, message):
+    config = tmp_path / "mine.yaml"
+    config.write_text(text)
+    done = subprocess.run([sys.executable, "run_assessment.py", "--config", str(config), "--out-dir", str(tmp_path)],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_relative_paths_resolve_against_the_current_folder(tmp_path, monkeypatch, capsys):
+    (tmp_path / "mine.yaml").write_text((PROJECT_ROOT / "config" / "demo.yaml").read_text().replace("synthetic:", "synthetik:"))
+    monkeypatch.chdir(tmp_path)
+    assert runner.main(["--config", "mine.yaml"]) == 2
+    assert str(tmp_path / "mine.yaml") in capsys.readouterr().err
+    assert runner.cli_path("out") == tmp_path / "out" and os.getcwd() == str(tmp_path)

@@ -3,6 +3,7 @@ import math
 import pytest
 from scipy import stats
 
+from pipeline import formatting as fmt
 from pipeline.methods import statistics as st
 
 
@@ -65,23 +66,23 @@ def test_poisson_trend_recovers_a_known_decline():
     trend = st.poisson_trend(counts)
     assert trend.annual_percent == pytest.approx(-10, abs=0.2)
     assert trend.p_value < 0.001
-    assert st.describe_trend(trend, 6).startswith("Long term downward trend (10% a year")
+    assert fmt.describe_trend(trend, 6).startswith("Long term downward trend (10.0% a year")
 
 
 def test_poisson_trend_needs_three_years_and_sees_no_trend_in_flat_noise():
     assert st.poisson_trend([100, 90]) is None
-    assert "Not enough years" in st.describe_trend(None, 2)
+    assert "Not enough years" in fmt.describe_trend(None, 2) and fmt.trend_label(None) == "not enough years"
     flat = st.poisson_trend([1000, 1030, 990, 1010, 1000])
     assert flat.p_value > 0.05
-    assert st.describe_trend(flat, 5).startswith("No clear long-term trend")
+    assert fmt.describe_trend(flat, 5).startswith("No clear long-term trend") and fmt.trend_label(flat) == "no clear trend"
 
 
 def test_describe_change_shows_absolute_beside_percent():
-    assert st.describe_change(-123, -8.04) == "Down 8% (123 fewer offences)"
-    assert st.describe_change(5, 2.5, "attendances") == "Up 2% (5 more attendances)"
-    assert st.describe_change(-1, -0.1) == "Down 0.1% (1 fewer offences)"
-    assert st.describe_change(0, 0.0).startswith("No change")
+    assert fmt.describe_change(-123, -8.04) == "Down 8.0% (123 fewer offences)"
+    assert fmt.describe_change(5, 2.5, "attendances") == "Up 2.5% (5 more attendances)"
+    assert fmt.describe_change(-1, -0.1) == "Down 0.1% (1 fewer offences)"
+    assert fmt.describe_change(0, 0.0).startswith("No change")
 
 
 def test_volume_band():
-    assert [st.volume_band(s) for s in (25, 5, 1)] == ["High volume", "Medium volume", "Low volume"]
+    assert [fmt.volume_band(s) for s in (25, 5, 1)] == ["High volume", "Medium volume", "Low volume"]

@@ -1,17 +1,15 @@
-"""The strategic-priority chapter: shares over recorded flags, completeness and recording effects, repeat
-people, associations, direct and proxy measures, gaps, and findings that only quote the tables."""
+"""The strategic priority's analysis: shares over recorded flags, completeness and recording effects, repeat
+people, the night-time window and the gaps (pipeline.analysis.flags, strategic and data_gaps)."""
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.analysis import strategic
-from pipeline.chapters import strategic_priority as strategic_chapter
-from pipeline.chapters.context import ChapterContext
+from pipeline.analysis import flags, strategic
 from pipeline.analysis.data_gaps import data_gaps
-from pipeline.methods.disclosure import SUPPRESSED
-from pipeline.paths import RAW_DIR
+from pipeline.methods.disclosure import SUPPRESSED, protect
+from pipeline.methods.values import Proportion
 
 YEARS = ["Apr 2023 - Mar 2024", "Apr 2024 - Mar 2025"]
 
@@ -26,7 +24,7 @@ def records(flags: list[tuple[str, str, str]], year: str = YEARS[1], **columns) 
 
 def test_shares_are_over_recorded_flags_and_combinations_over_all_recorded():
     frame = records([("Y", "Y", "Y"), ("Y", "N", "N"), ("", "N", "Y"), ("N", "", "N")] * 5)
-    table = strategic.prevalence(frame, None, "All", [YEARS[1]]).set_index("Measure")
+    table = flags.prevalence(frame, None, "All", [YEARS[1]]).set_index("Measure")
     assert table.loc["Alcohol", ["Flagged", "Recorded"]].tolist() == [10, 15]
     assert table.loc["Drugs", ["Flagged", "Recorded"]].tolist() == [5, 15]
     assert table.loc["Mental health", ["Flagged", "Recorded"]].tolist() == [10, 20]
@@ -36,27 +34,27 @@ def test_shares_are_over_recorded_flags_and_combinations_over_all_recorded():
     assert table.loc["Alcohol", "CI low (%)"] < 66.7 < table.loc["Alcohol", "CI high (%)"]
 
 
-def test_share_cell_shows_interval_and_counts_and_suppresses_small_ones():
-    assert strategic.share_cell(50, 200) == "25.0% (19.5% to 31.4%), 50 of 200"
-    assert strategic.share_cell(3, 200) == SUPPRESSED
-    assert strategic.share_cell(197, 200) == SUPPRESSED  # 3 unflagged could be read off
-    assert strategic.share_cell(0, 0) == "no records"
-    assert strategic.share_cell(0, 8).endswith("(too few to interpret)")
+def test_share_cells_show_interval_and_counts_and_small_ones_are_suppressed():
+    assert str(Proportion(50, 200)) == "25.0% (19.5% to 31.4%), 50 of 200"
+    assert str(Proportion(0, 0)) == "no records"
+    assert str(Proportion(0, 8)).endswith("(too few to interpret)")
+    cells = pd.DataFrame({"share": [Proportion(3, 200), Proportion(197, 200), Proportion(50, 200)]})
+    assert protect(cells, [])["share"].tolist()[:2] == [SUPPRESSED, SUPPRESSED]  # 3 flagged, or 3 unflagged, read off
 
 
 def test_completeness_counts_y_n_and_not_recorded():
     frame = records([("Y", "N", ""), ("", "", ""), ("N", "N", "N")])
-    table = strategic.completeness({"src": frame}, {"src": [YEARS[1]]}).set_index("Flag")
+    table = flags.completeness({"src": frame}, {"src": [YEARS[1]]}).set_index("Flag")
     assert table.loc["Alcohol", ["Records", "Y", "N", "Not recorded"]].tolist() == [3, 1, 1, 1]
-    assert table.loc["Alcohol", "Completeness (%)"] == pytest.approx(66.7)
+    assert table.loc["Alcohol", "Completeness (%)"] == pytest.approx(200 / 3)
 
 
 def test_a_rise_in_flags_from_better_recording_is_a_recording_effect():
     # Same volume (1,000 a year) and the same 20% prevalence among recorded cases; completeness 50% -> 90%.
     before = records([("Y", "N", "N")] * 100 + [("N", "N", "N")] * 400 + [("", "", "")] * 500, YEARS[0])
     after = records([("Y", "N", "N")] * 180 + [("N", "N", "N")] * 720 + [("", "", "")] * 100, YEARS[1])
-    table = strategic.completeness({"src": pd.concat([before, after])}, {"src": YEARS})
-    reading = strategic.recording_effects(table).set_index("Flag").loc["Alcohol"]
+    table = flags.completeness({"src": pd.concat([before, after])}, {"src": YEARS})
+    reading = flags.recording_effects(table).set_index("Flag").loc["Alcohol"]
     assert (reading["Volume changed"], reading["Flagged count changed"], reading["Completeness changed"],
             reading["Prevalence changed"]) == ("no", "yes", "yes", "no")
     assert reading["Reading"].startswith("recording effect")
@@ -65,8 +63,8 @@ def test_a_rise_in_flags_from_better_recording_is_a_recording_effect():
 def test_a_real_change_in_prevalence_is_called_a_trend():
     before = records([("Y", "N", "N")] * 100 + [("N", "N", "N")] * 900, YEARS[0])
     after = records([("Y", "N", "N")] * 250 + [("N", "N", "N")] * 750, YEARS[1])
-    table = strategic.completeness({"src": pd.concat([before, after])}, {"src": YEARS})
-    assert strategic.recording_effects(table).set_index("Flag").loc["Alcohol", "Reading"].startswith("change in prevalence")
+    table = flags.completeness({"src": pd.concat([before, after])}, {"src": YEARS})
+    assert flags.recording_effects(table).set_index("Flag").loc["Alcohol", "Reading"].startswith("change in prevalence")
 
 
 def test_repeat_people_and_their_flags():
@@ -82,7 +80,7 @@ def test_repeat_people_and_their_flags():
 def test_night_time_economy_window_wraps_midnight():
     times = pd.to_datetime(["2024-06-01 19:59", "2024-06-01 20:00", "2024-06-02 03:59", "2024-06-02 04:00"])
     frame = pd.DataFrame({"reported_at": times, "occurred_from": pd.NaT})
-    assert strategic.in_night_time_economy(frame, 20, 4).tolist() == [False, True, True, False]
+    assert flags.in_night_time_economy(frame, 20, 4).tolist() == [False, True, True, False]
 
 
 def test_gaps_list_missing_sources_weak_flags_and_empty_fields():
@@ -96,50 +94,3 @@ def test_gaps_list_missing_sources_weak_flags_and_empty_fields():
     assert "police_records.csv" in kinds["Field always empty"]
     assert kinds["Months missing"] == ["police_records.csv"]
     assert gaps["Recommended fix"].str.len().gt(10).all() and gaps["Consequence for the findings"].str.len().gt(10).all()
-
-
-@pytest.fixture(scope="module")
-def demo_chapter(demo_ingest):
-    config, result = demo_ingest
-    context = ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent)
-    return strategic_chapter.build(context)
-
-
-def odds_ratio_of(chapter, question):
-    test = next(t for t in chapter.tests if t.question == question)
-    return test.odds_ratio
-
-
-def test_planted_effect_found_and_a_null_pairing_stays_null(demo_chapter):
-    ratio, low, high = odds_ratio_of(demo_chapter, "ASB: mental-health flag by repeat perpetrator (people)")
-    assert low > 1 and ratio > 2
-    ratio, low, high = odds_ratio_of(demo_chapter, "ASB: alcohol flag by vulnerable victim")
-    assert low < 1 < high
-
-
-def test_every_test_is_adjusted_for_the_false_discovery_rate(demo_chapter):
-    table = demo_chapter.association_table
-    assert len(table) >= 8
-    p = np.array([t.p_value for t in demo_chapter.tests])
-    q = np.array([t.p_adjusted for t in demo_chapter.tests])
-    assert (q >= p - 1e-12).all()
-
-
-def test_every_number_in_the_findings_appears_in_the_chapters_tables(demo_chapter):
-    text = " ".join(strategic_chapter.findings(demo_chapter))
-    tables = " ".join(t.astype(str).to_string() for t in demo_chapter.displayed_tables())
-    numbers = set(re.findall(r"\d[\d,]*(?:\.\d+)?", text))
-    missing = [n for n in numbers if n not in tables and n not in demo_chapter.current_year]
-    assert not missing, missing
-    assert "not diagnoses" in text
-
-
-def test_client_groups_include_the_linked_iom_cohort(demo_chapter):
-    groups = demo_chapter.client_groups.set_index("Client group")
-    assert {"Street-life community", "Young people", "Domestic abuse perpetrators", "IOM cohort"} <= set(groups.index)
-    assert "found as suspects" in groups.loc["IOM cohort", "Note"]
-
-
-def test_under_recording_index_and_proxy_measure(demo_chapter):
-    assert len(demo_chapter.under_recording) == 5 and len(demo_chapter.alcohol_measures) == 5
-    assert demo_chapter.under_recording["Under-recording index"].str.match(r"\d+\.\d\d \(\d+\.\d\d to \d+\.\d\d\)").all()

@@ -1,0 +1,49 @@
+"""The crime-overview chapter: built from the processed tables (no wiring left in its notebook), it
+returns numbers, its findings quote them, and an incomplete assessment year is said, not crashed on."""
+import pytest
+
+from pipeline.chapters import crime_overview
+from pipeline.chapters.context import ChapterContext
+from pipeline.inputs.config import load_config
+from pipeline.paths import RAW_DIR
+from pipeline.stages.ingest import run_ingest
+
+
+def build(ingest) -> crime_overview.CrimeOverview:
+    config, result = ingest
+    return crime_overview.build(ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent))
+
+
+def test_demo_overview_is_numbers_and_findings_quote_them(demo_ingest):
+    result = build(demo_ingest)
+    total = result.table.set_index("Crime type").loc["All crime (excluding ASB)"]
+    assert isinstance(total["This year"], (int,)) or float(total["This year"]).is_integer()
+    assert isinstance(total["Rate per 1,000"], float)
+    headline = crime_overview.findings(result)[0]
+    assert headline.figures["crimes"] == total["This year"] and f"{int(total['This year']):,}" in headline.text
+    # the planted burglary fall and violence rise are findings beyond natural variation
+    moved = {f.text.split(":")[0]: f.direction for f in crime_overview.findings(result) if "beyond natural" in f.text}
+    assert moved.get("Burglary") == "down" and moved.get("Violence and sexual offences") == "up"
+    statuses = [f for f in crime_overview.findings(result) if f.priority == "targets"]
+    assert len(statuses) == 6 and all(f.direction in ("on track", "off track", "not assessable") for f in statuses)
+
+
+def test_real_one_year_overview_says_no_previous_year(real_ingest):
+    result = build(real_ingest)
+    assert result.months_missing == [] and not result.table.empty
+    assert "previous twelve months are not in the data" in crime_overview.findings(result)[0].text
+
+
+def test_an_incomplete_year_is_described_not_tabulated(tmp_path):
+    config = load_config("config/real_2024.yaml")
+    ingest = run_ingest(config, "2024-11", RAW_DIR, tmp_path)  # Dec 2023 - Nov 2024: December 2023 is absent
+    result = build((config, ingest))
+    assert result.table.empty and result.months_missing == ["2023-12"]
+    finding = crime_overview.findings(result)[0]
+    assert finding.direction == "not assessable" and "11 of its 12 months" in finding.text
+
+
+@pytest.mark.parametrize("column", ["Change (%)", "p-value", "Rate per 1,000"])
+def test_published_table_keeps_numbers_unformatted(demo_ingest, column):
+    published = build(demo_ingest).published
+    assert published[column].map(lambda v: isinstance(v, (int, float)) or v is None or v == "[c]").all()

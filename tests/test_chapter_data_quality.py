@@ -1,0 +1,37 @@
+"""The data-quality chapter: built from the processed tables of an ingest, its rows add up, its findings
+carry the figures as numbers, and a source that is mostly rejected is called unusable, never zeros."""
+import pandas as pd
+
+from pipeline.chapters import data_quality
+from pipeline.chapters.context import ChapterContext
+from pipeline.paths import RAW_DIR
+
+
+def context(ingest) -> ChapterContext:
+    config, result = ingest
+    return ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent)
+
+
+def test_demo_rows_add_up_and_findings_quote_them(demo_ingest):
+    result = data_quality.build(context(demo_ingest))
+    rows = result.rows
+    assert (rows["rows_in"] == rows["rows_kept"] + rows["rows_rejected"]).all()
+    first = data_quality.findings(result)[0]
+    assert first.figures["rows_read"] == rows["rows_in"].sum() and f"{first.figures['rows_read']:,}" in first.text
+    assert "synthetic demonstration data" in first.text
+    assert set(result.areas["Role"]) == {"Partnership area", "Comparison district", "Zone"}
+
+
+def test_real_data_lists_the_extracts_not_supplied(real_ingest):
+    result = data_quality.build(context(real_ingest))
+    gap = next(f for f in data_quality.findings(result) if f.direction == "gap")
+    assert "police_records.csv" in gap.text and gap.figures["extracts_missing"] == 5
+
+
+def test_a_mostly_rejected_source_is_reported_unusable():
+    rows = pd.DataFrame({"source": ["asb_cases", "police_records"], "files": [1, 1], "rows_in": [100, 100],
+                         "rows_kept": [10, 99], "rows_rejected": [90, 1], "note": ["", ""]})
+    result = data_quality.DataQuality("t", "March 2025", False, [], rows)
+    assert result.unusable == ["asb_cases"]
+    finding = next(f for f in data_quality.findings(result) if "unusable" in f.text)
+    assert finding.figures == {"rows_in": 100, "rows_rejected": 90}
