@@ -32,7 +32,6 @@ BASELINE_FY_INDEX = 3  # 2023/24, the year the targets are measured against
 AREA_CODE = "E07000008"
 FORCE = "Cambridgeshire Constabulary"
 PUB_CLUSTER = ("E01017990", "E01017991", "E01017997")  # configured as "Mill Road pub cluster"
-CITY_CENTRE = ("E01017983", "E01035515", "E01035517")
 FIXED_TIME = (2025, 4, 1, 0, 0, 0)
 COMPARISON_DISTRICTS = ("East Cambridgeshire", "Fenland", "Huntingdonshire", "South Cambridgeshire")
 COMPARISON_FIRST_MONTH = pd.Period("2023-04", "M")

@@ -18,7 +18,8 @@ import nbformat  # noqa: E402
 import papermill  # noqa: E402
 
 from pipeline.paths import NOTEBOOKS_DIR, PROJECT_ROOT  # noqa: E402
-from pipeline.runner import CHAPTERS, KERNEL_NAME, ensure_kernel  # noqa: E402
+from pipeline.chapters.registry import CHAPTERS  # noqa: E402
+from pipeline.execution import KERNEL_NAME, ensure_kernel, ipc_kernel_config  # noqa: E402
 
 CHECKED = "nbval-check-output"
 
@@ -42,10 +43,12 @@ def strip(notebook: nbformat.NotebookNode, executed: nbformat.NotebookNode | Non
 def main() -> None:
     ensure_kernel()
     with tempfile.TemporaryDirectory() as scratch:
-        for name in CHAPTERS.values():
+        for chapter in CHAPTERS:
+            name = chapter.notebook
             source = NOTEBOOKS_DIR / name
             executed = papermill.execute_notebook(str(source), str(Path(scratch) / name), kernel_name=KERNEL_NAME,
-                                                  progress_bar=False, cwd=str(PROJECT_ROOT))
+                                                  progress_bar=False, cwd=str(PROJECT_ROOT),
+                                                  config=ipc_kernel_config(Path(scratch)))
             notebook = strip(nbformat.read(source, as_version=4), executed)
             nbformat.write(notebook, source)
             print(f"refreshed {source.relative_to(PROJECT_ROOT)}")

@@ -18,7 +18,7 @@ def test_environment_yml_lists_the_same_pins_as_pyproject():
     pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert {normalise(r) for r in pip_section} == pip_pins
     python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python"))
-    assert python.replace("python", "").strip("=<>") and project["requires-python"] == ">=3.11,<3.14"
+    assert project["requires-python"] == ">=3.11,<3.14" and python == "python" + project["requires-python"]
 
 
 def test_readme_names_the_two_commands_and_ci_runs_the_test_command():

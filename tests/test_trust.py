@@ -11,6 +11,8 @@ import trust_helpers as th
 from pipeline import fileio, runner
 from pipeline.methods.disclosure import SMALL
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def reference_run(tmp_path_factory):
@@ -101,7 +103,7 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
 
 def test_real_assessment_refuses_to_start_without_a_key(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("CSP_PSEUDONYM_KEY", raising=False)
-    monkeypatch.setattr("pipeline.pseudonymise.KEY_FILE", tmp_path / "absent")
+    monkeypatch.setattr("pipeline.inputs.pseudonymise.KEY_FILE", tmp_path / "absent")
     raw, config = th.planted_raw_dir(tmp_path / "raw")
     config.write_text(config.read_text().replace("synthetic: true", "synthetic: false"))
     code = runner.main(["--config", str(config), "--raw-dir", str(raw), "--out-dir", str(tmp_path / "out")])

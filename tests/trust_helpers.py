@@ -20,7 +20,8 @@ EXPECTED_OUTPUTS = {"01_data_quality.ipynb", "02_crime_overview.ipynb", "03_stra
                     "report.html", "tables"}
 EXPECTED_PROCESSED = {"crimes.parquet", "outcomes.parquet", "police_records.parquet", "asb_cases.parquet",
                       "ae_assaults.parquet", "iom_cohort.parquet", "service_activity.parquet", "geography.parquet",
-                      "denominators.parquet", "data_quality.csv", "ingest.json", "rejects"}
+                      "denominators.parquet", "health_indicators.parquet", "offence_codes.parquet", "data_quality.csv",
+                      "ingest.json", "rejects"}
 TIMESTAMP = re.compile(r'<span class="run-timestamp">[^<]*</span>')
 
 

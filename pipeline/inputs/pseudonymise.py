@@ -26,8 +26,9 @@ class MissingKeyError(RuntimeError):
     pass
 
 
-def load_key(synthetic: bool, key_file: Path = KEY_FILE) -> tuple[bytes, str]:
+def load_key(synthetic: bool, key_file: Path | None = None) -> tuple[bytes, str]:
     """The key and where it came from: the environment, then a local untracked file, then (demo only) a fixed key."""
+    key_file = key_file or KEY_FILE
     if os.environ.get(KEY_VARIABLE):
         return os.environ[KEY_VARIABLE].encode("utf-8"), f"environment variable {KEY_VARIABLE}"
     if key_file.exists() and key_file.read_text().strip():

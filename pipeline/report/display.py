@@ -77,6 +77,13 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
                          for column in frame.columns})
 
 
+def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as the report shows it (for plain-text summaries)."""
+    kinds = frame.attrs.get(KINDS, {})
+    return pd.DataFrame({column: [cell_text(v, column, kinds) for v in frame[column].astype(object)]
+                         for column in frame.columns})
+
+
 class Display:
     """What a chapter notebook shows, saving each table as CSV under `tables_dir` (when given)."""
 
@@ -98,6 +105,10 @@ class Display:
             display(Markdown(f"*{caption}:* {empty_message}" if caption else empty_message))
         else:
             display(HTML(table_html(frame, caption)))
+
+    def plain(self, frame: pd.DataFrame, columns: list[str]) -> str:
+        """Chosen columns as plain text, formatted as displayed (the notebooks' nbval summaries)."""
+        return text_frame(frame.reindex(columns=columns)).to_string(index=False)
 
     def text(self, markdown_text: str) -> None:
         display(Markdown(markdown_text))
