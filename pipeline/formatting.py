@@ -13,6 +13,7 @@ import numbers
 import pandas as pd
 
 MISSING = "—"
+KINDS = "kinds"  # DataFrame.attrs key: column name -> display kind, where the column's name does not say
 DECIMALS = {"count": 0, "percent": 1, "rate": 1, "ratio": 2, "effect": 2, "number": 1}
 
 

@@ -83,7 +83,7 @@ def _label(area: pd.DataFrame, role: str) -> str | None:
 def published_overview(table: pd.DataFrame) -> pd.DataFrame:
     """The overview table with disclosure control: small counts, what derives from them, and a partner
     cell wherever the all-crime total would give a suppressed count away."""
-    return protect(table.drop(columns=["Rate denominator"]), ["This year", "Last year"],
+    return protect(table.drop(columns=["Rate denominator", "Trend years"]), ["This year", "Last year"],
                    ["Change (offences)", "Change (%)", "p-value", "Beyond natural variation", "Rate per 1,000",
                     "Rate 95% CI", "Share of all crime (%)", "Volume", "Long-term trend", "Long-term change a year (%)"],
                    total_row=("Crime type", ALL_CRIME, [ASB]))

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.inputs.config import AssessmentConfig
+from pipeline.formatting import KINDS
 from pipeline.methods.disclosure import protect
 
 
@@ -47,4 +48,6 @@ def area_summary(config: AssessmentConfig, geography: pd.DataFrame, denominators
         rows.append({"Area": zone, "Code": ", ".join(codes), "Role": "Zone", "LSOAs (2021)": len(lsoas),
                      "Wards (2020)": lsoas["ward_code"].nunique(), "Residents (2021)": int(lsoas["population_2021"].sum()),
                      "Households (2011)": None})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs[KINDS] = {"Residents (2021)": "count", "Households (2011)": "count"}
+    return table

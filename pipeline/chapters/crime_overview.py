@@ -81,7 +81,7 @@ def findings(result: CrimeOverview) -> list[Finding]:
     trend = total["Long-term change a year (%)"]
     if total["Long-term trend"] in ("downward", "upward"):
         text += (f" Long-term trend {total['Long-term trend']} ({fmt.signed_percent(trend.value)} a year over "
-                 f"{total['Trend years']} years).")
+                 f"{result.table['Trend years'].iloc[0]} years).")
         figures |= {"trend_percent_a_year": trend.value}
     out.append(Finding(NAME, "overall", text, figures, direction, "Crime by type"))
     for crime_type, row in rows.drop(index=[overview.ALL_CRIME]).iterrows():

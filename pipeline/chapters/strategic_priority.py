@@ -148,16 +148,17 @@ def _row(table: pd.DataFrame, **match: str) -> pd.Series | None:
 
 def _prevalence_findings(chapter: StrategicChapter) -> list[Finding]:
     out = []
-    for prevalence, group, opening in (
-            (chapter.violence_prevalence, "All violence", "of violent crimes where each flag was recorded, the share flagged was "),
-            (chapter.asb_prevalence, "All ASB cases", "perpetrator flags among ASB cases where each was recorded: ")):
+    for prevalence, group, label, opening in (
+            (chapter.violence_prevalence, "All violence", "Violence",
+             "of violent crimes where each flag was recorded, the share flagged was "),
+            (chapter.asb_prevalence, "All ASB cases", "ASB cases", "perpetrator flags among ASB cases where each was recorded: ")):
         if prevalence.empty or not chapter.current_year:
             continue
         row = _row(flags.prevalence_display(prevalence, chapter.current_year), Group=group)
         shares = [(measure, _share(row[measure])) for measure in PREVALENCE_MEASURES] if row is not None else []
         shares = [(measure, share) for measure, share in shares if share]
         if shares:
-            text = (f"**{group.replace('All ', '').capitalize()}, {chapter.current_year}:** {opening}"
+            text = (f"**{label}, {chapter.current_year}:** {opening}"
                     + "; ".join(f"{measure.lower()} {share.brief()}" for measure, share in shares) + ". " + flags.CAVEAT)
             out.append(Finding(NAME, "strategic", text, {f"{m.lower()}_percent": s.share for m, s in shares}, "context",
                                "Prevalence of the flags"))
@@ -195,7 +196,8 @@ def _measure_findings(chapter: StrategicChapter) -> list[Finding]:
     for _, row in chapter.recording.iterrows():
         if row["Reading"].startswith(("recording", "change in prevalence")) and not isinstance(row["Flagged Y"], str):
             out.append(Finding(NAME, "data" if row["Reading"].startswith("recording") else "strategic",
-                               f"**{row['Source']}, {row['Flag'].lower()} flag:** completeness {row['Completeness']}, "
+                               f"**{row['Source'][:1].upper() + row['Source'][1:]}, {row['Flag'].lower()} flag:** "
+                               f"completeness {row['Completeness']}, "
                                f"flagged records {row['Flagged Y']}: {row['Reading']}.",
                                {"completeness_before": row["Completeness"].before, "completeness_after": row["Completeness"].after,
                                 "flagged_before": row["Flagged Y"].before, "flagged_after": row["Flagged Y"].after},

@@ -11,8 +11,15 @@ from pipeline import formatting as fmt
 from pipeline.methods.statistics import MIN_RELIABLE_COUNT, wilson_interval
 
 
+class _Cell:
+    """A table cell with several numbers; by default it reveals no count (disclosure.is_small asks)."""
+
+    def revealed_counts(self) -> tuple[int, ...]:
+        return ()
+
+
 @dataclass(frozen=True)
-class Proportion:
+class Proportion(_Cell):
     """k of n with its Wilson 95% interval (pipeline.methods.statistics.wilson_interval)."""
 
     k: int
@@ -47,7 +54,7 @@ class Proportion:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(_Cell):
     """A value with its 95% interval; `kind` is its display kind (ratio, rate, percent)."""
 
     value: float
@@ -59,9 +66,6 @@ class Estimate:
     def defined(self) -> bool:
         return not any(math.isnan(v) for v in (self.value, self.low, self.high))
 
-    def revealed_counts(self) -> tuple[int, ...]:
-        return ()
-
     def __str__(self) -> str:
         if not self.defined:
             return fmt.MISSING
@@ -70,22 +74,19 @@ class Estimate:
 
 
 @dataclass(frozen=True)
-class Interval:
+class Interval(_Cell):
     """A 95% interval on its own, beside the estimate in the next column."""
 
     low: float
     high: float
     kind: str = "rate"
 
-    def revealed_counts(self) -> tuple[int, ...]:
-        return ()
-
     def __str__(self) -> str:
         return fmt.interval(self.low, self.high, self.kind)
 
 
 @dataclass(frozen=True)
-class Span:
+class Span(_Cell):
     """From one value to another ('1,628 to 1,757', '29.9% to 57.1%'); counts reveal both ends."""
 
     before: float

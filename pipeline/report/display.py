@@ -16,11 +16,11 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from pipeline import formatting as fmt
+from pipeline.formatting import KINDS
 from pipeline.chapters.registry import Finding
 from pipeline.fileio import write_csv
 from pipeline.methods.disclosure import COUNT_COLUMNS, SUPPRESSED
 
-KINDS = "kinds"  # DataFrame.attrs key: column name -> display kind (pipeline.formatting.number)
 
 
 def _is_number(value: object) -> bool:
