@@ -101,3 +101,12 @@ def test_findings_are_structured_and_checked():
 def test_readme_documents_adding_a_chapter():
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert "## Adding a chapter" in readme and "pipeline/chapters/registry.py" in readme
+
+
+def test_no_notebook_hard_codes_a_source_name():
+    from pipeline.inputs.partner_extracts import CONTRACTS
+
+    for chapter in CHAPTERS:
+        code = " ".join(c.source for c in nbformat.read(NOTEBOOKS_DIR / chapter.notebook, as_version=4).cells
+                        if c.cell_type == "code")
+        assert not [name for name in CONTRACTS if f"'{name}'" in code or f'"{name}"' in code], chapter.notebook

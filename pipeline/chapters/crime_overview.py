@@ -50,8 +50,7 @@ def build(ctx: ChapterContext) -> CrimeOverview:
         result.table = overview.overview_table(crimes, denominators, ctx.config.area_codes)
         result.comparison = overview.district_comparison(crimes, denominators, ctx.config.area_codes,
                                                          ctx.config.comparison_codes)
-    extracts = {name: ctx.table(name) for name in ("police_records", "asb_cases", "ae_assaults", "iom_cohort",
-                                                   "service_activity")}
+    extracts = {target.source: ctx.table(target.source) for target in ctx.config.targets}
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end)
     return result
 

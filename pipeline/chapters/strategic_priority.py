@@ -23,6 +23,12 @@ from pipeline.methods.periods import CURRENT
 from pipeline.methods.values import Proportion
 
 NAME = "strategic_priority"
+# The extracts each section of the chapter reads, for saying why a section is empty.
+SECTION_SOURCES = {
+    "violence": ("police_records",), "asb": ("asb_cases",), "people": ("police_records", "asb_cases"),
+    "alcohol": ("police_records",), "under_recording": ("ae_assaults", "police_records"),
+    "service": ("service_activity", "police_records"),
+}
 
 
 @dataclass
@@ -46,9 +52,9 @@ class StrategicChapter:
     service_series: pd.DataFrame = field(default_factory=pd.DataFrame)
     gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def not_supplied(self, *extracts: str) -> str:
+    def not_supplied(self, section: str) -> str:
         """Why a section is empty: which of its extracts were not supplied, or that there were no records."""
-        missing = [f"{name}.csv" for name in extracts if name in self.missing_extracts]
+        missing = [f"{name}.csv" for name in SECTION_SOURCES[section] if name in self.missing_extracts]
         if missing:
             return f"not available: {', '.join(missing)} {'was' if len(missing) == 1 else 'were'} not supplied (see Gaps in the data)."
         return "no records with this information in the assessment year (see Gaps in the data)."
