@@ -22,7 +22,7 @@ def test_the_minimal_config_loads_with_defaults(tmp_path):
     path.write_text(BASE)
     config = load_config(path)
     assert config.title == "x" and config.synthetic is False and config.licensed == ()
-    assert config.night_time_economy.hours == (20, 4) and config.path == str(path)
+    assert config.night_time_economy.describe() == "Friday 18:00 to Sunday 06:00" and config.path == str(path)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -38,7 +38,9 @@ def test_the_minimal_config_loads_with_defaults(tmp_path):
     (BASE + "zones: {Centre: [E0101798]}\n", ["zones.Centre[0]", "is not a 2021 LSOA code"]),
     (BASE + "zones: {a: [E01017983], b: [E01017983]}\n", ["in two zones ('a' and 'b')"]),
     (BASE + "zones: {a: [E01017983]}\nlicensed_zones: [b]\n", ["licensed_zones names zones that are not defined", "['b']"]),
-    (BASE + "night_time_economy: {start_hour: 25}\n", ["night_time_economy.start_hour' = 25", "less than or equal to 23"]),
+    (BASE + "night_time_economy: {start_hour: 20}\n", ["unknown key 'night_time_economy.start_hour'", "Valid keys here: windows"]),
+    (BASE + "night_time_economy: {windows: [{start: Fri 18:00, end: Sunday 06:00}]}\n",
+     ["night_time_economy.windows[0].end' = 'Sunday 06:00'"]),
     (BASE.replace("name: x", "name: my assessment"), ["'my assessment'", "letters, digits"]),
     (BASE.replace("police_uk: p\n", ""), ["the key 'police_uk' is missing"]),
     (BASE + "comparison_districts: [E07000008]\n", ["both in area.lad_codes and comparison_districts"]),

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.analysis import flags, strategic
 from pipeline.analysis.data_gaps import data_gaps
+from pipeline.inputs.config import NightTimeEconomy
 from pipeline.methods.disclosure import SUPPRESSED, protect
 from pipeline.methods.values import Proportion
 
@@ -67,20 +68,26 @@ def test_a_real_change_in_prevalence_is_called_a_trend():
     assert flags.recording_effects(table).set_index("Flag").loc["Alcohol", "Reading"].startswith("change in prevalence")
 
 
-def test_repeat_people_and_their_flags():
-    frame = records([("N", "N", "Y"), ("N", "N", "Y"), ("N", "N", "N"), ("N", "N", "N"), ("N", "N", "")],
-                    perpetrator_id=["a", "a", "b", "c", "d"])
-    people = strategic.person_flags(frame, "perpetrator_id").set_index("perpetrator_id")
-    assert people.loc["a", ["records", "repeat", "is_mental_health_flag"]].tolist() == [2, True, True]
-    assert not people.loc["d", "has_mental_health_flag"]
-    test = strategic.repeat_association(frame, "perpetrator_id", "mental_health_flag", "q")
-    assert test.table.to_numpy().tolist() == [[1, 0], [0, 2]]  # d has no recorded flag and is left out
+def test_repeat_people_are_compared_record_by_record():
+    frame = records([("N", "N", "Y"), ("N", "N", "N"), ("N", "N", "Y"), ("N", "N", "N"), ("N", "N", "")] * 8,
+                    perpetrator_id=[f"p{i}" for i in range(40)])
+    frame.loc[:19, "perpetrator_id"] = [f"r{i // 2}" for i in range(20)]  # ten people with two records each
+    table = strategic.repeat_table(frame, "perpetrator_id", "ASB perpetrators").set_index("Group")
+    assert table.loc["two or more records", "Number"] == 10 and table.loc["one record", "Number"] == 20
+    repeat = table.loc["two or more records", "Mental health"]
+    assert (repeat.k, repeat.n) == (8, 16)  # 8 of the 16 recorded records, not 'any record' of ten people
 
 
-def test_night_time_economy_window_wraps_midnight():
-    times = pd.to_datetime(["2024-06-01 19:59", "2024-06-01 20:00", "2024-06-02 03:59", "2024-06-02 04:00"])
+def test_night_time_economy_windows_by_weekday_and_time():
+    times = pd.to_datetime(["2024-06-07 17:59", "2024-06-07 18:00", "2024-06-09 05:59", "2024-06-09 06:00",
+                            "2024-06-05 23:00"])  # Fri, Fri, Sun, Sun, Wed
     frame = pd.DataFrame({"reported_at": times, "occurred_from": pd.NaT})
-    assert flags.in_night_time_economy(frame, 20, 4).tolist() == [False, True, True, False]
+    weekend = NightTimeEconomy()
+    assert flags.in_night_time_economy(frame, weekend).tolist() == [False, True, True, False, False]
+    overnight = NightTimeEconomy(windows=[{"start": "Sun 22:00", "end": "Mon 02:00"}])
+    wraps = pd.DataFrame({"reported_at": pd.to_datetime(["2024-06-09 23:00", "2024-06-10 01:59", "2024-06-10 02:00"])})
+    assert flags.in_night_time_economy(wraps, overnight).tolist() == [True, True, False]
+    assert weekend.describe() == "Friday 18:00 to Sunday 06:00"
 
 
 def test_gaps_list_missing_sources_weak_flags_and_empty_fields():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipeline.inputs.config import NightTimeEconomy
 from pipeline.methods.associations import assess_association
 from pipeline.methods.disclosure import protect
 from pipeline.methods.periods import complete_years
@@ -72,15 +73,17 @@ def age_band(ages: pd.Series) -> pd.Series:
     return bands
 
 
-def event_hour(records: pd.DataFrame) -> pd.Series:
-    """Hour the event happened: the start of the occurrence window where given, else the report time."""
-    when = records["occurred_from"].fillna(records["reported_at"]) if "occurred_from" in records else records["reported_at"]
-    return when.dt.hour
+def event_time(records: pd.DataFrame) -> pd.Series:
+    """When the event happened: the start of the occurrence window where given, else the report time."""
+    return records["occurred_from"].fillna(records["reported_at"]) if "occurred_from" in records else records["reported_at"]
 
 
-def in_night_time_economy(records: pd.DataFrame, start_hour: int = 20, end_hour: int = 4) -> pd.Series:
-    hour = event_hour(records)
-    return (hour >= start_hour) | (hour < end_hour)
+def in_night_time_economy(records: pd.DataFrame, windows: NightTimeEconomy) -> pd.Series:
+    """Whether each record's event time falls in the configured night-time-economy windows (weekday and time)."""
+    when = event_time(records)
+    minutes = (when.dt.day_of_week * 1440 + when.dt.hour * 60 + when.dt.minute).to_numpy()
+    inside = windows.contains(np.nan_to_num(minutes.astype("float64"), nan=-1))
+    return pd.Series(inside & when.notna().to_numpy(), index=records.index)
 
 
 # ---------------------------------------------------------------- 1. prevalence

@@ -6,108 +6,38 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analysis.flags import AGE_BANDS, FLAGS, FlagFrame, age_band, flag_shares, in_night_time_economy
-from pipeline.methods.associations import AssociationTest, adjust, assess_association
+from pipeline.analysis.flags import FLAGS, FlagFrame, flag_shares, in_night_time_economy
+from pipeline.inputs.config import NightTimeEconomy
 from pipeline.methods.disclosure import protect
 from pipeline.methods.statistics import compare_counts
 from pipeline.methods.values import Estimate, Proportion
 
 
 # ---------------------------------------------------------------- 3. victims and perpetrators
-def person_flags(records: pd.DataFrame, person_column: str) -> pd.DataFrame:
-    """One row per person in `records`: how many records, and for each flag whether any record recorded it
-    and whether any said Y."""
-    frame = FlagFrame.of(records[records[person_column].fillna("") != ""]).frame
-    aggregations = {"records": (person_column, "size")}
-    for flag in FLAGS:
-        aggregations[f"has_{flag}"] = (f"has_{flag}", "any")
-        aggregations[f"is_{flag}"] = (f"is_{flag}", "any")
-    people = frame.groupby(person_column).agg(**aggregations).reset_index()
-    people["repeat"] = people["records"] >= 2
-    return people
-
-
 def repeat_table(records: pd.DataFrame | None, person_column: str, role: str) -> pd.DataFrame:
-    """Flag rates among people with two or more records in the year against those with one."""
+    """People with two or more records in the year against those with one: how many, and the share of their
+    records flagged (over records with the flag recorded). Record by record, not 'any record flagged': a person
+    with more records has more chances to carry a flag, so that comparison finds associations where there are
+    none (see analysis.family for the test)."""
     if records is None or records.empty:
         return pd.DataFrame()
-    people = person_flags(records, person_column)
+    person = records[person_column].fillna("")
+    records = records[person.ne("")]
+    counts = records[person_column].map(records[person_column].value_counts())
+    frame = FlagFrame.of(records).frame
     rows = []
     for repeat, label in ((True, "two or more records"), (False, "one record")):
-        group = people[people["repeat"] == repeat]
-        rows.append({"People": role, "Group": label,
-                     "Number": len(group), **flag_shares(group)})
+        group = frame[(counts >= 2) == repeat]
+        rows.append({"People": role, "Group": label, "Number": int(group[person_column].nunique()), **flag_shares(group)})
     return protect(pd.DataFrame(rows), ["Number"])
 
 
-def repeat_association(records: pd.DataFrame | None, person_column: str, flag: str, question: str) -> AssociationTest | None:
-    """2x2: repeat (two or more records) against single, by whether the flag was ever Y (people with it recorded)."""
-    if records is None or records.empty:
-        return None
-    people = person_flags(records, person_column)
-    people = people[people[f"has_{flag}"]]
-    table = pd.crosstab(people["repeat"], people[f"is_{flag}"]).reindex(index=[True, False], columns=[True, False], fill_value=0)
-    table.index = ["repeat", "single"]
-    table.columns = ["flag Y", "flag N"]
-    return assess_association(question, table)
-
-
-# ---------------------------------------------------------------- 4. associations
-def crosstab_test(frame: pd.DataFrame, row: pd.Series, flag: str, question: str, row_order: list | None = None) -> AssociationTest | None:
-    """Rows of `row` (exposure or groups) against the flag (Y first), over records where the flag was recorded."""
-    recorded = frame[flag].fillna("") != ""
-    if not recorded.any():
-        return None
-    table = pd.crosstab(row[recorded], frame.loc[recorded, flag]).reindex(columns=["Y", "N"], fill_value=0)
-    if row_order is not None:
-        table = table.reindex(index=[r for r in row_order if r in table.index])
-    table.columns = ["flag Y", "flag N"]
-    return assess_association(question, table)
-
-
-def zone_of(frame: pd.DataFrame) -> pd.Series:
-    return frame["zone"].replace("", "elsewhere") if "zone" in frame else pd.Series("elsewhere", index=frame.index)
-
-
-def association_family(violence: pd.DataFrame | None, asb: pd.DataFrame | None, nte: tuple[int, int]) -> list[AssociationTest]:
-    """The chapter's family of tests, for the current year, BH-adjusted together."""
-    tests: list[AssociationTest | None] = []
-    if violence is not None and not violence.empty:
-        night = in_night_time_economy(violence, *nte).map({True: "night-time economy hours", False: "other hours"})
-        tests.append(crosstab_test(violence, night, "alcohol_flag", "Violence: alcohol flag by night-time-economy hours",
-                                   ["night-time economy hours", "other hours"]))
-        place = zone_of(violence)
-        for flag in ("alcohol_flag", "drugs_flag"):
-            tests.append(crosstab_test(violence, place, flag, f"Violence: {FLAGS[flag].lower()} flag by zone"))
-        ages = age_band(violence["suspect_age"].astype("Float64"))
-        known = ages != "unknown"
-        for flag in FLAGS:
-            tests.append(crosstab_test(violence[known], ages[known], flag,
-                                       f"Violence: {FLAGS[flag].lower()} flag by suspect's age group",
-                                       [label for _, _, label in AGE_BANDS]))
-    if asb is not None and not asb.empty:
-        tests.append(repeat_association(asb, "perpetrator_id", "mental_health_flag",
-                                        "ASB: mental-health flag by repeat perpetrator (people)"))
-        tests.append(repeat_association(asb, "perpetrator_id", "alcohol_flag", "ASB: alcohol flag by repeat perpetrator (people)"))
-        if "vulnerable_victim" in asb:
-            vulnerable = asb["vulnerable_victim"].fillna("").map({"Y": "vulnerable victim", "N": "other victim"})
-            known = vulnerable.notna()
-            tests.append(crosstab_test(asb[known], vulnerable[known], "alcohol_flag", "ASB: alcohol flag by vulnerable victim",
-                                       ["vulnerable victim", "other victim"]))
-        if "street_based" in asb:
-            street = asb["street_based"].fillna("").map({"Y": "street-based", "N": "not street-based"})
-            known = street.notna()
-            tests.append(crosstab_test(asb[known], street[known], "mental_health_flag",
-                                       "ASB: mental-health flag by street-based ASB", ["street-based", "not street-based"]))
-    return adjust([t for t in tests if t is not None])
-
-
 # ---------------------------------------------------------------- 5. direct and proxy measures
-def alcohol_measures(violence: pd.DataFrame, licensed_zones: list[str], nte: tuple[int, int], years: list[str]) -> pd.DataFrame:
+def alcohol_measures(violence: pd.DataFrame, licensed_zones: list[str], nte: NightTimeEconomy, years: list[str]) -> pd.DataFrame:
     """Per year: alcohol-flagged violence (direct) beside violence in licensed-premises zones in night-time-economy
     hours (proxy), and how far the two overlap."""
     rows = []
-    night = in_night_time_economy(violence, *nte)
+    night = in_night_time_economy(violence, nte)
     licensed = violence["zone"].isin(licensed_zones) if "zone" in violence else pd.Series(False, index=violence.index)
     for year in years:
         in_year = violence["year_ending"] == year
@@ -144,10 +74,10 @@ def under_recording(ae: pd.DataFrame | None, violence: pd.DataFrame, years: list
 
 
 def monthly_alcohol_series(violence: pd.DataFrame, ae: pd.DataFrame | None, licensed_zones: list[str],
-                           nte: tuple[int, int]) -> pd.DataFrame:
+                           nte: NightTimeEconomy) -> pd.DataFrame:
     """Long monthly series for the chart: direct, proxy and (where supplied) A&E alcohol counts."""
     current = violence[violence["years_back"] >= 0]
-    night = in_night_time_economy(current, *nte)
+    night = in_night_time_economy(current, nte)
     series = {"Police: alcohol-flagged violence": current[current["alcohol_flag"] == "Y"],
               "Police: violence in licensed zones at night": current[night & current["zone"].isin(licensed_zones)]}
     if ae is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline import formatting as fmt
-from pipeline.analysis import flags, strategic
+from pipeline.analysis import family, flags, strategic
 from pipeline.analysis.data_gaps import data_gaps
 from pipeline.analysis.health import latest_table
 from pipeline.chapters.context import ChapterContext
@@ -65,11 +65,16 @@ class StrategicChapter:
 
     @property
     def association_table(self) -> pd.DataFrame:
-        return associations.summary_table(self.tests)
+        return associations.summary_table([t for t in self.tests if t.test != family.NOT_TESTABLE])
+
+    @property
+    def untestable_table(self) -> pd.DataFrame:
+        return associations.untestable_table([t for t in self.tests if t.test == family.NOT_TESTABLE])
 
     def displayed_tables(self) -> list[pd.DataFrame]:
         """Every table the chapter shows, in the form it shows them (for checking the findings against)."""
-        tables = [self.completeness_table, self.recording, self.repeats, self.association_table, self.alcohol_measures,
+        tables = [self.completeness_table, self.recording, self.repeats, self.association_table, self.untestable_table,
+                  self.alcohol_measures,
                   self.under_recording, self.client_groups, self.health_latest, self.service, self.gaps]
         if self.current_year:
             for prevalence in (self.violence_prevalence, self.asb_prevalence):
@@ -109,8 +114,9 @@ def build(ctx: ChapterContext) -> StrategicChapter:
                                  strategic.repeat_table(_current(asb), "victim_id", "ASB victims (flags describe the perpetrator)"),
                                  strategic.repeat_table(_current(violence), "suspect_id", "Violence suspects"),
                                  strategic.repeat_table(_current(violence), "victim_id", "Violence victims")], ignore_index=True)
-    nte, licensed = config.night_time_economy.hours, list(config.licensed)
-    chapter.tests = strategic.association_family(_current(violence), _current(asb), nte)
+    nte, licensed = config.night_time_economy, list(config.licensed)
+    cohort = set(iom["person_id"]) if iom is not None else set()
+    chapter.tests = family.association_family(_current(violence), _current(asb), nte, list(config.zones), cohort)
     if violence is not None and violence_years:
         chapter.alcohol_measures = strategic.alcohol_measures(violence, licensed, nte, violence_years)
         chapter.under_recording = strategic.under_recording(ae, violence, violence_years)
@@ -174,17 +180,14 @@ def _prevalence_findings(chapter: StrategicChapter) -> list[Finding]:
 def _association_findings(chapter: StrategicChapter) -> list[Finding]:
     out = []
     for _, row in chapter.association_table.iterrows():
-        if row["Beyond chance after FDR control"] != "yes":
-            continue
         ratio = row["Odds ratio (95% CI)"]
-        has_ratio = not isinstance(ratio, str) and ratio is not None and ratio.defined
-        effect = f"odds ratio {ratio}" if has_ratio else f"Cramer's V {fmt.decimal(row['Cramer' + chr(39) + 's V'], 'effect')}"
-        figures = {"bh_adjusted_p": float(row["BH-adjusted p"]), "records": int(row["Records"])}
-        figures |= {"odds_ratio": ratio.value, "odds_ratio_low": ratio.low, "odds_ratio_high": ratio.high} if has_ratio \
-            else {"cramers_v": float(row["Cramer's V"])}
-        out.append(Finding(NAME, "strategic", f"**{row['Question']}:** an association beyond chance after controlling the "
-                           f"false discovery rate ({effect}; BH-adjusted p {fmt.p_value(row['BH-adjusted p'])}). {NOT_A_CAUSE}",
-                           figures, "association", "Associations"))
+        if row["Beyond chance after FDR control"] != "yes" or isinstance(ratio, str) or ratio is None or not ratio.defined:
+            continue
+        out.append(Finding(NAME, "strategic", f"**{row['Question']}:** odds ratio {ratio}, beyond chance after controlling "
+                           f"the false discovery rate (BH-adjusted p {fmt.p_value(row['BH-adjusted p'])}). {NOT_A_CAUSE}",
+                           {"odds_ratio": ratio.value, "odds_ratio_low": ratio.low, "odds_ratio_high": ratio.high,
+                            "bh_adjusted_p": float(row["BH-adjusted p"]), "records": int(row["Records"])},
+                           "association", "Associations"))
     return out
 
 

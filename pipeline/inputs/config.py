@@ -12,6 +12,7 @@ import difflib
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import yaml
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError,
                       field_validator, model_validator)
@@ -44,15 +45,50 @@ class Area(_Strict):
     lad_codes: tuple[DistrictCode, ...] = Field(min_length=1)
 
 
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WeekTime = Annotated[str, StringConstraints(pattern=r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01]\d|2[0-3]):[0-5]\d$")]
+
+
+def minute_of_week(text: str) -> int:
+    """'Fri 18:00' -> minutes since Monday 00:00."""
+    day, clock = text.split()
+    hours, minutes = clock.split(":")
+    return DAYS.index(day) * 1440 + int(hours) * 60 + int(minutes)
+
+
+class TimeWindow(_Strict):
+    """From a weekday and time to a later one ('Fri 18:00' to 'Sun 06:00'); may wrap over Sunday midnight."""
+
+    start: WeekTime
+    end: WeekTime
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "TimeWindow":
+        if self.start == self.end:
+            raise ValueError("a window's start and end must differ")
+        return self
+
+    def describe(self) -> str:
+        name = lambda text: f"{DAY_NAMES[DAYS.index(text[:3])]} {text[4:]}"  # noqa: E731
+        return f"{name(self.start)} to {name(self.end)}"
+
+
 class NightTimeEconomy(_Strict):
-    """Hours from start_hour to just before end_hour, every day."""
+    """The night-time-economy windows by weekday and time; default the weekend night-time economy."""
 
-    start_hour: int = Field(20, ge=0, le=23)
-    end_hour: int = Field(4, ge=0, le=23)
+    windows: tuple[TimeWindow, ...] = Field((TimeWindow(start="Fri 18:00", end="Sun 06:00"),), min_length=1)
 
-    @property
-    def hours(self) -> tuple[int, int]:
-        return self.start_hour, self.end_hour
+    def contains(self, minutes: "np.ndarray") -> "np.ndarray":
+        """Whether each minute of the week (0 = Monday 00:00) falls in any window."""
+        inside = np.zeros(len(minutes), dtype=bool)
+        for window in self.windows:
+            start, end = minute_of_week(window.start), minute_of_week(window.end)
+            inside |= ((minutes >= start) & (minutes < end)) if start < end else ((minutes >= start) | (minutes < end))
+        return inside
+
+    def describe(self) -> str:
+        return "; ".join(window.describe() for window in self.windows)
 
 
 class Target(_Strict):
@@ -166,7 +202,8 @@ class AssessmentConfig(_Strict):
         return resolve(relative, raw_dir or RAW_DIR)
 
 
-_MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target}
+_MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
+           ("night_time_economy", "windows"): TimeWindow}
 _FIXES = {
     "missing": "add it (config/demo.yaml shows every key).",
     "string_pattern_mismatch": "write it as shown.",

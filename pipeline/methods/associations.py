@@ -61,6 +61,46 @@ def cramers_v(table: np.ndarray) -> float:
     return math.sqrt(chi2 / (n * k))
 
 
+def clustered_odds_ratio(flag: np.ndarray, exposed: np.ndarray, cluster: np.ndarray,
+                         alpha: float = ALPHA) -> tuple[float, float, float, float] | None:
+    """Odds ratio of a record-level flag between exposed and reference records, with a cluster-robust interval
+    and Wald p-value: (ratio, lower, upper, p), or None when it cannot be estimated.
+
+    Records of one person are not independent (a flag often records a trait of the person), so the variance
+    is the sandwich (cluster-robust) estimator of a logistic regression of the flag on the exposure, clustered
+    by person: Liang K.-Y. & Zeger S.L. (1986) "Longitudinal data analysis using generalized linear models",
+    Biometrika 73:13-22, with the small-sample factor G/(G-1) (N-1)/(N-2) of Cameron A.C. & Miller D.L.
+    (2015) J Human Resources 50:317-372 (as statsmodels' GLM cov_type='cluster'). With one binary covariate
+    the estimates are the two groups' log odds, and Var(log OR) = sum over clusters of (S1c/b - S0c/a)^2,
+    where Sgc is the cluster's sum of (y - p_g) over its records in group g, a = n0 p0 (1-p0), b = n1 p1 (1-p1).
+    Comparing people by whether *any* of their records is flagged is biased (people with more records have more
+    chances), which is why repeat and single people are compared record by record.
+    """
+    flag, exposed = np.asarray(flag, dtype=bool), np.asarray(exposed, dtype=bool)
+    codes = np.unique(np.asarray(cluster), return_inverse=True)[1]
+    n1, n0 = int(exposed.sum()), int((~exposed).sum())
+    if min(n1, n0) == 0:
+        return None
+    p1, p0 = flag[exposed].mean(), flag[~exposed].mean()
+    if p1 in (0.0, 1.0) or p0 in (0.0, 1.0):
+        return None
+    a, b = n0 * p0 * (1 - p0), n1 * p1 * (1 - p1)
+    residual = flag - np.where(exposed, p1, p0)
+    groups = codes.max() + 1
+    s1 = np.bincount(codes, weights=np.where(exposed, residual, 0.0), minlength=groups)
+    s0 = np.bincount(codes, weights=np.where(exposed, 0.0, residual), minlength=groups)
+    n = n0 + n1
+    correction = groups / (groups - 1) * (n - 1) / (n - 2) if groups > 1 and n > 2 else math.nan
+    variance = float(np.sum((s1 / b - s0 / a) ** 2)) * correction
+    log_ratio = math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0))
+    if not variance > 0:
+        return None
+    se = math.sqrt(variance)
+    z = stats.norm.ppf(1 - alpha / 2)
+    p_value = float(2 * stats.norm.sf(abs(log_ratio) / se))
+    return math.exp(log_ratio), math.exp(log_ratio - z * se), math.exp(log_ratio + z * se), p_value
+
+
 @dataclass
 class AssociationTest:
     """One association: the table, the test chosen for it and its effect sizes."""
@@ -134,17 +174,24 @@ def adjust(tests: list[AssociationTest]) -> list[AssociationTest]:
     return tests
 
 
-SUMMARY_COLUMNS = ["Question", "Records", "Test", "p-value", "BH-adjusted p", "Cramer's V", "Odds ratio (95% CI)",
-                   "Relative risk (95% CI)", "Beyond chance after FDR control", "Notes"]
+SUMMARY_COLUMNS = ["Question", "Records", "Test", "p-value", "BH-adjusted p", "Odds ratio (95% CI)",
+                   "Beyond chance after FDR control", "Notes"]
 
 
 def summary_table(tests: list[AssociationTest]) -> pd.DataFrame:
-    """One row per test: question, n, test, p, BH-adjusted p, Cramer's V, OR and RR with 95% intervals."""
+    """One row per tested question: question, records, test, p, BH-adjusted p and the odds ratio with its interval."""
     table = pd.DataFrame([{
-        "Question": t.question, "Records": t.n, "Test": t.test, "p-value": t.p_value,
-        "BH-adjusted p": t.p_adjusted, "Cramer's V": t.cramers_v,
+        "Question": t.question, "Records": t.n, "Test": t.test, "p-value": t.p_value, "BH-adjusted p": t.p_adjusted,
         "Odds ratio (95% CI)": Estimate(*t.odds_ratio) if t.odds_ratio else None,
-        "Relative risk (95% CI)": Estimate(*t.relative_risk) if t.relative_risk else None,
         "Beyond chance after FDR control": "yes" if t.p_adjusted < ALPHA else "no",
         "Notes": "; ".join(t.notes)} for t in tests]).reindex(columns=SUMMARY_COLUMNS)
     return protect(table, ["Records"], SUMMARY_COLUMNS[2:-1])
+
+
+def untestable_table(tests: list[AssociationTest]) -> pd.DataFrame:
+    """Questions the data cannot answer yet, with the records each group has (flag recorded)."""
+    table = pd.DataFrame([{"Question": t.question, "Exposed records": int(t.table.iloc[0].sum()),
+                           "Reference records": int(t.table.iloc[1].sum()), "Flagged records": int(t.table.iloc[:, 0].sum()),
+                           "Why": "; ".join(t.notes)} for t in tests],
+                         columns=["Question", "Exposed records", "Reference records", "Flagged records", "Why"])
+    return protect(table, ["Exposed records", "Reference records", "Flagged records"])
