@@ -104,16 +104,27 @@ def asb_factors(asb: pd.DataFrame, nte: NightTimeEconomy, zones: list[str]) -> l
             *_ages(asb, "perpetrator_age", cluster, "perpetrator"), _window(asb, nte, cluster), *_zones(asb, zones, cluster)]
 
 
-def _clusters(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """The person each record belongs to; a record with no person is a cluster of its own."""
-    person = frame[column].fillna("").astype(str)
-    return np.where(person.ne(""), person, "record:" + pd.Series(range(len(frame)), index=frame.index).astype(str))
+def clusters(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """An integer code for the person each record belongs to; a record with no person is a cluster of its own."""
+    person = frame[column].fillna("").astype(str).to_numpy()
+    codes = pd.factorize(person)[0]
+    alone = person == ""
+    codes[alone] = codes.max() + 1 + np.arange(int(alone.sum()))
+    return codes
 
 
-def evaluate(source: str, frame: pd.DataFrame, flag: str, factor: Factor) -> AssociationTest:
-    """One question: the 2x2 table of records, its odds ratio and p-value, or 'not testable' with its counts."""
+def evaluate(source: str, frame: pd.DataFrame, flag: str, factor: Factor,
+             flag_cache: dict | None = None, cluster_cache: dict | None = None) -> AssociationTest:
+    """One question: the 2x2 table of records, its odds ratio and p-value, or 'not testable' with its counts.
+    The caches hold each flag's values and each person column's codes for one frame."""
     question = (f"{source}: {FLAG_LABELS[flag]} flag, {factor.exposed_label} against {factor.reference_label}")
-    recorded, flagged = flag_values(frame, flag)
+    flag_cache = {} if flag_cache is None else flag_cache
+    cluster_cache = {} if cluster_cache is None else cluster_cache
+    if flag not in flag_cache:
+        flag_cache[flag] = flag_values(frame, flag)
+    if factor.cluster_column not in cluster_cache:
+        cluster_cache[factor.cluster_column] = clusters(frame, factor.cluster_column)
+    recorded, flagged = flag_cache[flag]
     exposed, reference = factor.exposed & recorded, factor.reference & recorded
     a, c = int((exposed & flagged).sum()), int((reference & flagged).sum())
     b, d = int(exposed.sum()) - a, int(reference.sum()) - c
@@ -124,7 +135,7 @@ def evaluate(source: str, frame: pd.DataFrame, flag: str, factor: Factor) -> Ass
                             "group, and both flagged and unflagged records")
         return result
     rows = (exposed | reference).to_numpy()
-    estimate = clustered_odds_ratio(flagged.to_numpy()[rows], exposed.to_numpy()[rows], _clusters(frame, factor.cluster_column)[rows])
+    estimate = clustered_odds_ratio(flagged.to_numpy()[rows], exposed.to_numpy()[rows], cluster_cache[factor.cluster_column][rows])
     expected = np.outer([a + b, c + d], [a + c, b + d]) / (a + b + c + d)
     if (expected < MIN_EXPECTED).any() or estimate is None:
         result.test, result.p_value = "Fisher's exact (records)", float(stats.fisher_exact([[a, b], [c, d]])[1])
@@ -148,7 +159,9 @@ def association_family(violence: pd.DataFrame | None, asb: pd.DataFrame | None, 
         if frame is None or frame.empty:
             continue
         frame = frame.reset_index(drop=True)
+        flag_cache: dict = {}
+        cluster_cache: dict = {}
         for factor in factors(frame):
-            tests += [evaluate(source, frame, flag, factor) for flag in (*FLAGS, DUAL)]
+            tests += [evaluate(source, frame, flag, factor, flag_cache, cluster_cache) for flag in (*FLAGS, DUAL)]
     adjust([t for t in tests if t.test != NOT_TESTABLE])
     return tests

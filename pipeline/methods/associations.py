@@ -77,7 +77,7 @@ def clustered_odds_ratio(flag: np.ndarray, exposed: np.ndarray, cluster: np.ndar
     chances), which is why repeat and single people are compared record by record.
     """
     flag, exposed = np.asarray(flag, dtype=bool), np.asarray(exposed, dtype=bool)
-    codes = np.unique(np.asarray(cluster), return_inverse=True)[1]
+    codes = np.unique(np.asarray(cluster), return_inverse=True)[1].ravel()
     n1, n0 = int(exposed.sum()), int((~exposed).sum())
     if min(n1, n0) == 0:
         return None
