@@ -25,7 +25,9 @@ def test_demo_overview_is_numbers_and_findings_quote_them(demo_ingest):
     moved = {f.text.split(":")[0]: f.direction for f in crime_overview.findings(result) if "beyond natural" in f.text}
     assert moved.get("Burglary") == "down" and moved.get("Violence and sexual offences") == "up"
     statuses = [f for f in crime_overview.findings(result) if f.priority == "targets"]
-    assert len(statuses) == 6 and all(f.direction in ("on track", "off track", "not assessable") for f in statuses)
+    assert len(statuses) == 6 and {f.direction for f in statuses} == {"met", "missed"}
+    ae = next(f for f in statuses if "A&E" in f.text)
+    assert "Missed: 1,056 against fewer than 900" in ae.text and ae.figures["Year to date"] == 1056
 
 
 def test_real_one_year_overview_says_no_previous_year(real_ingest):

@@ -84,7 +84,7 @@ def test_target_progress_pro_rata_during_the_year():
     row = targets.target_progress(config_with(target), crimes, {}, pd.Period("2024-12", "M")).iloc[0]
     assert (row["Baseline (data)"], row["Target count"], row["Months to date"]) == (120, 108, 9)
     assert row["Target to date (pro rata)"] == 81 and row["Year to date"] == 70
-    assert row["Status"].startswith("On track")
+    assert row["Status"] == "On track" and row["Projected year end"] == 93  # 70 x 120 / 90
     assert "(12 offences)" in row["Aim"]
 
 
@@ -130,3 +130,36 @@ def test_district_comparison_rates_and_ratio():
     assert table.loc["East Cambridgeshire", "Partnership rate ÷ district rate (95% CI)"].value == pytest.approx(2.0)
     alone = overview.district_comparison(crimes[crimes["district_code"] == AREA], dens, [AREA], ["E07000009"])
     assert alone.empty
+
+
+def ae_target_with(counts_by_month: dict[str, int]):
+    ae = pd.DataFrame({"month": [m for m, n in counts_by_month.items() for _ in range(n)]})
+    config = config_with(Target(name="A&E", source="ae_assaults", baseline_year="2023/24", target_year="2024/25", below=900))
+    return config, {"ae_assaults": ae}
+
+
+def months_of(year: str) -> list[str]:
+    return [str(m) for m in pd.period_range(f"{year[:4]}-04", periods=12, freq="M")]
+
+
+def test_a_finished_year_is_met_or_missed_with_the_count_and_the_target():
+    baseline = {m: 92 for m in months_of("2023/24")}  # 1,104
+    for per_month, extra, words in ((75, 3, "Missed: 903 against fewer than 900"), (74, 11, "Met: 899 against fewer than 900")):
+        target_year = {m: per_month for m in months_of("2024/25")}
+        target_year["2025-03"] += extra
+        config, extracts = ae_target_with(baseline | target_year)
+        row = targets.target_progress(config, pd.DataFrame(columns=["month", "district_code", "crime_type"]), extracts,
+                                      pd.Period("2025-03", "M")).iloc[0]
+        assert row["Verdict"] == words and row["Status"] == words.split(":")[0]
+
+
+def test_during_the_year_the_projection_decides_on_track_or_off_track():
+    baseline = {m: 100 for m in months_of("2023/24")}  # 1,200, so 'fewer than 900' needs 75 a month
+    for per_month, status in ((70, "On track"), (80, "Off track")):
+        so_far = {m: per_month for m in months_of("2024/25")[:6]}
+        config, extracts = ae_target_with(baseline | so_far)
+        row = targets.target_progress(config, pd.DataFrame(columns=["month", "district_code", "crime_type"]), extracts,
+                                      pd.Period("2024-09", "M")).iloc[0]
+        assert row["Status"] == status and row["Projected year end"] == per_month * 12
+        low, high = row["Projected 95% CI"].low, row["Projected 95% CI"].high
+        assert low < per_month * 12 < high and row["Verdict"].startswith(f"{status}: {per_month * 12:,} projected")

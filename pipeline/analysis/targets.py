@@ -1,9 +1,12 @@
-"""Progress against the plan's targets, tracked during the year.
+"""Progress against the plan's targets, tracked during the year, in plain words.
 
-A reduction target reads 'reduce X by p% (N offences) against the baseline year': the target
-count is the baseline year's count less p%. Part way through the target year, progress is judged
-against the target pro rata to the baseline year's own seasonal pattern: the expected count to
-date is target x (baseline count in the same months / baseline count in the whole year).
+A reduction target reads 'reduce X by p% (N offences) against the baseline year': the target count is the
+baseline year's count less p%; 'fewer than N' is N - 1 or fewer. A finished target year is "Met" or
+"Missed", with the count and the target. Part way through, the count to date is projected to the year end
+by the baseline year's own seasonal pattern (year to date x baseline year / baseline in the same months),
+with an exact Poisson interval (Garwood) on the count to date scaled the same way: "On track" when the
+projection is within the target, else "Off track". Whether the change from the same months of the baseline
+is beyond natural variation (exact conditional test) is a separate column.
 """
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import pandas as pd
 
 from pipeline.inputs.config import AssessmentConfig, Target
 from pipeline.methods.disclosure import protect
-from pipeline.methods.statistics import compare_counts
+from pipeline.methods.statistics import compare_counts, poisson_interval
+from pipeline.methods.values import Interval
 
 
 def _fy_months(financial_year: str) -> list[str]:
@@ -73,16 +77,30 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
         same_months = [b for b in baseline_months if b[5:] in {m[5:] for m in elapsed}]
         baseline_to_date = _count(by_month, same_months)
         year_to_date = _count(by_month, elapsed)
-        expected = target_count * baseline_to_date / baseline if baseline else 0.0
         change = compare_counts(year_to_date, baseline_to_date)
-        on_track = year_to_date <= expected
-        status = "On track" if on_track else "Not on track"
-        if not change.significant:
-            status += " (change from baseline within natural variation)"
         row.update({"Months to date": len(elapsed), "Year to date": year_to_date,
-                    "Target to date (pro rata)": round(expected),
+                    "Target to date (pro rata)": round(target_count * baseline_to_date / baseline) if baseline else 0,
                     "Change on baseline months": change.change, "Change on baseline months (%)": change.percent_change,
-                    "Status": status})
+                    "Beyond natural variation": "too few to tell" if change.too_small else ("yes" if change.significant else "no")})
+        row.update(verdict(target, year_to_date, target_count, len(elapsed) == 12, baseline, baseline_to_date))
         rows.append(row)
     return protect(pd.DataFrame(rows), ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
-                   ["Aim", "Change on baseline months", "Change on baseline months (%)", "Status"])
+                   ["Aim", "Change on baseline months", "Change on baseline months (%)", "Beyond natural variation",
+                    "Projected year end", "Projected 95% CI", "Status", "Verdict"])
+
+
+def verdict(target: Target, count: int, target_count: int, finished: bool, baseline: int, baseline_to_date: int) -> dict:
+    """'Met'/'Missed' with the count and the target for a finished year; during the year 'On track'/'Off track'
+    with the projected year-end count and its 95% interval."""
+    aim = f"fewer than {target.below:,}" if target.below is not None else f"a target of {target_count:,} or fewer"
+    if finished:
+        status = "Met" if count <= target_count else "Missed"
+        return {"Status": status, "Verdict": f"{status}: {count:,} against {aim}"}
+    if not baseline_to_date:
+        return {"Status": "Not assessable", "Verdict": "no events in the same months of the baseline year to project from"}
+    scale = baseline / baseline_to_date
+    low, high = poisson_interval(count)
+    projected = count * scale
+    status = "On track" if projected <= target_count else "Off track"
+    return {"Projected year end": round(projected), "Projected 95% CI": Interval(low * scale, high * scale, "count"),
+            "Status": status, "Verdict": f"{status}: {round(projected):,} projected for the year against {aim}"}

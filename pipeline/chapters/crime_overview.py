@@ -95,10 +95,10 @@ def findings(result: CrimeOverview) -> list[Finding]:
                            "down" if change < 0 else "up", "Crime by type"))
     for _, row in result.targets.iterrows():
         status = str(row.get("Status", ""))
-        figures = {k: row[k] for k in ("Year to date", "Target to date (pro rata)", "Target count")
+        direction = status.lower() if status in ("Met", "Missed", "On track", "Off track") else "not assessable"
+        figures = {k: row[k] for k in ("Year to date", "Target count", "Projected year end")
                    if k in row and isinstance(row[k], (int, float)) and not fmt.is_missing(row[k])}
-        out.append(Finding(NAME, "targets", f"Target '{row['Target']}' ({row['Aim']}): {status}.", figures,
-                           "on track" if status.startswith("On track") else
-                           "off track" if status.startswith("Not on track") else "not assessable",
+        detail = row.get("Verdict") if isinstance(row.get("Verdict"), str) and row.get("Verdict") else status
+        out.append(Finding(NAME, "targets", f"Target '{row['Target']}' ({row['Aim']}): {detail}.", figures, direction,
                            "Progress against the plan's targets"))
     return out

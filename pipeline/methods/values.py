@@ -82,6 +82,8 @@ class Interval(_Cell):
     kind: str = "rate"
 
     def __str__(self) -> str:
+        if self.kind == "count":
+            return f"{fmt.count(self.low)} to {fmt.count(self.high)}"
         return fmt.interval(self.low, self.high, self.kind)
 
 
