@@ -54,7 +54,7 @@ def test_every_number_in_the_findings_appears_in_the_chapters_tables(demo_chapte
     assert all(isinstance(f, Finding) and f.chapter == "strategic_priority" for f in findings)
     text = " ".join(f.text for f in findings)
     tables = " ".join(table_html(t) for t in demo_chapter.displayed_tables())
-    numbers = set(re.findall(r"\d[\d,]*(?:\.\d+)?", text))
+    numbers = set(re.findall(r"\d(?:[\d,]*\d)?(?:\.\d+)?", text))
     missing = [n for n in numbers if n not in tables and n not in demo_chapter.current_year]
     assert not missing, missing
     assert "not diagnoses" in text

@@ -56,8 +56,22 @@ def test_a_rise_in_flags_from_better_recording_is_a_recording_effect():
     after = records([("Y", "N", "N")] * 180 + [("N", "N", "N")] * 720 + [("", "", "")] * 100, YEARS[1])
     table = flags.completeness({"src": pd.concat([before, after])}, {"src": YEARS})
     reading = flags.recording_effects(table).set_index("Flag").loc["Alcohol"]
-    assert (reading["Volume changed"], reading["Flagged count changed"], reading["Completeness changed"],
-            reading["Prevalence changed"]) == ("no", "yes", "yes", "no")
+    assert (reading["Volume changed"], reading["Flagged count changed"]) == ("no", "yes")
+    assert reading["Completeness change (points)"] == pytest.approx(40.0)
+    assert reading["Reading"].startswith("recording effect")
+
+
+def test_a_recording_change_over_three_years_is_read_over_the_whole_series():
+    # Completeness 30% -> 57% -> 86%, flagged 171 -> 325 -> 490, the share among recorded held at 57%; the last two
+    # years alone would also show it, but the series names the whole change.
+    years = ["Apr 2022 - Mar 2023", *YEARS]
+    frames = [records([("Y", "N", "N")] * y + [("N", "N", "N")] * (r - y) + [("", "", "")] * (1000 - r), year)
+              for year, r, y in zip(years, (300, 570, 860), (171, 325, 490))]
+    table = flags.completeness({"police violence": pd.concat(frames)}, {"police violence": years})
+    reading = flags.recording_effects(table).set_index("Flag").loc["Alcohol"]
+    assert reading["Years"] == "Apr 2022 - Mar 2023 to Apr 2024 - Mar 2025 (3 years)"
+    assert (reading["Flagged Y"].before, reading["Flagged Y"].after) == (171, 490)
+    assert reading["Completeness change (points)"] == pytest.approx(56.0)
     assert reading["Reading"].startswith("recording effect")
 
 

@@ -159,43 +159,50 @@ def published_completeness(table: pd.DataFrame) -> pd.DataFrame:
                    row_sums=[("Records", ["Y", "N", "Not recorded"])])
 
 
-def recording_effects(table: pd.DataFrame) -> pd.DataFrame:
-    """Latest year against the one before, for each source and flag: did volume, recording or prevalence change?
+RECORDING_THRESHOLD = 10.0  # percentage points of completeness, first to last year, that count as a recording change
 
-    Volume: exact Poisson test of the record counts. Completeness and prevalence (share Y of recorded): 2x2
-    tests (Fisher or chi-square). A change in flagged counts with no change in volume or in prevalence, but
-    a change in completeness, is a recording effect, not a trend.
+
+def recording_effects(table: pd.DataFrame) -> pd.DataFrame:
+    """Over the whole series, for each source and flag: did volume, recording or prevalence change?
+
+    First complete year against the last: volume and flagged counts by the exact Poisson test; completeness
+    by how many percentage points it moved (RECORDING_THRESHOLD); prevalence (share Y among recorded) by
+    Pearson's chi-square across every year (Fisher or chi-square when there are two). Where completeness moved
+    by more than the threshold and the flagged count moved with it, while the share among recorded cases held,
+    the reading is a recording effect: more (or fewer) flags because recording changed, not behaviour.
     """
     rows = []
     for (source, flag), group in table.groupby(["Source", "Flag"], sort=False):
         if len(group) < 2:
             continue
-        previous, current = group.iloc[-2], group.iloc[-1]
-        volume = compare_counts(int(current["Records"]), int(previous["Records"]))
-        flagged = compare_counts(int(current["Y"]), int(previous["Y"]))
-        recorded = lambda r: [int(r["Y"] + r["N"]), int(r["Not recorded"])]  # noqa: E731
-        completeness_test = assess_association("completeness", pd.DataFrame([recorded(current), recorded(previous)]))
-        prevalence_test = assess_association("prevalence", pd.DataFrame([[current["Y"], current["N"]], [previous["Y"], previous["N"]]]))
-        completeness_changed = completeness_test is not None and completeness_test.p_value < ALPHA
+        first, last = group.iloc[0], group.iloc[-1]
+        volume = compare_counts(int(last["Records"]), int(first["Records"]))
+        flagged = compare_counts(int(last["Y"]), int(first["Y"]))
+        moved = float(last["Completeness (%)"] - first["Completeness (%)"])
+        prevalence_test = assess_association("prevalence", group[["Y", "N"]].astype("int64").reset_index(drop=True))
         prevalence_changed = prevalence_test is not None and prevalence_test.p_value < ALPHA
-        if prevalence_changed:
+        recording_moved = abs(moved) >= RECORDING_THRESHOLD
+        with_recording = flagged.significant and (flagged.change > 0) == (moved > 0)
+        if recording_moved and with_recording and not prevalence_changed:
+            verdict = "recording effect: flags moved with recording, not with behaviour"
+        elif prevalence_changed:
             verdict = "change in prevalence among recorded cases (a trend, if recording practice is unchanged)"
-        elif flagged.significant and completeness_changed and not volume.significant:
-            verdict = "recording effect: more (or fewer) flags because recording changed, not behaviour"
         elif flagged.significant and volume.significant:
             verdict = "flagged records changed with the volume of records; prevalence did not"
-        elif completeness_changed:
+        elif recording_moved:
             verdict = "recording changed; prevalence among recorded cases did not"
         else:
             verdict = "no clear change"
-        rows.append({"Source": source, "Flag": flag, "Years": f"{previous['Year']} to {current['Year']}",
-                     "Records": Span(int(previous["Records"]), int(current["Records"])),
-                     "Flagged Y": Span(int(previous["Y"]), int(current["Y"])),
-                     "Completeness": Span(previous["Completeness (%)"], current["Completeness (%)"], "percent"),
+        share = lambda row: row["Y"] / (row["Y"] + row["N"]) * 100 if row["Y"] + row["N"] else math.nan  # noqa: E731
+        rows.append({"Source": source, "Flag": flag, "Years": f"{first['Year']} to {last['Year']} ({len(group)} years)",
+                     "Records": Span(int(first["Records"]), int(last["Records"])),
+                     "Flagged Y": Span(int(first["Y"]), int(last["Y"])),
+                     "Completeness": Span(first["Completeness (%)"], last["Completeness (%)"], "percent"),
+                     "Completeness change (points)": moved,
+                     "Share among recorded": Span(share(first), share(last), "percent"),
+                     "Prevalence across years p": prevalence_test.p_value if prevalence_test else math.nan,
                      "Volume changed": "yes" if volume.significant else "no",
-                     "Flagged count changed": "yes" if flagged.significant else "no",
-                     "Completeness changed": "yes" if completeness_changed else "no",
-                     "Prevalence changed": "yes" if prevalence_changed else "no", "Reading": verdict})
+                     "Flagged count changed": "yes" if flagged.significant else "no", "Reading": verdict})
     return protect(pd.DataFrame(rows), ["Records", "Flagged Y"])
 
 

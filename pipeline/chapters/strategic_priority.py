@@ -203,14 +203,17 @@ def _measure_findings(chapter: StrategicChapter) -> list[Finding]:
                                {"repeat_percent": repeat.share, "single_percent": single.share}, "context",
                                "Victims and perpetrators"))
     for _, row in chapter.recording.iterrows():
-        if row["Reading"].startswith(("recording", "change in prevalence")) and not isinstance(row["Flagged Y"], str):
-            out.append(Finding(NAME, "data" if row["Reading"].startswith("recording") else "strategic",
-                               f"**{row['Source'][:1].upper() + row['Source'][1:]}, {row['Flag'].lower()} flag:** "
-                               f"completeness {row['Completeness']}, "
-                               f"flagged records {row['Flagged Y']}: {row['Reading']}.",
-                               {"completeness_before": row["Completeness"].before, "completeness_after": row["Completeness"].after,
-                                "flagged_before": row["Flagged Y"].before, "flagged_after": row["Flagged Y"].after},
-                               "gap" if row["Reading"].startswith("recording") else "context", "Completeness before conclusions"))
+        if not row["Reading"].startswith(("recording effect", "change in prevalence")) or isinstance(row["Flagged Y"], str):
+            continue
+        effect = row["Reading"].startswith("recording effect")
+        source = row["Source"][:1].upper() + row["Source"][1:]
+        out.append(Finding(NAME, "data" if effect else "strategic",
+                           f"**{source}, {row['Flag'].lower()} flag, {row['Years']}:** completeness {row['Completeness']}, "
+                           f"flagged records {row['Flagged Y']}, share among recorded cases {row['Share among recorded']}: "
+                           f"{row['Reading']}.",
+                           {"completeness_before": row["Completeness"].before, "completeness_after": row["Completeness"].after,
+                            "flagged_before": row["Flagged Y"].before, "flagged_after": row["Flagged Y"].after},
+                           "gap" if effect else "context", "Completeness before conclusions"))
     if not chapter.under_recording.empty:
         last = chapter.under_recording.iloc[-1]
         index = last["Under-recording index"]
