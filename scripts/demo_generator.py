@@ -9,7 +9,7 @@ published data so that it looks and behaves like the real thing:
   - the baseline year's volumes of the plan's target crime types, and of A&E assault
     attendances, are the plan's baselines (robbery 80, vehicle crime 550, theft from the person
     380, cycle theft 2,000, violence 1,600, A&E 1,100); other types keep their real 2024 volume.
-It carries four planted effects that the analysis must find (see PLANTED_EFFECTS), documented
+It carries six planted effects that the analysis must find (see PLANTED_EFFECTS), documented
 in data/raw/demo/README.md. `scripts/build_demo_data.py` rebuilds it from the seed.
 """
 from __future__ import annotations
@@ -47,10 +47,21 @@ CYCLE_AUTUMN = {9: 1.3, 10: 1.7, 11: 1.4}  # students arrive in late September /
 PUB_CLUSTER_UPLIFT_PER_YEAR = 0.35  # extra night-time alcohol violence, x expected cluster violence, per year
 A_AND_E_GROWTH = -0.08
 
+# Alcohol-flagged violence in the weekend night-time economy (Friday 18:00 to Sunday 06:00): the odds of the
+# alcohol flag on a violent crime are multiplied by this ratio inside the window (record by record).
+WEEKEND_NIGHT_ALCOHOL_OR = 3.0
+VIOLENCE_ALCOHOL_RATE = 0.15  # outside the window
+# Mental-health qualifier completeness by financial year (2020/21 ...): a recording change, not a trend.
+MENTAL_HEALTH_COMPLETENESS = (0.25, 0.27, 0.30, 0.57, 0.86)
+
 PLANTED_EFFECTS = {
     "pub_cluster_violence": "Violence in the Mill Road pub cluster (LSOAs E01017990, E01017991, E01017997) gains "
-                            "extra night-time (20:00-03:59) alcohol-flagged records each year: +35% of the cluster's "
-                            "expected violence per year since 2020/21.",
+                            "extra weekend night-time (Friday 18:00 to Sunday 06:00) records each year: +35% of the "
+                            "cluster's expected violence per year since 2020/21.",
+    "weekend_night_alcohol": "The odds of the alcohol flag on violence are 3.0 times higher in the weekend night-time "
+                             "economy (Friday 18:00 to Sunday 06:00) than outside it (15% outside).",
+    "mental_health_recording": "The mental-health qualifier is recorded on 25%, 27%, 30%, 57% and 86% of police records "
+                               "in 2020/21 to 2024/25, with the same prevalence among recorded records: a recording effect.",
     "cycle_theft_autumn": "Cycle theft is multiplied by 1.3 in September, 1.7 in October and 1.4 in November "
                           "(annual totals kept), on top of the real 2024 seasonality.",
     "mental_health_repeat_asb": "Perpetrators with two or more ASB cases carry a mental-health trait with "
@@ -214,6 +225,7 @@ def police_uk_zip(rows: pd.DataFrame, target: Path) -> None:
 
 
 NIGHT_HOURS = np.array([20, 21, 22, 23, 0, 1, 2, 3])
+WEEKEND_START, WEEKEND_HOURS = 4 * 1440 + 18 * 60, 36 * 60  # Friday 18:00, for 36 hours
 VIOLENCE_HOUR_WEIGHTS = np.array([5, 4, 3, 2, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 7, 8, 7], float)
 DAY_HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 1, 2, 3, 5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 6, 5, 4, 3, 2, 1], float)
 NIGHT_TYPES = {"Violence and sexual offences", "Public order", "Anti-social behaviour", "Criminal damage and arson"}
@@ -224,6 +236,21 @@ def _times(rng: np.random.Generator, months: pd.Series, hours: np.ndarray) -> pd
     days = rng.integers(0, pd.PeriodIndex(months, freq="M").days_in_month)
     minutes = rng.integers(0, 60, len(months))
     return pd.Series(starts + pd.to_timedelta(days, "D") + pd.to_timedelta(hours, "h") + pd.to_timedelta(minutes, "min"))
+
+
+def _weekend_nights(rng: np.random.Generator, months: pd.Series) -> pd.Series:
+    """A time in the weekend night-time economy (Friday 18:00 to Sunday 06:00) of a Friday of each month."""
+    starts = pd.PeriodIndex(months, freq="M").to_timestamp()
+    first_friday = (4 - starts.day_of_week) % 7
+    fridays = (pd.PeriodIndex(months, freq="M").days_in_month - 2 - first_friday) // 7 + 1
+    friday = first_friday + 7 * rng.integers(0, fridays)
+    offset = rng.integers(0, WEEKEND_HOURS, len(months))
+    return pd.Series(starts + pd.to_timedelta(friday, "D") + pd.to_timedelta(18 * 60 + offset, "min"))
+
+
+def in_weekend_night(times: pd.Series) -> np.ndarray:
+    minute = (times.dt.day_of_week * 1440 + times.dt.hour * 60 + times.dt.minute).to_numpy()
+    return (minute >= WEEKEND_START) & (minute < WEEKEND_START + WEEKEND_HOURS)
 
 
 def _people(rng: np.random.Generator, n: int, pool: int, prefix: str) -> np.ndarray:
@@ -250,13 +277,17 @@ def police_records(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     occurred_to = _times(rng, rows["month"], hours)
     acquisitive = np.isin(crime_type, ["Burglary", "Vehicle crime", "Bicycle theft", "Other theft"])
     window = pd.to_timedelta(np.where(acquisitive, rng.integers(0, 12 * 60, n), rng.integers(0, 30, n)), "min")
+    weekend = _weekend_nights(rng, rows["month"]) + window  # planted rows happen in the weekend night-time economy
+    occurred_to = occurred_to.where(~planted, weekend)
     lag = pd.to_timedelta(np.where(acquisitive, rng.integers(30, 36 * 60, n), rng.integers(0, 90, n)), "min")
     fy = rows["month"].map(fy_index).to_numpy()
     completeness = 0.70 + 0.05 * fy  # officers record qualifiers more often each year
+    mental_completeness = np.asarray(MENTAL_HEALTH_COMPLETENESS)[fy]
     violence = crime_type == "Violence and sexual offences"
-    is_night = np.isin(hours, NIGHT_HOURS)
-    alcohol_p = np.select([planted, violence & is_night, violence, crime_type == "Public order",
-                           crime_type == "Anti-social behaviour"], [0.95, 0.40, 0.15, 0.30, 0.20], 0.03)
+    weekend_night = in_weekend_night(occurred_to - window)
+    odds = VIOLENCE_ALCOHOL_RATE / (1 - VIOLENCE_ALCOHOL_RATE) * np.where(weekend_night, WEEKEND_NIGHT_ALCOHOL_OR, 1.0)
+    alcohol_p = np.select([violence, crime_type == "Public order", crime_type == "Anti-social behaviour"],
+                          [odds / (1 + odds), 0.30, 0.20], 0.03)
     drugs_p = np.select([crime_type == "Drugs", violence, crime_type == "Anti-social behaviour"], [1.0, 0.08, 0.10], 0.03)
     mental_p = np.select([violence, crime_type == "Anti-social behaviour", crime_type == "Public order"], [0.10, 0.12, 0.10], 0.03)
     domestic_p = np.select([planted, violence, crime_type == "Criminal damage and arson"], [0.0, 0.30, 0.10], 0.01)
@@ -279,8 +310,8 @@ def police_records(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
         "latitude": rows["latitude"].map("{:.6f}".format).to_numpy(),
         "longitude": rows["longitude"].map("{:.6f}".format).to_numpy(),
         "location_description": rows["location"].str.replace("On or near ", "", regex=False).to_numpy(),
-        "alcohol_flag": _flag(rng, alcohol_p, np.where(planted, 1.0, completeness)),
-        "drugs_flag": _flag(rng, drugs_p, completeness), "mental_health_flag": _flag(rng, mental_p, completeness),
+        "alcohol_flag": _flag(rng, alcohol_p, completeness),
+        "drugs_flag": _flag(rng, drugs_p, completeness), "mental_health_flag": _flag(rng, mental_p, mental_completeness),
         "domestic_flag": _flag(rng, domestic_p, np.full(n, 0.95)),
         "victim_id": victims, "suspect_id": suspects,
         "victim_age": np.where(has_victim, rng.integers(16, 80, n).astype(str), ""),

@@ -12,6 +12,7 @@ from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding
 from pipeline.paths import RAW_DIR
 from pipeline.report.display import table_html
+import demo_generator
 from trust_helpers import demo_raw_copy
 
 
@@ -69,6 +70,18 @@ def test_client_groups_include_the_linked_iom_cohort(demo_chapter):
 def test_under_recording_index_and_proxy_measure(demo_chapter):
     assert len(demo_chapter.under_recording) == 5 and len(demo_chapter.alcohol_measures) == 5
     assert demo_chapter.under_recording["Under-recording index"].str.match(r"\d+\.\d\d \(\d+\.\d\d to \d+\.\d\d\)").all()
+
+
+def test_the_generators_partnership_is_read_as_planted(demo_chapter):
+    """The demo partnership (scripts/demo_generator.py) plants a mental-health recording change, alcohol-flagged
+    violence confined to weekend nights with a known odds ratio, and misses its A&E target."""
+    reading = demo_chapter.recording.set_index(["Source", "Flag"]).loc[("police violence", "Mental health")]
+    assert reading["Reading"].startswith("recording effect") and reading["Completeness change (points)"] > 50
+    nte = next(t for t in demo_chapter.tests if t.question == "Violence: alcohol flag, night-time economy against other times")
+    ratio, low, high = nte.odds_ratio
+    assert low <= demo_generator.WEEKEND_NIGHT_ALCOHOL_OR <= high and nte.p_adjusted < 0.05
+    findings = strategic_chapter.findings(demo_chapter)
+    assert any("mental health flag" in f.text and "recording effect" in f.text for f in findings)
 
 
 def test_findings_carry_their_figures_as_numbers(demo_chapter):

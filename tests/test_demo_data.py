@@ -47,18 +47,40 @@ def test_planted_autumn_spike_in_cycle_theft(demo_ingest):
     assert autumn / rest > 1.3
 
 
-def test_planted_rising_night_time_alcohol_violence_in_the_pub_cluster(demo_ingest):
+def test_planted_rising_weekend_night_violence_in_the_pub_cluster(demo_ingest):
     _, result = demo_ingest
     records = table(result, "police_records")
     years = ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
     cluster = records[(records["zone"] == "Mill Road pub cluster") & (records["crime_type"] == "Violence and sexual offences")
-                      & (records["alcohol_flag"] == "Y")]
+                      & demo_data.in_weekend_night(records["occurred_from"])]
     yearly = cluster.groupby("financial_year").size().reindex(years, fill_value=0)
     trend = poisson_trend(yearly.to_numpy())
     assert trend.annual_percent > 10 and trend.p_value < 0.01
     elsewhere = records[(records["zone"] == "") & (records["crime_type"] == "Violence and sexual offences")
-                        & (records["alcohol_flag"] == "Y")].groupby("financial_year").size().reindex(years, fill_value=0)
+                        & demo_data.in_weekend_night(records["occurred_from"])].groupby("financial_year").size()
+    elsewhere = elsewhere.reindex(years, fill_value=0)
     assert poisson_trend(elsewhere.to_numpy()).annual_percent < trend.annual_percent / 2
+
+
+def test_planted_weekend_night_alcohol_odds_ratio(demo_ingest):
+    _, result = demo_ingest
+    records = table(result, "police_records")
+    violence = records[(records["crime_type"] == "Violence and sexual offences") & (records["alcohol_flag"] != "")]
+    inside = demo_data.in_weekend_night(violence["occurred_from"])
+    crosstab = pd.crosstab(inside, violence["alcohol_flag"] == "Y").reindex(index=[True, False], columns=[True, False])
+    odds_ratio = stats.contingency.odds_ratio(crosstab.to_numpy()).statistic
+    assert odds_ratio == pytest.approx(demo_data.WEEKEND_NIGHT_ALCOHOL_OR, rel=0.15)
+
+
+def test_planted_mental_health_recording_change(demo_ingest):
+    _, result = demo_ingest
+    records = table(result, "police_records")
+    records = records[records["financial_year"].isin(["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"])]
+    completeness = records.groupby("financial_year")["mental_health_flag"].apply(lambda s: s.ne("").mean())
+    assert completeness.to_numpy() == pytest.approx(demo_data.MENTAL_HEALTH_COMPLETENESS, abs=0.02)
+    share = records[records["mental_health_flag"] != ""].groupby("financial_year")["mental_health_flag"].apply(
+        lambda s: s.eq("Y").mean())
+    assert share.max() - share.min() < 0.02  # the prevalence among recorded records holds
 
 
 def test_planted_mental_health_flags_among_repeat_asb_perpetrators(demo_ingest):
