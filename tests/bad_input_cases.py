@@ -85,7 +85,7 @@ def extract(folder: Path, name: str, content: bytes | None, suffix: str = ".csv"
     if path is None:
         return None
     code_map, _ = reference()
-    return clean_extract(read_extract(path), CONTRACTS[name], code_map, KEY, PERIOD_END, path.name)
+    return clean_extract(read_extract(path, CONTRACTS[name]), CONTRACTS[name], code_map, KEY, PERIOD_END, path.name)
 
 
 def street_rows(*changes: dict, header=STREET_HEADER, **kw) -> bytes:
@@ -123,10 +123,14 @@ def zipped(name: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def xlsx(folder: Path, header: list[str], rows: list[list[str]]) -> Path:
+def xlsx(folder: Path, header: list[str], rows: list[list[str]], first_sheet: bool = False) -> Path:
+    """An asb_cases.xlsx workbook; `first_sheet` puts a notes sheet before the data, as partners often do."""
     path = folder / "partner" / "asb_cases.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows, columns=header).to_excel(path, index=False)
+    with pd.ExcelWriter(path) as writer:
+        if first_sheet:
+            pd.DataFrame({"About this extract": ["exported from E-CINS"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame(rows, columns=header).to_excel(writer, sheet_name="Sheet1" if not first_sheet else "Cases", index=False)
     return path
 
 
@@ -173,8 +177,15 @@ CASES: list[Case] = [
          lambda d: street(d, street_rows({"LSOA code": "E01999999"})), "known_lsoa"),
     Case("street: coordinates out of range", "police.uk", "reject",
          lambda d: street(d, street_rows({"Longitude": "12.49", "Latitude": "41.89"})), "coordinates_in_range"),
-    Case("street: latitude and longitude swapped", "police.uk", "reject",
-         lambda d: street(d, street_rows({"Longitude": "52.205337", "Latitude": "0.121817"})), "coordinates_in_range"),
+    Case("street: latitude and longitude swapped (kept on its LSOA)", "police.uk", "accept",
+         lambda d: street(d, street_rows({"Longitude": "52.205337", "Latitude": "0.121817"}))),
+    Case("street: latitude and longitude swapped, no LSOA", "police.uk", "reject",
+         lambda d: street(d, street_rows({"Longitude": "52.205337", "Latitude": "0.121817", "LSOA code": ""})),
+         "coordinates_in_range"),
+    Case("street: longitude alone out of range", "police.uk", "reject",
+         lambda d: street(d, street_rows({"Longitude": "12.49"})), "coordinates_in_range"),
+    Case("street: latitude alone out of range", "police.uk", "reject",
+         lambda d: street(d, street_rows({"Latitude": "41.89"})), "coordinates_in_range"),
     Case("street: duplicate Crime ID", "police.uk", "reject",
          lambda d: street(d, street_rows({"Crime ID": "abc1"})), "unique_crime_id"),
     Case("street: truncated last line", "police.uk", "reject",
@@ -230,6 +241,14 @@ CASES: list[Case] = [
          lambda d: extract(d, "asb_cases", asb_rows({}) + b"A9,police,2024-10-01,,nuisance,N,Y,,34,oops\r\n"), "field_count"),
     Case("extract: .xlsx following the contract", "asb_cases", "accept",
          lambda d: (xlsx(d, ASB_HEADER, [GOOD_ASB]), extract(d, "asb_cases", None))[1]),
+    Case("extract: .xlsx with the data on its second sheet", "asb_cases", "accept",
+         lambda d: (xlsx(d, ASB_HEADER, [GOOD_ASB], first_sheet=True), extract(d, "asb_cases", None))[1]),
+    Case("extract: .xlsx with no sheet following the contract", "asb_cases", "error",
+         lambda d: (xlsx(d, ["a", "b"], [["1", "2"]]), extract(d, "asb_cases", None))[1], "sheets found: 'Sheet1' (a, b)"),
+    Case("extract: saved as Excel 'Unicode text' (UTF-16, tabs)", "asb_cases", "accept",
+         lambda d: extract(d, "asb_cases", b"\xff\xfe" + asb_rows({}, delimiter="\t", encoding="utf-16-le"))),
+    Case("extract: dates as Excel serial numbers", "asb_cases", "accept",
+         lambda d: extract(d, "asb_cases", asb_rows({"reported_at": "45292"}, {"reported_at": "45300.7542"}))),
     Case("extract: zip archive instead of the CSV", "asb_cases", "error",
          lambda d: extract(d, "asb_cases", zipped("asb_cases.csv", asb_rows()), suffix=".zip"), "format that is not read"),
     Case("extract: old Excel .xls instead of the CSV", "asb_cases", "error",

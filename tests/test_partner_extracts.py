@@ -86,3 +86,27 @@ def test_key_sources(tmp_path, monkeypatch):
     assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"secret"
     monkeypatch.setenv("CSP_PSEUDONYM_KEY", "from-env")
     assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"from-env"
+
+
+@pytest.mark.parametrize("text", ["born 1987-03-14", "DOB 14 March 1987", "on March 14, 1987", "dob 14-Mar-87",
+                                  "14th Sept 1987", "1987/03/14"])
+def test_dates_of_birth_in_free_text_are_redacted(text):
+    from pipeline.inputs.partner_extracts import redact_identifiers
+
+    redacted = redact_identifiers(pd.Series([text])).iloc[0]
+    assert "[redacted]" in redacted and "1987" not in redacted and "87" not in redacted.replace("[redacted]", "")
+
+
+def test_place_names_in_free_text_survive_redaction():
+    from pipeline.inputs.partner_extracts import redact_identifiers
+
+    places = ["The Eagle, Bene't Street", "12 Market Street", "May Ball, Trinity", "Mill Road Cemetery"]
+    assert redact_identifiers(pd.Series(places)).tolist() == places
+
+
+def test_excel_serial_dates_are_read_and_said(tmp_path):
+    from pipeline.inputs.partner_extracts import parse_datetimes
+
+    parsed = parse_datetimes(pd.Series(["45292", "43941.7542", "12345", "2024-01-02"]))
+    assert parsed.tolist()[:2] == [pd.Timestamp("2024-01-01"), pd.Timestamp("2020-04-20 18:06")]
+    assert pd.isna(parsed.iloc[2]) and parsed.iloc[3] == pd.Timestamp("2024-01-02")  # 12345 is 1933: not a date here

@@ -44,8 +44,10 @@ def test_a_2011_code_maps_to_its_2021_lsoa(tmp_path, reference):
     ({"LSOA code": "", "LSOA name": "", "Longitude": "", "Latitude": "", "Location": "No location"}, "has_location"),
     ({"LSOA code": "E01999999"}, "known_lsoa"),
     ({"Crime ID": ""}, "crime_id_present"),
-    ({"Longitude": "52.205337", "Latitude": "0.121817"}, "coordinates_in_range"),
+    ({"Longitude": "52.205337", "Latitude": "0.121817", "LSOA code": ""}, "coordinates_in_range"),
     ({"Longitude": "12.5", "Latitude": "41.9"}, "coordinates_in_range"),
+    ({"Longitude": "12.5"}, "coordinates_in_range"),  # one bad coordinate is enough
+    ({"Latitude": "41.9"}, "coordinates_in_range"),
     ({"Longitude": "east"}, "coordinates_numeric"),
 ])
 def test_bad_rows_are_rejected_with_the_rule_and_reason(tmp_path, reference, change, check):
@@ -54,6 +56,21 @@ def test_bad_rows_are_rejected_with_the_rule_and_reason(tmp_path, reference, cha
     assert screen.rejects["reject_rule"].tolist() == [check]
     assert screen.rejects["source_row"].tolist() == [3]
     assert screen.rejects["reject_reason"].iloc[0]
+
+
+def test_swapped_coordinates_keep_the_row_on_its_lsoa_without_a_point(tmp_path, reference):
+    screen = clean(tmp_path, [street_row(**{"Crime ID": "ok"}), street_row(Longitude="52.205337", Latitude="0.121817")],
+                   reference)
+    assert screen.summary()["rows_kept"] == 2 and "swapped were kept on their LSOA" in screen.summary()["note"]
+    assert screen.kept["lsoa21"].tolist() == ["E01017983", "E01017983"] and screen.kept["longitude"].isna().tolist() == [False, True]
+
+
+def test_month_folders_given_as_links_are_followed(tmp_path):
+    real = write_street(tmp_path / "elsewhere" / "2024-01" / "2024-01-test-street.csv", [street_row()])
+    (tmp_path / "police.uk").mkdir()
+    (tmp_path / "police.uk" / "2024-01").symlink_to(real.parent, target_is_directory=True)
+    (tmp_path / "police.uk" / "loop").symlink_to(tmp_path / "police.uk", target_is_directory=True)  # visited once
+    assert [s.name for s in police_uk.discover(tmp_path / "police.uk")["street"]] == ["2024-01-test-street.csv"]
 
 
 def test_duplicate_crime_ids_keep_the_first(tmp_path, reference):

@@ -44,9 +44,15 @@ STRUCTURAL = [
 def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None], completeness: pd.DataFrame,
               current_year: str | None, months_in_year: list[str], health_latest: dict[str, str],
               assessment_year_start: int, iom_linked: int | None,
-              affected: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Each gap with its consequence and fix; `affected` names the chapters that read each source (registry)."""
+              affected: dict[str, list[str]] | None = None, unusable: dict[str, str] | None = None) -> pd.DataFrame:
+    """Each gap with its consequence and fix; `affected` names the chapters that read each source (registry);
+    `unusable` holds the sources most of whose rows were rejected, with why."""
     rows = []
+    for name, reason in (unusable or {}).items():
+        chapters = (affected or {}).get(name)
+        rows.append(("Source unusable", f"{name}.csv", reason,
+                     MISSING_EXTRACT[name][1] + (f" (chapters affected: {', '.join(chapters)})" if chapters else ""),
+                     "fix the rejected rows (see the data-quality chapter's reasons) and re-export the extract"))
     for name in missing_extracts:
         detail, consequence, fix = MISSING_EXTRACT[name]
         chapters = (affected or {}).get(name)

@@ -7,19 +7,20 @@ import pandas as pd
 
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.formatting import KINDS
-from pipeline.methods.disclosure import protect
 
 
 def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
+    """Rows read, kept and rejected by source, shown exactly: they count rows of files, not people or events, and
+    read = kept + rejected must be checkable in the report."""
     table = quality.rename(columns={"source": "Source", "files": "Files", "rows_in": "Rows read", "rows_kept": "Rows kept",
                                     "rows_rejected": "Rows rejected", "note": "Note"}).copy()
     table["Rejected (%)"] = table["Rows rejected"] / table["Rows read"].where(table["Rows read"] > 0) * 100
-    return protect(table, ["Rows read", "Rows kept", "Rows rejected"], ["Rejected (%)"],
-                   row_sums=[("Rows read", ["Rows kept", "Rows rejected"])])
+    return table
 
 
 def reject_reasons(processed_dir: Path) -> pd.DataFrame:
-    """Rejected rows by source, rule and reason pattern (the reason with its quoted value removed)."""
+    """Rejected rows by source, rule and reason pattern (the reason with its quoted value removed), shown exactly
+    like the rows read: they count rows of files."""
     parts = []
     for path in sorted((processed_dir / "rejects").glob("*.csv")):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["reject_source", "reject_rule", "reject_reason"])
@@ -29,8 +30,7 @@ def reject_reasons(processed_dir: Path) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({"Source": [], "Rule": [], "Reason": [], "Rows": []})
     table = pd.concat(parts).groupby(["reject_source", "reject_rule", "reject_reason"]).size().reset_index(name="Rows")
-    table = table.rename(columns={"reject_source": "Source", "reject_rule": "Rule", "reject_reason": "Reason"})
-    return protect(table, ["Rows"], group_column="Source")
+    return table.rename(columns={"reject_source": "Source", "reject_rule": "Rule", "reject_reason": "Reason"})
 
 
 def area_summary(config: AssessmentConfig, geography: pd.DataFrame, denominators: pd.DataFrame) -> pd.DataFrame:

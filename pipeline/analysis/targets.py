@@ -27,7 +27,8 @@ def _count(by_month: pd.Series, months: list[str]) -> int:
     return int(by_month.reindex(months, fill_value=0).sum())
 
 
-def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None]):
+def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None],
+            unavailable: dict[str, str]):
     """Monthly counts of the events a target counts, or a reason why there are none."""
     if target.source == "police_uk":
         rows = crimes[crimes["district_code"].isin(config.area_codes) & crimes["crime_type"].isin(target.crime_types)]
@@ -35,7 +36,7 @@ def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extr
         return rows.groupby("month").size(), months_present, None
     table = extracts.get(target.source)
     if table is None:
-        return None, set(), f"not supplied ({target.source}.csv)"
+        return None, set(), unavailable.get(target.source, f"not supplied ({target.source}.csv)")
     rows = table
     if target.crime_types:
         rows = rows[rows["crime_type"].isin(target.crime_types)]
@@ -47,10 +48,11 @@ def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extr
 
 
 def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None],
-                    period_end: pd.Period) -> pd.DataFrame:
+                    period_end: pd.Period, unavailable: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per target; `unavailable` says why an extract has no table (not supplied, or unusable and why)."""
     rows = []
     for target in config.targets:
-        by_month, present, missing = _events(target, config, crimes, extracts)
+        by_month, present, missing = _events(target, config, crimes, extracts, unavailable or {})
         baseline_months, target_months = _fy_months(target.baseline_year), _fy_months(target.target_year)
         elapsed = [m for m in target_months if pd.Period(m, "M") <= period_end and m in present]
         wording = (f"reduce by {target.reduce_by_percent:g}%" if target.reduce_by_percent is not None

@@ -40,6 +40,14 @@ class ChapterContext:
     def missing_extracts(self) -> list[str]:
         return self.ingest_facts().get("missing_extracts", [])
 
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """Why each partner extract without a processed table has none: not supplied, or unusable and why."""
+        facts = self.ingest_facts()
+        out = {name: f"{name}.csv was not supplied" for name in facts.get("missing_extracts", [])}
+        out |= {name: f"{name} was unusable: {reason}" for name, reason in facts.get("unusable_extracts", {}).items()}
+        return out
+
 
 def chapter_context(config_path: str, period_end: str = "", raw_dir: str = "", processed_root: str = "") -> ChapterContext:
     """The context for the notebook's parameters (relative paths are taken from the project root)."""

@@ -11,9 +11,9 @@ from pipeline import formatting as fmt
 from pipeline.analysis import quality
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding
+from pipeline.stages.ingest import MOSTLY_REJECTED
 
 NAME = "data_quality"
-MOSTLY_REJECTED = 0.5  # a source with more than this share of its rows rejected is unusable
 
 
 @dataclass

@@ -36,6 +36,7 @@ class StrategicChapter:
     area_name: str
     current_year: str | None
     missing_extracts: list[str]
+    unavailable: dict[str, str] = field(default_factory=dict)
     violence_prevalence: pd.DataFrame = field(default_factory=pd.DataFrame)
     asb_prevalence: pd.DataFrame = field(default_factory=pd.DataFrame)
     completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -53,10 +54,10 @@ class StrategicChapter:
     gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def not_supplied(self, section: str) -> str:
-        """Why a section is empty: which of its extracts were not supplied, or that there were no records."""
-        missing = [f"{name}.csv" for name in SECTION_SOURCES[section] if name in self.missing_extracts]
-        if missing:
-            return f"not available: {', '.join(missing)} {'was' if len(missing) == 1 else 'were'} not supplied (see Gaps in the data)."
+        """Why a section is empty: which of its extracts were not supplied or were unusable, or that there were no records."""
+        reasons = [self.unavailable[name] for name in SECTION_SOURCES[section] if name in self.unavailable]
+        if reasons:
+            return f"not available: {'; '.join(reasons)} (see Gaps in the data)."
         return "no records with this information in the assessment year (see Gaps in the data)."
 
     @property
@@ -96,7 +97,7 @@ def build(ctx: ChapterContext) -> StrategicChapter:
     violence_years = flags.complete_year_labels(violence)
     asb_years = flags.complete_year_labels(asb)
     current_year = (violence_years or asb_years or [None])[-1]
-    chapter = StrategicChapter(config.area_name, current_year, missing)
+    chapter = StrategicChapter(config.area_name, current_year, missing, ctx.unavailable)
     if violence is not None and violence_years:
         codes = ctx.table("offence_codes")
         names = dict(zip(codes["offence_code"], codes["offence_code"] + " " + codes["offence_name"]))
@@ -134,7 +135,8 @@ def build(ctx: ChapterContext) -> StrategicChapter:
         linked = int(records["suspect_id"].isin(set(iom["person_id"])).sum())
     tables = {"police_records": records, "asb_cases": asb, "ae_assaults": ae, "iom_cohort": iom, "service_activity": service}
     chapter.gaps = data_gaps(missing, tables, chapter.completeness, current_year, months, latest,
-                             (ctx.period_end - 11).year, linked, {name: chapters_reading(name) for name in tables})
+                             (ctx.period_end - 11).year, linked, {name: chapters_reading(name) for name in tables},
+                             ctx.ingest_facts().get("unusable_extracts", {}))
     for name in ctx.ingest_facts().get("missing_health_indicators", []):
         chapter.gaps.loc[len(chapter.gaps)] = ["Source not supplied", f"fingertips/{name}", "health indicator file absent",
                                                "the health context lacks this indicator", "copy the Fingertips extract"]
@@ -257,9 +259,9 @@ def _context_findings(chapter: StrategicChapter) -> list[Finding]:
         out.append(Finding(NAME, "data", f"**Gaps in the data:** {len(chapter.gaps)} gaps are listed below, each with a "
                            f"recommended fix ({', '.join(sorted(set(chapter.gaps['Gap'])))}).", {"gaps": len(chapter.gaps)},
                            "gap", "Gaps in the data"))
-    if chapter.missing_extracts:
-        out.append(Finding(NAME, "data", "**Not supplied:** " + ", ".join(f"{m}.csv" for m in chapter.missing_extracts)
-                           + "; the sections that need them say so.", {"extracts_missing": len(chapter.missing_extracts)},
+    if chapter.unavailable:
+        out.append(Finding(NAME, "data", "**Not available:** " + "; ".join(chapter.unavailable.values())
+                           + ". The sections that need them say so.", {"extracts_unavailable": len(chapter.unavailable)},
                            "gap", "Gaps in the data"))
     return out
 

@@ -26,10 +26,14 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 FREE_TEXT_COLUMNS = ("location_description", "assault_method_other")
+MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 IDENTIFIER_PATTERNS = [
     r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b",  # NHS number
     r"\b\d{2}(?:\d{2})?/\d{1,7}[A-Z]\b",  # PNC id, e.g. 19/123456X
-    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b",  # a date written in free text (a date of birth?)
+    r"\b\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b",  # an ISO date (a date of birth?), 1987-03-14
+    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b",  # a day-first or month-first date, 14/03/1987
+    rf"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?[ -]+{MONTHS}[ ,-]+\d{{2,4}}\b",  # 14 March 1987, 14-Mar-87
+    rf"(?i)\b{MONTHS} +\d{{1,2}}(?:st|nd|rd|th)?,? +\d{{2,4}}\b",  # March 14, 1987
 ]
 
 
@@ -127,10 +131,24 @@ def find_extract(partner_dir: Path | None, contract: Contract) -> Path | None:
     return None
 
 
+EXCEL_SERIAL = r"\d{5}(\.\d+)?"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 in the 1900 date system (it counts 1900-02-29)
+
+
+def excel_serials(text: pd.Series) -> pd.Series:
+    """Dates written as Excel serial day numbers (45292 = 2024-01-01, 43941.7542 = 2020-04-20 18:06), as
+    date-times to the minute; NaT for anything else. Only serials from 2000 to 2099 (36526 to 73050) count."""
+    number = pd.to_numeric(text.where(text.str.fullmatch(EXCEL_SERIAL, na=False)), errors="coerce")
+    number = number.where(number.between(36526, 73050))
+    minutes = (number * 1440).round()
+    return (EXCEL_EPOCH + pd.to_timedelta(minutes, "min")).astype("datetime64[us]")
+
+
 def parse_datetimes(values: pd.Series) -> pd.Series:
-    """ISO 8601 or UK day-first date-times; anything else (month-first included) is NaT."""
+    """ISO 8601 or UK day-first date-times, or Excel serial day numbers; anything else (month-first included)
+    is NaT."""
     text = values.str.strip()
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    parsed = excel_serials(text)
     for fmt in DATETIME_FORMATS:
         todo = parsed.isna() & text.ne("")
         if not todo.any():
@@ -149,6 +167,9 @@ def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], k
         empty = text.eq("")
     if column.kind in ("datetime", "date"):
         parsed = parse_datetimes(text)
+        serials = int(excel_serials(text).notna().sum())
+        if serials:
+            screen.notes.append(f"{where}: {serials:,} dates written as Excel serial numbers were read as dates")
         screen.reject(~empty & parsed.isna(), "date_format",
                       f"{where}: '" + text + "' is not an ISO or day-first UK date")
         screen.kept[column.name] = parsed[screen.kept.index]
@@ -226,9 +247,9 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
     return screen
 
 
-def read_extract(path: Path) -> pd.DataFrame:
+def read_extract(path: Path, contract: Contract | None = None) -> pd.DataFrame:
     try:
-        return read_table(path)
+        return read_table(path, contract.required if contract else None)
     except InputDataError:
         raise
     except Exception as error:  # any reader failure is reported as a problem with this file

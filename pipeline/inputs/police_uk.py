@@ -8,6 +8,7 @@ neighbouring forces' areas too.
 """
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -35,19 +36,34 @@ CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal d
 LONGITUDE_RANGE, LATITUDE_RANGE = (-6.5, 2.0), (49.8, 56.0)
 
 
+def files_under(root: Path) -> list[Path]:
+    """Every file below `root`, following symbolic links to folders (a month folder may be a link), each real
+    folder visited once."""
+    seen, found = set(), []
+    for folder, folders, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
+        found += [Path(folder) / name for name in files]
+    return sorted(found)
+
+
 def discover(root: Path) -> dict[str, list[TableSource]]:
-    """Monthly street and outcomes files under `root`, from folders and zip archives, by kind."""
+    """Monthly street and outcomes files under `root`, from folders (links followed) and zip archives, by kind."""
     found: dict[str, dict[str, TableSource]] = {"street": {}, "outcomes": {}}
     if not root.exists():
         raise InputDataError(root, "police.uk folder not found.",
                              "download the force's files from data.police.uk and put the zip or folders here.")
-    candidates: list[TableSource] = [TableSource(p) for p in sorted(root.rglob("*")) if p.is_file() and FILE_PATTERN.search(p.name)]
-    for archive in sorted(root.rglob("*.zip")):
+    every = files_under(root)
+    candidates: list[TableSource] = [TableSource(p) for p in every if FILE_PATTERN.search(p.name)]
+    for archive in [p for p in every if p.suffix.lower() == ".zip"]:
         with zipfile.ZipFile(archive) as handle:
             candidates += [TableSource(archive, member) for member in sorted(handle.namelist())
                            if FILE_PATTERN.search(member.rsplit("/", 1)[-1])]
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and NOT_CSV_PATTERN.search(path.name):
+    for path in every:
+        if NOT_CSV_PATTERN.search(path.name):
             raise InputDataError(path, "a police.uk monthly file that is not a CSV cannot be read.",
                                  "use the CSV files exactly as downloaded from data.police.uk (or their zip archive).")
     for source in candidates:
@@ -91,8 +107,15 @@ def _coordinates(screen: RowScreen) -> None:
     screen.reject(unreadable, "coordinates_numeric", "longitude/latitude is not a number")
     lon, lat = lon[screen.kept.index], lat[screen.kept.index]
     swapped = lon.between(*LATITUDE_RANGE) & lat.between(*LONGITUDE_RANGE)
-    screen.reject(swapped, "coordinates_in_range", "longitude and latitude appear swapped")
+    has_lsoa = screen.kept["LSOA code"].str.strip().ne("")
+    screen.reject(swapped & ~has_lsoa, "coordinates_in_range",
+                  "longitude and latitude appear swapped, and there is no LSOA to place the row by")
     lon, lat = lon[screen.kept.index], lat[screen.kept.index]
+    kept_swapped = swapped.reindex(screen.kept.index, fill_value=False)
+    if kept_swapped.any():  # the row keeps its LSOA; its point is not used
+        lon, lat = lon.mask(kept_swapped), lat.mask(kept_swapped)
+        screen.notes.append(f"{int(kept_swapped.sum()):,} rows with longitude and latitude swapped were kept on their "
+                            "LSOA without a map point")
     outside = lon.notna() & ~(lon.between(*LONGITUDE_RANGE) & lat.between(*LATITUDE_RANGE))
     screen.reject(outside, "coordinates_in_range", "coordinates lie outside England and Wales")
     screen.kept = screen.kept.assign(longitude=lon[screen.kept.index], latitude=lat[screen.kept.index])

@@ -49,6 +49,12 @@ def _decode(raw: bytes, label: str) -> tuple[str, str]:
     if raw[:2] in (b"PK",):
         raise InputDataError(label, "this is a zip archive or an Excel workbook, not a CSV file.",
                              "export the sheet as CSV, or give the .xlsx/.zip file its proper extension.")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" is UTF-16 with a byte-order mark
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise InputDataError(label, f"starts like UTF-16 text but cannot be decoded as UTF-16 ({error}).",
+                                 "save the file as 'CSV UTF-8' from Excel.") from None
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -61,8 +67,8 @@ def _decode(raw: bytes, label: str) -> tuple[str, str]:
 
 
 def _delimiter(header_line: str) -> str:
-    """Excel in European locales saves CSV with semicolons; accept both."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+    """Commas; semicolons (Excel in European locales); tabs (Excel's "Unicode text"): the most frequent in the header."""
+    return max((",", ";", "\t"), key=header_line.count) if any(d in header_line for d in ";\t") else ","
 
 
 def _unique_names(header: list[str]) -> list[str]:
@@ -113,24 +119,33 @@ def read_csv_text(source: TableSource) -> tuple[pd.DataFrame, str]:
     return frame, encoding
 
 
-def read_excel_text(path: Path) -> pd.DataFrame:
-    """The first sheet of an .xlsx workbook as text, with spreadsheet row numbers."""
-    frame = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+def read_excel_text(path: Path, required: list[str] | None = None) -> pd.DataFrame:
+    """The sheet of an .xlsx workbook whose header row has the `required` columns (the first sheet when none are
+    named), as text, with spreadsheet row numbers. No such sheet: refused, naming the sheets found."""
+    sheets = pd.read_excel(path, dtype=str, engine="openpyxl", sheet_name=None)
+    chosen = next((name for name, sheet in sheets.items()
+                   if not required or set(required) <= {str(c).strip() for c in sheet.columns}), None)
+    if chosen is None:
+        found = "; ".join(f"'{name}' ({', '.join(str(c) for c in sheet.columns[:6])})" for name, sheet in sheets.items())
+        raise InputDataError(path, f"no sheet has the required columns {', '.join(required)}; sheets found: {found}.",
+                             "put the extract on a sheet whose first row is the contract's header.")
+    frame = sheets[chosen].fillna("")
     frame.columns = [str(column).strip() for column in frame.columns]
     frame.insert(0, ROW_COLUMN, range(2, len(frame) + 2))
     frame[FIELDS_COLUMN] = 0
     return frame
 
 
-def read_table(source: TableSource | Path) -> pd.DataFrame:
-    """Read a CSV (plain, gzipped or inside a zip) or an .xlsx file, all values as text."""
+def read_table(source: TableSource | Path, required: list[str] | None = None) -> pd.DataFrame:
+    """Read a CSV (plain, gzipped or inside a zip) or an .xlsx file, all values as text; `required` chooses the
+    workbook sheet."""
     if isinstance(source, Path):
         source = TableSource(source)
     if not source.path.exists():
         raise InputDataError(source.path, "file not found.", "check the raw-data folder and the configuration.")
     try:
         if source.member is None and source.path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = read_excel_text(source.path)
+            frame = read_excel_text(source.path, required)
         elif source.member is None and source.path.suffix.lower() in (".xls", ".zip", ".ods", ".json", ".parquet"):
             raise InputDataError(source.path, f"a {source.path.suffix} file cannot be read here.",
                                  "save it as CSV (UTF-8) or .xlsx following the data contract.")

@@ -26,8 +26,9 @@ def require_columns(frame: pd.DataFrame, columns: list[str], label: str, aliases
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         hints = []
+        found = [str(c) for c in frame.columns if c not in (FILE_COLUMN, ROW_COLUMN, FIELDS_COLUMN)]
         for column in missing:
-            close = difflib.get_close_matches(column, [str(c) for c in frame.columns], n=1, cutoff=0.6)
+            close = difflib.get_close_matches(column, found, n=1, cutoff=0.6)
             hints.append(f"'{column}'" + (f" (found '{close[0]}': rename it?)" if close else ""))
         raise InputDataError(label, f"required column(s) missing: {', '.join(hints)}.",
                              "the header row must use the column names of the data contract.")
@@ -60,6 +61,7 @@ class RowScreen:
         self.rows_in = len(frame)
         self.kept = frame
         self._rejects: list[pd.DataFrame] = []
+        self.notes: list[str] = []  # what was read in a way the analyst should know about (shown in the data-quality table)
 
     def reject(self, failing: pd.Series, check: str, reason: str | pd.Series) -> "RowScreen":
         """Move rows where `failing` is True into the rejects table."""
@@ -82,4 +84,5 @@ class RowScreen:
     def summary(self) -> dict[str, int | str]:
         rejected = sum(len(part) for part in self._rejects)
         assert len(self.kept) + rejected == self.rows_in, f"{self.source}: rows do not add up"
-        return {"source": self.source, "rows_in": self.rows_in, "rows_kept": len(self.kept), "rows_rejected": rejected}
+        summary = {"source": self.source, "rows_in": self.rows_in, "rows_kept": len(self.kept), "rows_rejected": rejected}
+        return summary | ({"note": "; ".join(self.notes)} if self.notes else {})

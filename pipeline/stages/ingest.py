@@ -89,6 +89,19 @@ def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, zones: dict
     return police_uk.add_zones(frame, zones, area)
 
 
+MOSTLY_REJECTED = 0.5  # a source with more than this share of its rows rejected is unusable
+
+
+def unusable_reason(summary: dict, rejects: pd.DataFrame) -> str:
+    """Why a mostly rejected source cannot be used ('' when it can): the counts and the most common rule."""
+    if not summary["rows_in"] or summary["rows_rejected"] <= MOSTLY_REJECTED * summary["rows_in"]:
+        return ""
+    rule = rejects["reject_rule"].value_counts().index[0]
+    example = rejects.loc[rejects["reject_rule"] == rule, "reject_reason"].iloc[0]
+    return (f"{summary['rows_rejected']:,} of {summary['rows_in']:,} rows rejected, most by rule '{rule}' "
+            f"(e.g. {example})")
+
+
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
                processed_root: Path = PROCESSED_DIR, key: Fingerprint | None = None) -> IngestResult:
     """Ingest every source into data/processed/<assessment>/. The folder is built beside its final place and
@@ -136,7 +149,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     rejects["police_uk_outcomes"] = outcomes.rejects
 
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
-    missing = []
+    missing, unusable = [], {}
     key, key_origin = None, "not needed (no person identifiers supplied)"
     for contract in CONTRACTS.values():
         path = find_extract(partner_dir, contract)
@@ -147,14 +160,20 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
             continue
         if key is None and any(c.kind in PERSON_KINDS for c in contract.columns):
             key, key_origin = load_key(config.synthetic)
-        screen = clean_extract(read_extract(path), contract, code_map, key, period_end, path.name)
+        screen = clean_extract(read_extract(path, contract), contract, code_map, key, period_end, path.name)
         lsoa_column = next((c.name for c in contract.columns if c.kind == "lsoa"), None)
         kept = screen.kept
         if lsoa_column:
             kept = _geography_columns(kept, geography, zones, area, lsoa_column)
-        tables[contract.name] = kept
-        quality.append(screen.summary() | {"files": 1})
         rejects[contract.name] = screen.rejects
+        summary = screen.summary() | {"files": 1}
+        reason = unusable_reason(summary, screen.rejects)
+        if reason:  # never reported as zeros or empty fields: the table is left out and every chapter says why
+            unusable[contract.name] = reason
+            summary["note"] = "; ".join(filter(None, [summary.get("note", ""), f"unusable: {reason}"]))
+        else:
+            tables[contract.name] = kept
+        quality.append(summary)
 
     tables["geography"] = geography
     tables["denominators"] = district_denominators(reference, geography)
@@ -171,6 +190,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     quality_frame = quality_frame[["source", "files", "rows_in", "rows_kept", "rows_rejected", "note"]]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
+                 "unusable_extracts": unusable,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
                  "pseudonymisation_key": key_origin, **key_facts.as_dict()}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
