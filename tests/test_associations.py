@@ -65,3 +65,28 @@ def test_benjamini_hochberg_by_hand():
     assert assoc.benjamini_hochberg([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
     assert assoc.benjamini_hochberg([0.9, 0.8]) == pytest.approx([0.9, 0.9])
     assert stats.false_discovery_control([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+
+
+def test_fisher_is_used_when_any_one_expected_count_is_under_5():
+    # Expected counts of [[8, 2], [40, 50]]: 4.8 in one cell only; the chi-square approximation is unreliable there.
+    result = assoc.assess_association("q", pd.DataFrame([[8, 2], [40, 50]]))
+    assert result.test == "Fisher's exact"
+    assert result.p_value == pytest.approx(stats.fisher_exact([[8, 2], [40, 50]])[1])
+    assert assoc.assess_association("q", pd.DataFrame([[30, 20], [40, 50]])).test == "Pearson chi-square"
+
+
+def test_clustered_odds_ratio_matches_statsmodels_cluster_robust_logistic_regression():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    cluster = rng.integers(0, 400, 2000)
+    exposed = rng.random(2000) < 0.4
+    trait = rng.random(400) < 0.3
+    flag = rng.random(2000) < np.where(trait[cluster], 0.5, 0.2) * np.where(exposed, 1.3, 1.0)
+    ratio, low, high, p = assoc.clustered_odds_ratio(flag, exposed, cluster)
+    fit = sm.GLM(flag.astype(float), sm.add_constant(exposed.astype(float)), family=sm.families.Binomial()).fit(
+        cov_type="cluster", cov_kwds={"groups": cluster})
+    assert ratio == pytest.approx(np.exp(fit.params[1]), rel=1e-9)
+    assert (low, high) == pytest.approx(tuple(np.exp(fit.conf_int()[1])), rel=1e-9)
+    assert p == pytest.approx(fit.pvalues[1], rel=1e-6)
+    assert assoc.clustered_odds_ratio(np.ones(10, bool), exposed[:10], cluster[:10]) is None  # no unflagged record

@@ -163,3 +163,20 @@ def test_during_the_year_the_projection_decides_on_track_or_off_track():
         assert row["Status"] == status and row["Projected year end"] == per_month * 12
         low, high = row["Projected 95% CI"].low, row["Projected 95% CI"].high
         assert low < per_month * 12 < high and row["Verdict"].startswith(f"{status}: {per_month * 12:,} projected")
+
+
+def test_pro_rata_follows_the_baseline_years_own_seasons_not_calendar_months():
+    # Baseline 2023/24: 300 in April to September, 900 in October to March (1,200). 'Fewer than 900' (899) pro rata to
+    # September is 899 x 300 / 1,200 = 225, not the calendar 899 x 6 / 12 = 450; 240 so far projects to 960: off track.
+    baseline = {m: (50 if i < 6 else 150) for i, m in enumerate(months_of("2023/24"))}
+    so_far = {m: 40 for m in months_of("2024/25")[:6]}
+    config, extracts = ae_target_with(baseline | so_far)
+    row = targets.target_progress(config, pd.DataFrame(columns=["month", "district_code", "crime_type"]), extracts,
+                                  pd.Period("2024-09", "M")).iloc[0]
+    assert row["Target to date (pro rata)"] == 225 and row["Projected year end"] == 960 and row["Status"] == "Off track"
+
+
+def test_small_counts_1_to_4_are_suppressed_and_5_is_not():
+    # The rule's numbers are written here, not imported from the code under test.
+    frame = pd.DataFrame({"n": [0, 1, 2, 3, 4, 5, 120]})
+    assert protect(frame, ["n"])["n"].tolist() == [0, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, 5, 120]

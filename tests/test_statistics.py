@@ -86,3 +86,12 @@ def test_describe_change_shows_absolute_beside_percent():
 
 def test_volume_band():
     assert [fmt.volume_band(s) for s in (25, 5, 1)] == ["High volume", "Medium volume", "Low volume"]
+
+
+def test_an_over_dispersed_series_has_no_clear_trend():
+    # Poisson alone calls [100, 140, 90, 150, 110, 170] an upward trend (p < 0.001); the year-to-year scatter is
+    # about 6.7 times what Poisson allows, and with that correction the trend is not clear.
+    counts = [100, 140, 90, 150, 110, 170]
+    trend = st.poisson_trend(counts)
+    assert trend.dispersion == pytest.approx(6.695, abs=0.01)
+    assert trend.p_value > 0.05 and fmt.trend_label(trend) == "no clear trend"

@@ -115,3 +115,14 @@ def test_gaps_list_missing_sources_weak_flags_and_empty_fields():
     assert "police_records.csv" in kinds["Field always empty"]
     assert kinds["Months missing"] == ["police_records.csv"]
     assert gaps["Recommended fix"].str.len().gt(10).all() and gaps["Consequence for the findings"].str.len().gt(10).all()
+
+
+def test_the_family_uses_fisher_when_one_expected_count_is_under_5():
+    from pipeline.analysis.family import Factor, evaluate
+
+    flags_ = ["Y"] * 8 + ["N"] * 2 + ["Y"] * 40 + ["N"] * 50
+    frame = pd.DataFrame({"alcohol_flag": flags_, "suspect_id": [f"s{i}" for i in range(100)]})
+    exposed = pd.Series([True] * 10 + [False] * 90)
+    result = evaluate("Violence", frame, "alcohol_flag", Factor("f", "exposed", "reference", exposed, ~exposed, "suspect_id"))
+    assert result.table.to_numpy().tolist() == [[8, 2], [40, 50]]
+    assert result.test.startswith("Fisher") and "expected count is under 5" in result.notes[0]
