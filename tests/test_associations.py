@@ -90,3 +90,74 @@ def test_clustered_odds_ratio_matches_statsmodels_cluster_robust_logistic_regres
     assert (low, high) == pytest.approx(tuple(np.exp(fit.conf_int()[1])), rel=1e-9)
     assert p == pytest.approx(fit.pvalues[1], rel=1e-6)
     assert assoc.clustered_odds_ratio(np.ones(10, bool), exposed[:10], cluster[:10]) is None  # no unflagged record
+
+
+def make_test(question, table, p, odds=None, notes=()):
+    result = assoc.AssociationTest(question, pd.DataFrame(table), "clustered logistic (by person)", p, math.nan,
+                                   odds_ratio=odds, notes=list(notes))
+    return result
+
+
+def test_summary_and_untestable_tables_show_numbers_and_protect_counts():
+    tests = assoc.adjust([make_test("a", [[30, 70], [20, 80]], 0.01, (1.71, 0.9, 3.2)),
+                          make_test("b", [[2, 1], [1, 0]], 0.5, None, ["small"])])
+    assert [t.p_adjusted for t in tests] == pytest.approx([0.02, 0.5])
+    table = assoc.summary_table(tests)
+    assert list(table.columns) == assoc.SUMMARY_COLUMNS
+    first = table.iloc[0]
+    assert (first["Question"], first["Records"], first["p-value"], first["BH-adjusted p"]) == ("a", 200, 0.01, pytest.approx(0.02))
+    assert str(first["Odds ratio (95% CI)"]) == "1.71 (0.90 to 3.20)" and first["Beyond chance after FDR control"] == "yes"
+    assert first["Test"] == "clustered logistic (by person)" and first["Notes"] == ""
+    second = table.iloc[1]
+    assert second["Records"] == "[c]" and second["p-value"] == "[c]" and second["Odds ratio (95% CI)"] == "[c]"
+    untestable = assoc.untestable_table([make_test("c", [[3, 9], [40, 60]], math.nan, notes=["too few", "really"])])
+    assert untestable.iloc[0].to_dict() == {"Question": "c", "Exposed records": 12, "Reference records": 100,
+                                            "Flagged records": 43, "Why": "too few; really"}
+    assert assoc.untestable_table([]).empty and list(assoc.untestable_table([]).columns)[0] == "Question"
+
+
+def test_benjamini_hochberg_handles_ties_order_and_empty():
+    assert assoc.benjamini_hochberg([]).size == 0
+    assert assoc.benjamini_hochberg([0.04, 0.01, 0.03]) == pytest.approx([0.04, 0.03, 0.04])
+    assert assoc.benjamini_hochberg([0.9, 0.8]) == pytest.approx([0.9, 0.9])
+    assert assoc.benjamini_hochberg([0.6, 0.7]).max() <= 1.0
+
+
+def test_cramers_v_and_relative_risk_edges():
+    assert assoc.cramers_v(np.array([[10, 0], [0, 10]])) == pytest.approx(1.0)
+    assert assoc.cramers_v(np.array([[10, 10], [10, 10]])) == pytest.approx(0.0)
+    assert math.isnan(assoc.cramers_v(np.array([[0, 0], [0, 0]]))) and math.isnan(assoc.cramers_v(np.array([[5, 5]])))
+    assert all(math.isnan(v) for v in assoc.relative_risk(0, 10, 5, 10))
+    assert assoc.relative_risk(5, 10, 5, 10, alpha=0.1)[1] > assoc.relative_risk(5, 10, 5, 10)[1]
+    assert assoc.odds_ratio(5, 5, 5, 5, alpha=0.1)[1] > assoc.odds_ratio(5, 5, 5, 5)[1]
+
+
+def test_clustered_odds_ratio_edges():
+    flag = np.array([True, False] * 10)
+    exposed = np.array([True] * 10 + [False] * 10)
+    assert assoc.clustered_odds_ratio(flag, np.zeros(20, bool), np.arange(20)) is None  # no exposed records
+    separated = np.array([True] * 10 + [True, False] * 5)
+    assert assoc.clustered_odds_ratio(separated, exposed, np.arange(20)) is None  # every exposed record flagged
+    ratio, low, high, p = assoc.clustered_odds_ratio(flag, exposed, np.arange(20))
+    assert ratio == pytest.approx(1.0) and p == pytest.approx(1.0) and low < 1 < high
+    narrow = assoc.clustered_odds_ratio(flag, exposed, np.arange(20), alpha=0.2)
+    assert narrow[1] > low
+
+
+def test_assess_association_drops_empty_rows_and_refuses_a_single_row():
+    assert assoc.assess_association("q", pd.DataFrame([[5, 5], [0, 0]])) is None
+    wide = assoc.assess_association("q", pd.DataFrame([[20, 30], [30, 20], [25, 25]]))
+    assert wide.test == "Pearson chi-square" and wide.odds_ratio is None and wide.n == 150
+    sparse = assoc.assess_association("q", pd.DataFrame([[1, 3], [6, 20], [25, 25]]))
+    assert sparse.test == "Pearson chi-square" and "treat this chi-square p-value with caution" in sparse.notes[0]
+
+
+def test_clustered_odds_ratio_refuses_separation_in_either_group_and_works_with_two_clusters():
+    exposed = np.array([True] * 10 + [False] * 10)
+    for flag in ([False] * 10 + [True, False] * 5, [True, False] * 5 + [False] * 10, [True, False] * 5 + [True] * 10):
+        assert assoc.clustered_odds_ratio(np.array(flag), exposed, np.arange(20)) is None
+    flag = np.array([True, False, False, True] * 5)
+    two = assoc.clustered_odds_ratio(flag, exposed, np.array([0] * 10 + [1] * 10))
+    assert two is None or all(np.isfinite(two))  # two clusters: the sandwich has one degree of freedom
+    many = assoc.clustered_odds_ratio(flag.astype(int), exposed.astype(int), np.arange(20))
+    assert many is not None and many[0] == pytest.approx(assoc.clustered_odds_ratio(flag, exposed, np.arange(20))[0])

@@ -180,3 +180,97 @@ def test_small_counts_1_to_4_are_suppressed_and_5_is_not():
     # The rule's numbers are written here, not imported from the code under test.
     frame = pd.DataFrame({"n": [0, 1, 2, 3, 4, 5, 120]})
     assert protect(frame, ["n"])["n"].tolist() == [0, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, 5, 120]
+
+
+def test_a_target_row_in_full_and_its_counts_filtered_by_area_and_type():
+    baseline = crimes_from_counts({"Robbery": [120, 0], "Burglary": [500, 500]}, end="2025-03")
+    baseline = baseline[baseline["financial_year"] == "2023/24"]
+    elsewhere = baseline.assign(district_code="E07000009")  # another district's robberies do not count
+    so_far = pd.DataFrame({"crime_type": "Robbery", "month": [str(m) for m in pd.period_range("2024-04", "2025-03", freq="M")
+                                                             for _ in range(9)], "district_code": AREA})
+    crimes = pd.concat([baseline, elsewhere, so_far], ignore_index=True)
+    row = targets.target_progress(config_with(robbery_target(10)), crimes, {}, pd.Period("2025-03", "M")).iloc[0]
+    assert row.to_dict() == {
+        "Target": "Robbery", "Aim": "reduce by 10% (12 offences) to 108 in 2024/25", "Plan's baseline": None,
+        "Baseline (data)": 120, "Target count": 108, "Months to date": 12, "Year to date": 108,
+        "Target to date (pro rata)": 108, "Change on baseline months": -12, "Change on baseline months (%)": -10.0,
+        "Beyond natural variation": "no", "Status": "Met", "Verdict": "Met: 108 against a target of 108 or fewer"}
+
+
+def test_target_statuses_when_the_year_has_not_started_or_the_data_are_unusable():
+    baseline = crimes_from_counts({"Robbery": [120, 0]}, end="2025-03")
+    baseline = baseline[baseline["financial_year"] == "2023/24"]
+    early = targets.target_progress(config_with(robbery_target(10)), baseline, {}, pd.Period("2024-03", "M")).iloc[0]
+    assert early["Status"] == "Target year 2024/25 has not started in the data" and early["Target count"] == 108
+    config = config_with(Target(name="A&E", source="ae_assaults", baseline_year="2023/24", target_year="2024/25", below=900))
+    unusable = targets.target_progress(config, baseline, {}, pd.Period("2025-03", "M"), {"ae_assaults": "unusable (why)"})
+    assert unusable.iloc[0]["Status"] == "Data unusable (why)"
+    assert unusable.iloc[0]["Aim"] == "fewer than 900 in 2024/25 against 2023/24"
+
+
+def test_a_partner_target_counts_its_filters_and_adds_up_values():
+    months = [str(m) for m in pd.period_range("2023-04", "2025-03", freq="M")]
+    service = pd.DataFrame({"month": months * 2, "measure": ["s136_detentions"] * 24 + ["other"] * 24, "value": 10})
+    records = pd.DataFrame({"month": months * 3, "crime_type": ["Robbery"] * 24 + ["Burglary"] * 48})
+    config = config_with(
+        Target(name="S136", source="service_activity", measures=("s136_detentions",), baseline_year="2023/24",
+               target_year="2024/25", below=121),
+        Target(name="Recorded robbery", source="police_records", crime_types=("Robbery",), baseline_year="2023/24",
+               target_year="2024/25", reduce_by_percent=50))
+    rows = targets.target_progress(config, pd.DataFrame(columns=["month", "district_code", "crime_type"]),
+                                   {"service_activity": service, "police_records": records}, pd.Period("2025-03", "M"))
+    assert rows[["Baseline (data)", "Year to date", "Status"]].values.tolist() == [[120, 120, "Met"], [12, 12, "Missed"]]
+    assert rows.iloc[1]["Verdict"] == "Missed: 12 against a target of 6 or fewer"
+
+
+def test_protect_chooses_the_smallest_non_zero_partner_within_each_group():
+    frame = pd.DataFrame({"source": ["a", "a", "a", "b", "b"], "n": [2, 0, 30, 50, 60], "m": [10, 10, 10, 10, 10]})
+    shown = protect(frame, ["n", "m"], group_column="source")
+    assert shown["n"].tolist() == [SUPPRESSED, 0, SUPPRESSED, 50, 60]  # the zero is no partner; 30 is
+    assert shown["m"].tolist() == [10] * 5 and shown.attrs["count_columns"] == ["n", "m"]
+    rows = pd.DataFrame({"read": [10, 9], "kept": [7, 9], "rejected": [3, 0]})
+    kept = protect(rows, ["read", "kept", "rejected"], row_sums=[("read", ["kept", "rejected"])])
+    assert kept.values.tolist() == [[10, SUPPRESSED, SUPPRESSED], [9, 9, 0]]
+    assert recoverable(kept, row_sums=[("read", ["kept", "rejected"])]) == []
+    assert recoverable(protect(rows, ["rejected"]), row_sums=[("read", ["kept", "rejected"])]) == ["row 0: read = kept + rejected"]
+
+
+def test_target_rows_with_small_counts_are_suppressed_and_few_counts_say_so():
+    tiny = crimes_from_counts({"Robbery": [3, 2], "Burglary": [120, 120]}, end="2025-03")
+    row = targets.target_progress(config_with(robbery_target(10)), tiny, {}, pd.Period("2025-03", "M")).iloc[0]
+    hidden = ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)", "Aim", "Change on baseline months",
+              "Change on baseline months (%)", "Beyond natural variation", "Status", "Verdict"]
+    assert [row[c] for c in hidden] == [SUPPRESSED] * len(hidden)
+    few = crimes_from_counts({"Robbery": [8, 6], "Burglary": [120, 120]}, end="2025-03")
+    row = targets.target_progress(config_with(robbery_target(10)), few, {}, pd.Period("2025-03", "M")).iloc[0]
+    assert row["Beyond natural variation"] == "too few to tell" and row["Verdict"] == "Met: 6 against a target of 7 or fewer"
+
+
+def test_a_projection_exactly_on_target_is_on_track_and_no_baseline_months_cannot_be_projected():
+    baseline = {m: 100 for m in months_of("2023/24")}  # 1,200; target 'fewer than 901' is 900 or fewer: 75 a month
+    config = config_with(Target(name="A&E", source="ae_assaults", baseline_year="2023/24", target_year="2024/25", below=901))
+    ae = pd.DataFrame({"month": [m for m, n in (baseline | {m: 75 for m in months_of("2024/25")[:3]}).items() for _ in range(n)]})
+    row = targets.target_progress(config, pd.DataFrame(columns=["month", "district_code", "crime_type"]), {"ae_assaults": ae},
+                                  pd.Period("2024-06", "M")).iloc[0]
+    assert row["Projected year end"] == 900 and row["Status"] == "On track"
+    assert str(row["Projected 95% CI"]).endswith(tuple("0123456789"))
+    months = months_of("2023/24")
+    rows = [("Burglary", m) for m in months for _ in range(20)] + [("Robbery", m) for m in months[6:] for _ in range(20)]
+    rows += [("Robbery", "2024-04")] * 5 + [("Burglary", "2024-04")] * 20
+    crimes = pd.DataFrame(rows, columns=["crime_type", "month"]).assign(district_code=AREA)
+    row = targets.target_progress(config_with(robbery_target(10)), crimes, {}, pd.Period("2024-04", "M")).iloc[0]
+    assert row["Status"] == "Not assessable" and row["Verdict"].startswith("no events in the same months")
+
+
+def test_target_boundaries_exactly():
+    # 'Fewer than 900': 900 is missed and 899 is met; a 10% reduction of 10,000 is 9,000, not 9,009.
+    baseline = {m: 92 for m in months_of("2023/24")}
+    for last_month, status in ((75, "Missed"), (74, "Met")):
+        year = {m: 75 for m in months_of("2024/25")} | {"2025-03": last_month}
+        config, extracts = ae_target_with(baseline | year)
+        row = targets.target_progress(config, pd.DataFrame(columns=["month", "district_code", "crime_type"]), extracts,
+                                      pd.Period("2025-03", "M")).iloc[0]
+        assert row["Status"] == status and row["Target count"] == 899
+    big = crimes_from_counts({"Robbery": [10_000, 7_000]}, end="2025-03")
+    row = targets.target_progress(config_with(robbery_target(10)), big, {}, pd.Period("2025-03", "M")).iloc[0]
+    assert row["Target count"] == 9_000 and row["Beyond natural variation"] == "yes"

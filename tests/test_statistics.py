@@ -1,5 +1,7 @@
 import math
 
+import numpy as np
+
 import pytest
 from scipy import stats
 
@@ -95,3 +97,71 @@ def test_an_over_dispersed_series_has_no_clear_trend():
     trend = st.poisson_trend(counts)
     assert trend.dispersion == pytest.approx(6.695, abs=0.01)
     assert trend.p_value > 0.05 and fmt.trend_label(trend) == "no clear trend"
+
+
+def clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
+    """The exact binomial interval from beta quantiles (an independent formula for the check below)."""
+    from scipy import stats
+
+    low = 0.0 if k == 0 else stats.beta.ppf(alpha / 2, k, n - k + 1)
+    high = 1.0 if k == n else stats.beta.ppf(1 - alpha / 2, k + 1, n - k)
+    return low, high
+
+
+@pytest.mark.parametrize("current,previous,alpha", [(60, 40, 0.05), (60, 40, 0.10), (25, 50, 0.05)])
+def test_rate_ratio_interval_is_the_transformed_clopper_pearson_interval(current, previous, alpha):
+    result = st.compare_counts(current, previous, alpha=alpha)
+    low, high = clopper_pearson(current, current + previous, alpha)
+    assert result.rate_ratio == pytest.approx(current / previous)
+    assert (result.ratio_lower, result.ratio_upper) == pytest.approx((low / (1 - low), high / (1 - high)))
+    assert result.change == current - previous and result.percent_change == pytest.approx((current - previous) / previous * 100)
+    assert (result.current, result.previous) == (current, previous)
+
+
+def test_compare_counts_edges():
+    assert st.compare_counts(0, 0) == st.CountComparison(0, 0, 0, math.nan, math.nan, math.nan, math.nan, 1.0, False, True) or \
+        st.compare_counts(0, 0).p_value == 1.0
+    empty = st.compare_counts(0, 0)
+    assert (empty.current, empty.previous, empty.change, empty.p_value, empty.significant, empty.too_small) == (0, 0, 0, 1.0, False, True)
+    assert all(math.isnan(v) for v in (empty.percent_change, empty.rate_ratio, empty.ratio_lower, empty.ratio_upper))
+    assert st.compare_counts(10, 30).too_small is False and st.compare_counts(9, 30).too_small is True
+    none_before = st.compare_counts(12, 0)
+    assert math.isinf(none_before.rate_ratio) and math.isinf(none_before.ratio_upper) and math.isnan(none_before.percent_change)
+    assert none_before.ratio_lower > 0
+    exposures = st.compare_counts(100, 100, current_exposure=2.0, previous_exposure=1.0)
+    assert exposures.rate_ratio == pytest.approx(0.5) and exposures.significant
+
+
+def test_poisson_trend_interval_and_p_value_by_hand():
+    import statsmodels.api as sm
+    from scipy import stats
+
+    counts = [100, 140, 90, 150, 110, 170]
+    for alpha in (0.05, 0.2):
+        trend = st.poisson_trend(counts, alpha=alpha)
+        fit = sm.GLM(np.array(counts, float), sm.add_constant(np.arange(6.0)), family=sm.families.Poisson()).fit()
+        se = fit.bse[1] * math.sqrt(trend.dispersion)
+        z = stats.norm.ppf(1 - alpha / 2)
+        assert trend.years == 6
+        assert (trend.lower, trend.upper) == pytest.approx(((math.exp(fit.params[1] - z * se) - 1) * 100,
+                                                            (math.exp(fit.params[1] + z * se) - 1) * 100))
+        assert trend.p_value == pytest.approx(2 * stats.norm.sf(abs(fit.params[1] / se)))
+    assert st.poisson_trend([1, 0, 2]) is not None and st.poisson_trend([0, 0, 0]) is None
+    assert st.poisson_trend([0, 0, 1]) is None  # the slope is infinite: no trend can be estimated
+    under = st.poisson_trend([100, 101, 100, 101])
+    assert under.dispersion == 1.0  # never narrower than Poisson
+    with pytest.raises(ValueError, match="yearly counts contain missing values"):
+        st.poisson_trend([1, math.nan, 3])
+
+
+def test_intervals_at_other_levels_and_edges():
+    assert st.poisson_interval(10, alpha=0.1)[0] > st.poisson_interval(10)[0]
+    assert st.byar_interval(0) == (0.0, pytest.approx(3.668, abs=0.001))
+    assert st.byar_interval(10, alpha=0.1)[1] < st.byar_interval(10)[1]
+    assert st.wilson_interval(0, 10)[0] == 0.0 and st.wilson_interval(10, 10)[1] == pytest.approx(1.0)
+    assert st.wilson_interval(5, 10, alpha=0.1)[0] > st.wilson_interval(5, 10)[0]
+    assert all(math.isnan(v) for v in st.wilson_interval(1, 0))
+    rate, low, high = st.rate_per(20, 10_000, per=100_000, alpha=0.1)
+    assert rate == pytest.approx(200.0) and (low, high) == pytest.approx(tuple(v * 10 for v in st.poisson_interval(20, 0.1)))
+    with pytest.raises(ValueError):
+        st.poisson_interval(-1)

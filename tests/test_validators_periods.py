@@ -38,3 +38,52 @@ def test_financial_years_and_periods():
     assert roles["assessment_period"].tolist() == ["previous", "current", "current", "previous", "after period end"]
     assert roles["year_ending"].iloc[1] == "Apr 2024 - Mar 2025"
     assert year_ending_label(pd.Period("2024-12", "M")) == "Jan 2024 - Dec 2024"
+
+
+def test_require_columns_message_in_full_and_aliases():
+    frame = pd.DataFrame(columns=["source_file", "source_row", "Crime Type", "xyz"])
+    with pytest.raises(InputDataError) as error:
+        require_columns(frame, ["Crime type", "Month"], "f.csv")
+    assert str(error.value) == ("f.csv: required column(s) missing: 'Crime type' (found 'Crime Type': rename it?), 'Month'. "
+                                "How to fix: the header row must use the column names of the data contract.")
+    renamed = require_columns(pd.DataFrame(columns=["LSOA", "Month"]), ["LSOA code"], "x", aliases={"LSOA": "LSOA code"})
+    assert list(renamed.columns) == ["LSOA code", "Month"]
+    both = pd.DataFrame(columns=["LSOA", "LSOA code"])
+    assert list(require_columns(both, ["LSOA code"], "x", aliases={"LSOA": "LSOA code"}).columns) == ["LSOA", "LSOA code"]
+    assert list(require_columns(pd.DataFrame(columns=["a"]), ["a"], "x", aliases={"b": "a"}).columns) == ["a"]
+
+
+def test_require_rows_message_in_full():
+    with pytest.raises(InputDataError) as error:
+        require_rows(pd.DataFrame(columns=["a"]), "x.csv")
+    assert str(error.value) == ("x.csv: the file has a header row but no data rows. How to fix: re-export the extract "
+                                "for the assessment period, or remove the file.")
+    assert require_rows(pd.DataFrame({"a": [1]}), "x.csv").shape == (1, 1)
+
+
+def test_rejects_carry_source_rule_and_reason_first_and_notes_are_summarised():
+    from pipeline.inputs.validators import reject_broken_rows
+
+    frame = pd.DataFrame({"source_file": "f", "source_row": [2, 3, 4], "source_extra_fields": [0, -2, 3], "v": ["a", "b", "c"]})
+    screen = reject_broken_rows(RowScreen(frame, "src"))
+    rejects = screen.rejects
+    assert list(rejects.columns[:3]) == ["reject_source", "reject_rule", "reject_reason"]
+    assert rejects["reject_source"].tolist() == ["src", "src"] and rejects["reject_rule"].tolist() == ["field_count"] * 2
+    assert rejects["reject_reason"].tolist() == [
+        "the row has 2 fewer fields than the header (a truncated line or a stray delimiter)",
+        "the row has 3 more fields than the header (a truncated line or a stray delimiter)"]
+    assert screen.kept["v"].tolist() == ["a"] and screen.notes == []
+    screen.notes += ["first", "second"]
+    assert screen.summary() == {"source": "src", "rows_in": 3, "rows_kept": 1, "rows_rejected": 2, "note": "first; second"}
+    # A check over a subset of rows leaves the others kept (missing entries are not failures).
+    screen.reject(pd.Series([True], index=[0]), "rule", pd.Series(["why"], index=[0]))
+    assert screen.kept.empty and screen.rejects["reject_reason"].iloc[-1] == "why"
+    assert reject_broken_rows(RowScreen(pd.DataFrame({"v": [1]}), "s")).summary()["rows_kept"] == 1
+
+
+def test_periods_for_missing_and_far_months():
+    months = pd.Series(pd.PeriodIndex(["2019-04", None, "2024-01"], freq="M"))
+    assert financial_year(months).tolist() == ["2019/20", "", "2023/24"]
+    roles = assessment_period(months, pd.Period("2025-03", "M"))
+    assert roles["years_back"].iloc[0] == 5 and roles["assessment_period"].iloc[0] == "earlier"
+    assert roles["year_ending"].iloc[0] == "Apr 2019 - Mar 2020" and pd.isna(roles["years_back"].iloc[1])

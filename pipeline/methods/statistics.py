@@ -125,7 +125,8 @@ def poisson_trend(counts: list[int] | np.ndarray, alpha: float = ALPHA) -> Trend
 
     McCullagh P. & Nelder J.A. (1989) Generalized Linear Models, 2nd ed., ch. 6: log E[y_t] = a + b t,
     with the dispersion estimated from the Pearson chi-square (quasi-Poisson), so that extra-Poisson
-    variation widens the interval. The annual change is exp(b) - 1. Needs three or more years.
+    variation widens the interval. The annual change is exp(b) - 1. Needs three or more years, and a series whose
+    slope is infinite (all events in the last year) has none.
     """
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
@@ -145,6 +146,8 @@ def poisson_trend(counts: list[int] | np.ndarray, alpha: float = ALPHA) -> Trend
     se = float(fit.bse[1]) * math.sqrt(scale)
     slope = float(fit.params[1])
     z = stats.norm.ppf(1 - alpha / 2)
+    if not math.isfinite(slope) or not math.isfinite(se) or abs(slope) + z * se > 50:
+        return None  # a series such as 0, 0, 1 has an infinite slope: no trend can be estimated
     p_value = float(2 * stats.norm.sf(abs(slope / se)))
     to_percent = lambda b: (math.exp(b) - 1) * 100  # noqa: E731
     return Trend(len(y), to_percent(slope), to_percent(slope - z * se), to_percent(slope + z * se), p_value, scale)
