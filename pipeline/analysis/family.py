@@ -163,5 +163,16 @@ def association_family(violence: pd.DataFrame | None, asb: pd.DataFrame | None, 
         cluster_cache: dict = {}
         for factor in factors(frame):
             tests += [evaluate(source, frame, flag, factor, flag_cache, cluster_cache) for flag in (*FLAGS, DUAL)]
+    if violence is not None and not violence.empty:
+        tests += [role_question(flag) for flag in (*FLAGS, DUAL)]
     adjust([t for t in tests if t.test != NOT_TESTABLE])
     return tests
+
+
+def role_question(flag: str) -> AssociationTest:
+    """Victim against perpetrator: the police qualifiers describe the record, not which person had the need, so
+    the data cannot answer it (listed, with a structural gap in the gaps table)."""
+    empty = pd.DataFrame([[0, 0], [0, 0]], index=["victim", "suspect"], columns=["flag Y", "flag N"])
+    return AssociationTest(f"Violence: {FLAG_LABELS[flag]} flag, victim against suspect", empty, NOT_TESTABLE, math.nan,
+                           math.nan, notes=["not testable: the police qualifiers describe the record, not whether the "
+                                            "victim or the suspect had the need"])
