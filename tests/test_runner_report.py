@@ -1,6 +1,8 @@
 """End to end: the runner checks its arguments before it runs, ingests once and reuses it, executes the
 registered chapters under papermill, publishes the report offline, names a failing chapter and cell, and
 records the run in the manifest. A user's mistake exits 2 with one message and no traceback."""
+import csv
+import io
 import json
 import os
 import re
@@ -148,22 +150,22 @@ def test_three_months_of_another_year_run_to_a_report_that_says_what_is_missing(
     assert "has 3 of its 12 months of police.uk data" in html and "2024-01" in html
 
 
-def swap_coordinates(member: str, data: bytes) -> bytes:
+def unknown_lsoas(member: str, data: bytes) -> bytes:
+    """Every row of November 2024 with an LSOA code that no ONS lookup holds: the whole month is rejected."""
     if not member.startswith("2024-11"):
         return data
-    lines = data.decode("utf-8-sig").splitlines()
-    swapped = [lines[0]]
-    for line in lines[1:]:
-        fields = line.split(",")
-        fields[4], fields[5] = fields[5], fields[4]
-        swapped.append(",".join(fields))
-    return ("\r\n".join(swapped) + "\r\n").encode()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    for row in rows[1:]:
+        row[7] = "E01999999"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode()
 
 
 @pytest.mark.slow
 def test_a_month_whose_rows_were_all_rejected_is_named_in_the_report(tmp_path):
     months = [f"2024-{m:02d}" for m in range(1, 13)]
-    config = three_real_months(tmp_path / "raw", months, swap_coordinates)
+    config = three_real_months(tmp_path / "raw", months, unknown_lsoas)
     assert run(tmp_path, "--config", str(config), "--raw-dir", str(tmp_path / "raw")) == 0
     html = (tmp_path / "out" / "2024-12-three" / "report.html").read_text()
     assert "has 11 of its 12 months" in html and "2024-11" in html

@@ -48,3 +48,14 @@ def test_reject_reasons_group_by_rule_without_showing_values(tmp_path):
         {"Source": "s", "Rule": "has_location", "Reason": "no location", "Rows": 1},
         {"Source": "s", "Rule": "known_lsoa", "Reason": "LSOA code '…' unknown", "Rows": 6}]
     assert "secret" not in table and "E3" not in table.to_string()
+
+
+def test_prevalence_chart_draws_shares_of_0_and_100_percent():
+    from pipeline.analysis.flags import prevalence
+    from pipeline.report import plotting
+
+    frame = pd.DataFrame({"alcohol_flag": ["Y"] * 12, "drugs_flag": ["N"] * 12, "mental_health_flag": ["Y", "N"] * 6,
+                          "year_ending": "Apr 2024 - Mar 2025"})
+    table = prevalence(frame, None, "All", ["Apr 2024 - Mar 2025"])
+    assert set(table["Share (%)"].round(6)) >= {100.0, 0.0}
+    assert plotting.prevalence_trend_chart(table, "All", "t") is not None

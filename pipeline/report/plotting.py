@@ -51,7 +51,9 @@ def prevalence_trend_chart(prevalence: pd.DataFrame, group: str, title: str):
     years = list(dict.fromkeys(data["Year"]))
     for offset, (measure, rows) in enumerate(data.groupby("Measure", sort=False)):
         x = [years.index(y) + (offset - 2.5) * 0.06 for y in rows["Year"]]
-        axis.errorbar(x, rows["Share (%)"], yerr=[rows["Share (%)"] - rows["CI low (%)"], rows["CI high (%)"] - rows["Share (%)"]],
+        below = (rows["Share (%)"] - rows["CI low (%)"]).clip(lower=0)  # a share of 0% or 100% can round past its bound
+        above = (rows["CI high (%)"] - rows["Share (%)"]).clip(lower=0)
+        axis.errorbar(x, rows["Share (%)"], yerr=[below, above],
                       marker="o", capsize=3, linewidth=1.2, label=measure)
     axis.set_xticks(range(len(years)), [y.replace(" - ", "-\n") for y in years], fontsize=8)
     axis.set_ylabel("% of records with the flag recorded")
