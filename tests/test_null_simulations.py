@@ -59,11 +59,13 @@ def test_family_wise_false_positive_rate_after_fdr_control(null_runs):
     assert any_found <= high
 
 
-PLANTED = [("Violence", "night-time economy", "alcohol_flag"), ("Violence", "repeat suspect", "mental_health_flag"),
-           ("Violence", "repeat victim", "alcohol_flag"), ("Violence", "Zone A", "alcohol_flag"),
-           ("Violence", "18-24", "drugs_flag"), ("Violence", "domestic-flagged", "alcohol_flag"),
-           ("ASB", "repeat perpetrator", "mental_health_flag"), ("ASB", "vulnerable victim", "mental_health_flag"),
-           ("ASB", "street-based", "alcohol_flag"), ("ASB", "50 and over", "alcohol_flag")]
+FLAG_CYCLE = ("alcohol_flag", "mental_health_flag", "drugs_flag")
+EXPOSED = {"Violence": ["night-time economy", "Zone A", "Zone B", "under 18", "18-24", "35-49", "50 and over", "repeat suspect",
+                        "repeat victim", "domestic-flagged"],
+           "ASB": ["repeat perpetrator", "repeat victim", "vulnerable victim", "street-based", "under 18", "18-24", "35-49",
+                   "50 and over", "night-time economy", "Zone A", "Zone B"]}
+# Every factor of the family, each with one of the flags in turn (dual diagnosis is derived from the three).
+PLANTED = [(source, exposed, FLAG_CYCLE[i % 3]) for source, labels in EXPOSED.items() for i, exposed in enumerate(labels)]
 
 
 @pytest.mark.parametrize("source,exposed,flag", PLANTED, ids=lambda v: str(v).replace(" ", "_"))
@@ -72,12 +74,15 @@ def test_a_planted_odds_ratio_is_covered_by_its_interval(source, exposed, flag):
     covered = found = 0
     for _ in range(SIMULATIONS):
         test = nh.planted_family(rng, source, exposed, flag, PLANTED_OR)
+        if test.odds_ratio is None:  # a small group with no flagged record: not estimable, counted as not covered
+            continue
         ratio, low, high = test.odds_ratio
         covered += low <= PLANTED_OR <= high
         found += test.p_value < ALPHA
-    low_count, high_count = acceptance(SIMULATIONS, 0.95)
+    low_count, high_count = acceptance(SIMULATIONS, 0.95, 0.9999)
     assert low_count <= covered <= high_count, f"covered {covered} of {SIMULATIONS}"
-    assert found > SIMULATIONS / 2  # and an effect of this size is usually found
+    if exposed not in ("under 18", "Zone B"):  # small groups: an odds ratio of 2.5 is often not found there
+        assert found > SIMULATIONS / 2
 
 
 def test_comparing_people_by_any_record_flagged_finds_an_effect_where_there_is_none():
