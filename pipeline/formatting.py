@@ -14,7 +14,7 @@ import pandas as pd
 
 MISSING = "—"
 KINDS = "kinds"  # DataFrame.attrs key: column name -> display kind, where the column's name does not say
-DECIMALS = {"count": 0, "percent": 1, "rate": 1, "ratio": 2, "effect": 2, "number": 1}
+DECIMALS = {"count": 0, "percent": 1, "rate": 1, "ratio": 2, "number": 1}
 
 
 def is_missing(value: object) -> bool:
@@ -27,7 +27,7 @@ def count(value: object) -> str:
 
 
 def decimal(value: object, kind: str = "number") -> str:
-    """A number to the decimals its kind takes: percent and rate 1, ratio and effect 2."""
+    """A number to the decimals its kind takes: percent and rate 1, ratio 2."""
     if is_missing(value):
         return MISSING
     if math.isinf(float(value)):
@@ -39,8 +39,6 @@ def percent(value: object) -> str:
     """'12.3%'."""
     return MISSING if is_missing(value) else f"{decimal(value, 'percent')}%"
 
-
-percent_text = percent
 
 
 def signed_count(value: object) -> str:
@@ -73,7 +71,7 @@ def interval(low: object, high: object, kind: str = "ratio") -> str:
 
 
 def number(value: object, kind: str) -> str:
-    """Any scalar by kind: count, percent, rate, ratio, effect, p, signed_count, signed_percent."""
+    """Any scalar by kind: count, percent, rate, ratio, number, p, signed_count, signed_percent."""
     if kind == "count":
         return count(value)
     if kind == "p":
@@ -82,8 +80,6 @@ def number(value: object, kind: str) -> str:
         return signed_count(value)
     if kind == "signed_percent":
         return signed_percent(value)
-    if kind == "percent_sign":
-        return percent(value)
     return decimal(value, kind)
 
 
@@ -104,26 +100,14 @@ def kind_of_column(name: str, value: object) -> str:
 
 
 # ---------------------------------------------------------------- words for changes and trends
-def describe_change(change: int, percent: float, unit: str = "offences") -> str:
-    """'Down 8% (123 fewer offences)', in the words of the plan's Progress table."""
+def describe_change(change: int, percent_change: float, unit: str = "offences") -> str:
+    """'Down 8.0% (123 fewer offences)', in the words of the plan's Progress table."""
     if change == 0:
         return f"No change (0 {unit})"
-    if math.isnan(percent):
+    if math.isnan(percent_change):
         return f"Up {change:,} {unit} (none the year before)"
     direction, fewer_more = ("Down", "fewer") if change < 0 else ("Up", "more")
-    return f"{direction} {percent_text(abs(percent))} ({abs(change):,} {fewer_more} {unit})"
-
-
-def describe_trend(trend, years_available: int) -> str:
-    """Plain-words long-term trend: 'Long term downward trend', as in the plan's Progress table."""
-    if trend is None:
-        return f"Not enough years for a long-term trend ({years_available} year{'s' if years_available != 1 else ''} of data)"
-    span = f"over {trend.years} years"
-    if trend.p_value < 0.05 and trend.annual_percent < 0:
-        return f"Long term downward trend ({percent_text(abs(trend.annual_percent))} a year {span})"
-    if trend.p_value < 0.05 and trend.annual_percent > 0:
-        return f"Long term upward trend (+{percent_text(trend.annual_percent)} a year {span})"
-    return f"No clear long-term trend {span}"
+    return f"{direction} {percent(abs(percent_change))} ({abs(change):,} {fewer_more} {unit})"
 
 
 def trend_label(trend) -> str:

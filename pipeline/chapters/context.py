@@ -5,7 +5,7 @@ JupyterLab, `chapter_context` runs the (cached) ingest stage first, so a noteboo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,7 @@ class ChapterContext:
     period_end: pd.Period
     raw_dir: Path
     processed_root: Path
+    _facts: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def processed_dir(self) -> Path:
@@ -34,7 +35,10 @@ class ChapterContext:
         return pd.read_csv(csv, keep_default_na=False) if csv.exists() else None
 
     def ingest_facts(self) -> dict:
-        return read_facts(self.processed_dir)
+        """ingest.json of the processed tables (read once: the tables do not change under a chapter)."""
+        if self._facts is None:
+            self._facts = read_facts(self.processed_dir)
+        return self._facts
 
     @property
     def missing_extracts(self) -> list[str]:

@@ -68,6 +68,11 @@ class Contract:
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+    @property
+    def identifies_people(self) -> bool:
+        """Whether the extract has person identifiers (to be pseudonymised with the key)."""
+        return any(c.kind == "person" for c in self.columns)
+
 
 def _flags(*names: str) -> tuple[Column, ...]:
     return tuple(Column(name, "flag") for name in names)

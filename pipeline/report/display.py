@@ -22,7 +22,6 @@ from pipeline.fileio import write_csv
 from pipeline.methods.disclosure import COUNT_COLUMNS, SUPPRESSED
 
 
-
 def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -42,13 +41,13 @@ def cell_text(value: object, column: str, kinds: dict[str, str]) -> str:
 
 def csv_value(value: object, column: str, kinds: dict[str, str]) -> object:
     """One cell for the CSV annex: numbers without thousands separators, rounded as displayed."""
-    if _is_number(value) and not isinstance(value, bool) and not fmt.is_missing(value):
+    if _is_number(value) and not fmt.is_missing(value):
         kind = kinds.get(column) or fmt.kind_of_column(column, value)
         if kind in ("count", "signed_count"):
             return int(round(float(value)))
         if kind == "p":
             return fmt.p_value(value)
-        return round(float(value), fmt.DECIMALS.get(kind.replace("signed_", "").replace("percent_sign", "percent"), 2))
+        return round(float(value), fmt.DECIMALS[kind.removeprefix("signed_")])
     return cell_text(value, column, kinds) if not fmt.is_missing(value) else ""
 
 
@@ -71,17 +70,20 @@ def table_html(frame: pd.DataFrame, caption: str = "") -> str:
             f'<tbody>{"".join(body)}</tbody></table>')
 
 
-def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def _cells(frame: pd.DataFrame, render) -> pd.DataFrame:
     kinds = frame.attrs.get(KINDS, {})
-    return pd.DataFrame({column: [csv_value(v, column, kinds) for v in frame[column].astype(object)]
+    return pd.DataFrame({column: [render(v, column, kinds) for v in frame[column].astype(object)]
                          for column in frame.columns})
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as the CSV annex holds it."""
+    return _cells(frame, csv_value)
 
 
 def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as the report shows it (for plain-text summaries)."""
-    kinds = frame.attrs.get(KINDS, {})
-    return pd.DataFrame({column: [cell_text(v, column, kinds) for v in frame[column].astype(object)]
-                         for column in frame.columns})
+    return _cells(frame, cell_text)
 
 
 class Display:

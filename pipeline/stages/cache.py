@@ -27,7 +27,6 @@ from pipeline.paths import PROJECT_ROOT
 
 CODE_FOLDERS = ("pipeline/inputs", "pipeline/methods", "pipeline/stages")
 CODE_FILES = ("pipeline/errors.py", "pipeline/paths.py", "pipeline/fileio.py")
-PERSON_KIND = "person"
 
 
 def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
@@ -48,8 +47,7 @@ def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
 def needs_key(config: AssessmentConfig, raw_dir: Path) -> bool:
     """True when a partner extract with person identifiers is supplied (ingest will pseudonymise)."""
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
-    return any(find_extract(partner_dir, contract) and any(c.kind == PERSON_KIND for c in contract.columns)
-               for contract in CONTRACTS.values())
+    return any(find_extract(partner_dir, contract) and contract.identifies_people for contract in CONTRACTS.values())
 
 
 def _label(path: Path, raw_dir: Path) -> str:

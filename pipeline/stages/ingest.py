@@ -24,8 +24,6 @@ from pipeline.inputs.reference import Reference, build_geography, district_denom
 from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
 from pipeline.stages.cache import Fingerprint, fingerprint, why_not_reused
 
-PERSON_KINDS = {"person"}
-
 
 @dataclass
 class IngestResult:
@@ -65,11 +63,11 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
                     processed_root: Path = PROCESSED_DIR, force: bool = False) -> IngestResult:
     """Reuse the processed tables when they were made from exactly these inputs; else ingest."""
     final = processed_dir_for(config, processed_root)
-    current = fingerprint(config, Path(raw_dir), period_end)
-    reason = "forced (--force)" if force else why_not_reused(read_facts(final), current)
+    current, previous = fingerprint(config, Path(raw_dir), period_end), read_facts(final)
+    reason = "forced (--force)" if force else why_not_reused(previous, current)
     if reason is None:
         quality = pd.read_csv(final / "data_quality.csv", keep_default_na=False)
-        return IngestResult(final, period_end, quality, read_facts(final).get("missing_extracts", []), True,
+        return IngestResult(final, period_end, quality, previous.get("missing_extracts", []), True,
                             "inputs, configuration, code and period end unchanged")
     result = run_ingest(config, period_end, raw_dir, processed_root, current)
     result.reason = reason
@@ -158,7 +156,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
             quality.append({"source": contract.name, "rows_in": 0, "rows_kept": 0, "rows_rejected": 0, "files": 0,
                             "note": "not supplied"})
             continue
-        if key is None and any(c.kind in PERSON_KINDS for c in contract.columns):
+        if key is None and contract.identifies_people:
             key, key_origin = load_key(config.synthetic)
         screen = clean_extract(read_extract(path, contract), contract, code_map, key, period_end, path.name)
         lsoa_column = next((c.name for c in contract.columns if c.kind == "lsoa"), None)
