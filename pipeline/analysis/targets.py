@@ -86,7 +86,9 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
                     "Beyond natural variation": "too few to tell" if change.too_small else ("yes" if change.significant else "no")})
         row.update(verdict(target, year_to_date, target_count, len(elapsed) == 12, baseline, baseline_to_date))
         rows.append(row)
-    return protect(pd.DataFrame(rows), ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
+    table = pd.DataFrame(rows)
+    table.insert(1, "Status", table.pop("Status"))  # the verdict beside the target's name, where a reader (or a page) keeps it
+    return protect(table, ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
                    ["Aim", "Change on baseline months", "Change on baseline months (%)", "Beyond natural variation",
                     "Projected year end", "Projected 95% CI", "Status", "Verdict"])
 
