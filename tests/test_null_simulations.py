@@ -98,3 +98,22 @@ def test_comparing_people_by_any_record_flagged_finds_an_effect_where_there_is_n
         table = pd.crosstab(people["records"] >= 2, people["any_flag"]).reindex(index=[True, False], columns=[True, False])
         rejections += assess_association("any record flagged", table).p_value < ALPHA
     assert rejections > 40  # of 50: the bias the record-level comparison removes
+
+
+@pytest.mark.parametrize("annual,months,change", [(1200, 6, 1.0), (1200, 9, 0.8), (300, 3, 1.2), (60, 2, 1.0)])
+def test_the_projected_year_end_interval_covers_the_years_expected_count(annual, months, change):
+    """Baseline and target year drawn from the same seasonal pattern (target year scaled by `change`): the
+    projection's 95% interval covers the target year's expected count about 95% of the time."""
+    from pipeline.analysis.targets import projection_interval
+
+    rng = np.random.default_rng(annual + months)
+    season = np.array([1, 1, 1.2, 1.2, 1.4, 1.4, 1, 1, 0.8, 0.8, 0.6, 0.6])
+    season = season / season.sum()
+    covered = 0
+    for _ in range(SIMULATIONS * 5):
+        baseline = rng.poisson(annual * season)
+        count = int(rng.poisson(change * annual * season[:months]).sum())
+        low, high = projection_interval(count, int(baseline.sum()), int(baseline[:months].sum()))
+        covered += low <= change * annual <= high
+    low_count, high_count = acceptance(SIMULATIONS * 5, 0.95, 0.999)
+    assert low_count <= covered <= high_count, f"covered {covered} of {SIMULATIONS * 5}"

@@ -4,17 +4,20 @@ A reduction target reads 'reduce X by p% (N offences) against the baseline year'
 baseline year's count less p%; 'fewer than N' is N - 1 or fewer. A finished target year is "Met" or
 "Missed", with the count and the target. Part way through, the count to date is projected to the year end
 by the baseline year's own seasonal pattern (year to date x baseline year / baseline in the same months),
-with an exact Poisson interval (Garwood) on the count to date scaled the same way: "On track" when the
-projection is within the target, else "Off track". Whether the change from the same months of the baseline
+with a 95% interval that allows for the chance in both the count to date and the baseline's seasonal
+share (see `projection_interval`): "On track" when the projection is within the target, else "Off track". Whether the change from the same months of the baseline
 is beyond natural variation (exact conditional test) is a separate column.
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+from scipy import stats
 
 from pipeline.inputs.config import AssessmentConfig, Target
 from pipeline.methods.disclosure import protect
-from pipeline.methods.statistics import compare_counts, poisson_interval
+from pipeline.methods.statistics import ALPHA, compare_counts, poisson_interval
 from pipeline.methods.values import Interval
 
 
@@ -93,6 +96,22 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
                     "Projected year end", "Projected 95% CI", "Status", "Verdict"])
 
 
+def projection_interval(count: int, baseline: int, baseline_to_date: int, alpha: float = ALPHA) -> tuple[float, float]:
+    """95% interval for the year's expected count projected as P = count x B / Bm (B the baseline year, Bm its
+    same months, R = B - Bm the rest), by the delta method on the log scale with each count Poisson
+    (Armitage P., Berry G. & Matthews J.N.S. (2002) Statistical Methods in Medical Research, 4th ed., sec. 5.3,
+    the variance of a log ratio of counts): Var(log P) = 1/count + R/(B x Bm), since log(B/Bm) = log(1 + R/Bm).
+    Scaling an exact interval for the count alone ignores the chance in the seasonal share and covers the true
+    count only 88-94% of the time (tests/test_null_simulations.py); this covers it about 95% of the time. With no
+    event to date the lower bound is 0 and the upper the exact (Garwood) upper bound, scaled."""
+    scale = baseline / baseline_to_date
+    if count == 0:
+        return 0.0, poisson_interval(0, alpha)[1] * scale
+    se = math.sqrt(1 / count + (baseline - baseline_to_date) / (baseline * baseline_to_date))
+    z = stats.norm.ppf(1 - alpha / 2)
+    return count * scale * math.exp(-z * se), count * scale * math.exp(z * se)
+
+
 def verdict(target: Target, count: int, target_count: int, finished: bool, baseline: int, baseline_to_date: int) -> dict:
     """'Met'/'Missed' with the count and the target for a finished year; during the year 'On track'/'Off track'
     with the projected year-end count and its 95% interval."""
@@ -102,9 +121,8 @@ def verdict(target: Target, count: int, target_count: int, finished: bool, basel
         return {"Status": status, "Verdict": f"{status}: {count:,} against {aim}"}
     if not baseline_to_date:
         return {"Status": "Not assessable", "Verdict": "no events in the same months of the baseline year to project from"}
-    scale = baseline / baseline_to_date
-    low, high = poisson_interval(count)
-    projected = count * scale
+    projected = count * baseline / baseline_to_date
     status = "On track" if projected <= target_count else "Off track"
-    return {"Projected year end": round(projected), "Projected 95% CI": Interval(low * scale, high * scale, "count"),
+    return {"Projected year end": round(projected),
+            "Projected 95% CI": Interval(*projection_interval(count, baseline, baseline_to_date), "count"),
             "Status": status, "Verdict": f"{status}: {round(projected):,} projected for the year against {aim}"}
