@@ -1,3 +1,5 @@
+import math
+
 import pandas as pd
 import pytest
 
@@ -274,3 +276,17 @@ def test_target_boundaries_exactly():
     big = crimes_from_counts({"Robbery": [10_000, 7_000]}, end="2025-03")
     row = targets.target_progress(config_with(robbery_target(10)), big, {}, pd.Period("2025-03", "M")).iloc[0]
     assert row["Target count"] == 9_000 and row["Beyond natural variation"] == "yes"
+
+
+def test_projection_interval_by_hand():
+    from scipy import stats
+
+    from pipeline.analysis.targets import projection_interval
+
+    # 600 to date; baseline 1,200 with 600 in the same months: se(log) = sqrt(1/600 + 600/(1,200 x 600)) = 0.05.
+    z = stats.norm.ppf(0.975)
+    assert projection_interval(600, 1200, 600) == pytest.approx((1200 * math.exp(-z * 0.05), 1200 * math.exp(z * 0.05)))
+    z90 = stats.norm.ppf(0.95)
+    assert projection_interval(600, 1200, 600, alpha=0.1) == pytest.approx((1200 * math.exp(-z90 * 0.05),
+                                                                             1200 * math.exp(z90 * 0.05)))
+    assert projection_interval(0, 1200, 400) == pytest.approx((0.0, 3 * stats.chi2.ppf(0.975, 2) / 2))
