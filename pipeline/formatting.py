@@ -110,6 +110,11 @@ def describe_change(change: int, percent_change: float, unit: str = "offences") 
     return f"{direction} {percent(abs(percent_change))} ({abs(change):,} {fewer_more} {unit})"
 
 
+def article(noun_phrase: str) -> str:
+    """'an emerging hotspot', 'a persistent hotspot'."""
+    return f"{'an' if noun_phrase[:1].lower() in 'aeiou' else 'a'} {noun_phrase}"
+
+
 def trend_label(trend) -> str:
     """'downward', 'upward' or 'no clear trend' (5% level) for a Trend; 'not enough years' for None."""
     if trend is None:

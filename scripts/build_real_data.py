@@ -52,7 +52,8 @@ def build(shared: Path, raw: Path) -> list[str]:
                                                                             filename="", compresslevel=9) as zipped:
             zipped.write(data)
         sums.append(f"{sha256(data)}  reference/{name}  ->  reference/{name}.gz")
-    for folder, pattern in (("fingertips", "*.csv"), ("fingertips/metadata", "*.md"), ("home_office", "CrimeCatMappings.csv")):
+    for folder, pattern in (("fingertips", "*.csv"), ("fingertips/metadata", "*.md"), ("home_office", "CrimeCatMappings.csv"),
+                            ("boundaries", "*.geojson"), ("boundaries", "README.md")):
         (raw / folder).mkdir(parents=True, exist_ok=True)
         for path in sorted((shared / folder).glob(pattern)):
             shutil.copyfile(path, raw / folder / path.name)

@@ -44,7 +44,9 @@ ANNUAL_GROWTH = {"Anti-social behaviour": -0.06, "Bicycle theft": -0.03, "Burgla
                  "Possession of weapons": 0.03, "Public order": -0.01, "Robbery": -0.03, "Shoplifting": 0.06,
                  "Theft from the person": -0.04, "Vehicle crime": -0.05, "Violence and sexual offences": -0.02}
 CYCLE_AUTUMN = {9: 1.3, 10: 1.7, 11: 1.4}  # students arrive in late September / October
-PUB_CLUSTER_UPLIFT_PER_YEAR = 0.35  # extra night-time alcohol violence, x expected cluster violence, per year
+# Extra weekend night-time violence in the pub cluster, x the cluster's expected violence, by financial year
+# (2020/21 ...): none until the latest year, when the cluster's violence triples (an emerging hotspot).
+PUB_CLUSTER_UPLIFT = (0.0, 0.0, 0.0, 0.0, 2.0)
 A_AND_E_GROWTH = -0.08
 
 # Alcohol-flagged violence in the weekend night-time economy (Friday 18:00 to Sunday 06:00): the odds of the
@@ -55,9 +57,10 @@ VIOLENCE_ALCOHOL_RATE = 0.15  # outside the window
 MENTAL_HEALTH_COMPLETENESS = (0.25, 0.27, 0.30, 0.57, 0.86)
 
 PLANTED_EFFECTS = {
-    "pub_cluster_violence": "Violence in the Mill Road pub cluster (LSOAs E01017990, E01017991, E01017997) gains "
-                            "extra weekend night-time (Friday 18:00 to Sunday 06:00) records each year: +35% of the "
-                            "cluster's expected violence per year since 2020/21.",
+    "pub_cluster_violence": "Violence in the Mill Road pub cluster (LSOAs E01017990, E01017991, E01017997) triples "
+                            "in 2024/25 and not before: extra weekend night-time (Friday 18:00 to Sunday 06:00) "
+                            "records, twice the cluster's expected violence, outside the city centre (an emerging "
+                            "hotspot).",
     "weekend_night_alcohol": "The odds of the alcohol flag on violence are 3.0 times higher in the weekend night-time "
                              "economy (Friday 18:00 to Sunday 06:00) than outside it (15% outside).",
     "mental_health_recording": "The mental-health qualifier is recorded on 25%, 27%, 30%, 57% and 86% of police records "
@@ -175,7 +178,7 @@ def street_rows(calibration: Calibration, reference: Reference, rng: np.random.G
         violence = expected[expected["crime_type"] == "Violence and sexual offences"]
         cluster_share = calibration.type_lsoa_share.loc["Violence and sexual offences", list(PUB_CLUSTER)]
         for row in violence.itertuples():
-            extra = rng.poisson(row.expected * cluster_share.sum() * PUB_CLUSTER_UPLIFT_PER_YEAR * fy_index(row.month))
+            extra = rng.poisson(row.expected * cluster_share.sum() * PUB_CLUSTER_UPLIFT[fy_index(row.month)])
             if extra:
                 picked = rng.choice(cluster_share.index.to_numpy(), size=extra,
                                     p=(cluster_share / cluster_share.sum()).to_numpy())

@@ -34,6 +34,15 @@ class ChapterContext:
             return pd.read_parquet(parquet)
         return pd.read_csv(csv, keep_default_na=False) if csv.exists() else None
 
+    def boundaries(self):
+        """The ONS boundary polygons (GeoDataFrame in BNG metres; empty when none were supplied)."""
+        import geopandas as gpd
+
+        from pipeline.inputs.boundaries import empty
+
+        path = self.processed_dir / "boundaries.parquet"
+        return gpd.read_parquet(path) if path.exists() else empty()
+
     def ingest_facts(self) -> dict:
         """ingest.json of the processed tables (read once: the tables do not change under a chapter)."""
         if self._facts is None:

@@ -69,6 +69,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",
             ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity", "health_indicators",
              "offence_codes")),
+    Chapter("violence", "Alcohol-related violence: city centre, hotspots and A&E", "04_violence.ipynb",
+            ("crimes", "police_records", "ae_assaults", "geography", "boundaries")),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

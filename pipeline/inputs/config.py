@@ -148,8 +148,10 @@ class AssessmentConfig(_Strict):
     reference_dir: str = "reference"
     fingertips_dir: str = "fingertips"
     home_office_dir: str = "home_office"
+    boundaries_dir: str = "boundaries"  # ONS boundary GeoJSON files for the maps; none: centroids or grid cells
     zones: dict[Name, tuple[LsoaCode, ...]] = {}
     licensed_zones: tuple[str, ...] | None = None  # licensed-premises clusters; default: every zone
+    city_centre: str | None = None  # the zone that is the city centre's night-time economy (one of zones)
     night_time_economy: NightTimeEconomy = NightTimeEconomy()
     targets: tuple[Target, ...] = ()
     path: str = Field("", exclude=True)  # set by load_config, not by the YAML file
@@ -169,6 +171,8 @@ class AssessmentConfig(_Strict):
                 if code in seen:
                     raise ValueError(f"LSOA {code} is in two zones ('{seen[code]}' and '{zone}'); zones must not overlap")
                 seen[code] = zone
+        if self.city_centre is not None and self.city_centre not in self.zones:
+            raise ValueError(f"city_centre '{self.city_centre}' is not one of the zones ({', '.join(self.zones) or 'none defined'})")
         unknown = sorted(set(self.licensed_zones or ()) - set(self.zones))
         if unknown:
             raise ValueError(f"licensed_zones names zones that are not defined under zones: {unknown}")
@@ -193,6 +197,11 @@ class AssessmentConfig(_Strict):
     @property
     def police_uk_dir(self) -> str:
         return self.police_uk
+
+    @property
+    def pub_clusters(self) -> tuple[str, ...]:
+        """The licensed-premises zones other than the city centre."""
+        return tuple(zone for zone in self.licensed if zone != self.city_centre)
 
     @property
     def licensed(self) -> tuple[str, ...]:

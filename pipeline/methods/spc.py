@@ -76,3 +76,11 @@ def xmr(values: list[float] | np.ndarray) -> XmR:
             if window.sum() >= 2:
                 two_of_three[start:start + 3] |= window
     return XmR(y, mean, moving_range, upper, lower, (y > upper) | (y < lower), shift, trend, two_of_three)
+
+
+def false_alarm_rate(points: int, simulations: int = 2000, seed: int = 20250331) -> float:
+    """Share of stable series (independent normal values) of this length on which any rule flags a point:
+    the chance that a chart of `points` values shows special cause variation when nothing has changed
+    (simulated; the rules are run together, so the rate grows with the series' length)."""
+    rng = np.random.default_rng(seed)
+    return float(np.mean([xmr(rng.normal(size=points)).special_cause.any() for _ in range(simulations)]))

@@ -113,7 +113,9 @@ class Display:
         return text_frame(frame.reindex(columns=columns)).to_string(index=False)
 
     def text(self, markdown_text: str) -> None:
-        display(Markdown(markdown_text))
+        """Display a paragraph; an empty one (a section with nothing to say) displays nothing."""
+        if markdown_text:
+            display(Markdown(markdown_text))
 
     def findings(self, findings: list[Finding], empty_message: str = "no findings.") -> None:
         """Findings as a bulleted list, each sentence as its chapter wrote it."""

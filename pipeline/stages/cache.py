@@ -41,6 +41,8 @@ def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     files |= {fingertips / name for name in INDICATORS if (fingertips / name).is_file()}
     offence_codes = config.raw_path(config.home_office_dir, raw_dir) / OFFENCE_CODES_FILE
     files |= {offence_codes} if offence_codes.is_file() else set()
+    boundaries = config.raw_path(config.boundaries_dir, raw_dir)
+    files |= set(boundaries.glob("*.geojson")) if boundaries.is_dir() else set()
     return sorted(files)
 
 

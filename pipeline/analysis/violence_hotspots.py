@@ -1,0 +1,197 @@
+"""Where violence concentrates: Getis-Ord Gi* hotspots on a 250 m grid and on LSOAs, year by year, their
+persistence classes (sfhotspot's), kernel density, and the ranked list of hotspots outside the city centre.
+
+Periods are the complete rolling years of the data (oldest first; the latest twelve months last), so "emerging"
+means significant in the latest year and in none (under 10%) of the years before. With one year of data there are
+no classes, only that year's hotspots, and the result says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sparse
+from scipy.sparse.csgraph import connected_components
+
+from pipeline.analysis.flags import in_night_time_economy
+from pipeline.analysis.violence import VIOLENCE
+from pipeline.inputs.config import AssessmentConfig
+from pipeline.methods import grid as grids
+from pipeline.methods.disclosure import protect
+from pipeline.methods.getis_ord import hotspots
+from pipeline.methods.hotspots import classify
+from pipeline.methods.kernel_density import quartic_density
+from pipeline.methods.periods import complete_years
+from pipeline.methods.statistics import compare_counts
+from pipeline.methods.values import Estimate, Proportion
+
+HOT_CLASSES = ("emerging hotspot", "persistent hotspot", "intermittent hotspot", "former hotspot")
+ONE_YEAR = "hotspot this year (one year of data)"
+
+
+@dataclass
+class Surface:
+    """Gi* hotspots for one kind of unit (grid cells or LSOAs): one row per unit, numbers only."""
+
+    unit: str
+    years: list[str]  # labels of the periods, oldest first
+    units: pd.DataFrame  # id, x, y, zone, count per year (columns named by label), z, q, hot, cold, class
+    neighbourhood: sparse.csr_matrix
+    geometry: object = None  # shapely polygons per unit (grid boxes, LSOA polygons) or None
+    grid: grids.Grid | None = None
+
+
+@dataclass
+class HotspotResult:
+    grid: Surface | None = None
+    lsoa: Surface | None = None
+    ranked: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+
+
+def _surface(unit: str, counts: np.ndarray, years: list[str], neighbourhood: sparse.csr_matrix,
+             frame: pd.DataFrame) -> Surface:
+    """Gi* each year (columns of counts, oldest first) and the persistence class over the years."""
+    tests = [hotspots(counts[:, k], neighbourhood) for k in range(counts.shape[1])]
+    hot = np.column_stack([t.hot for t in tests])
+    cold = np.column_stack([t.cold for t in tests])
+    frame = frame.copy()
+    for k, label in enumerate(years):
+        frame[label] = counts[:, k].astype(int)
+    latest = tests[-1]
+    frame["z"], frame["q"], frame["hot"], frame["cold"] = latest.z, latest.q, latest.hot, latest.cold
+    frame["years hot"] = hot.sum(axis=1)
+    frame["class"] = classify(hot, cold) if len(years) >= 2 else np.where(latest.hot, ONE_YEAR, "no pattern")
+    return Surface(unit, years, frame.reset_index(drop=True), neighbourhood)
+
+
+def _years(violence: pd.DataFrame) -> tuple[list[int], list[str]]:
+    back = sorted(complete_years(violence), reverse=True)  # oldest first
+    labels = violence.drop_duplicates("years_back").set_index("years_back")["year_ending"]
+    return back, [labels[k] for k in back]
+
+
+def grid_surface(violence: pd.DataFrame, area_polygon=None) -> Surface | None:
+    """Gi* on 250 m cells over the area (its polygon, or around the events when there is none), with the kernel
+    density of the latest year at each cell's centre."""
+    back, labels = _years(violence)
+    located = violence.dropna(subset=["longitude", "latitude"])
+    if not back or located.empty:
+        return None
+    x, y = grids.to_bng(located["longitude"], located["latitude"])
+    grid = grids.grid_over_polygon(area_polygon) if area_polygon is not None else grids.grid_around_points(x, y)
+    cell = grid.cell_of(x, y)
+    inside = cell >= 0
+    counts = np.zeros((grid.n, len(back)))
+    for k, years_back in enumerate(back):
+        chosen = inside & (located["years_back"].to_numpy() == years_back)
+        counts[:, k] = np.bincount(cell[chosen], minlength=grid.n)
+    cx, cy = grid.centres()
+    zone = located.loc[inside, "zone"].groupby(cell[inside]).agg(lambda s: s.mode().iat[0])
+    latest = inside & (located["years_back"].to_numpy() == back[-1])
+    frame = pd.DataFrame({"id": np.arange(grid.n), "x": cx, "y": cy, "zone": zone.reindex(range(grid.n)).fillna("").to_numpy(),
+                          "density": quartic_density(x[latest], y[latest], cx, cy)})
+    surface = _surface("250 m grid cell", counts, labels, grid.neighbourhood(), frame)
+    surface.geometry, surface.grid = grid.boxes(), grid
+    return surface
+
+
+def lsoa_surface(violence: pd.DataFrame, geography: pd.DataFrame, area_codes, lsoa_polygons=None) -> Surface | None:
+    """Gi* on the area's LSOAs: neighbours touch (boundaries) or are the six nearest centroids (none)."""
+    back, labels = _years(violence)
+    lsoas = geography[geography["district_code"].isin(area_codes)].sort_values("lsoa21").reset_index(drop=True)
+    if not back or lsoas.empty:
+        return None
+    counts = np.column_stack([violence[violence["years_back"] == k]["lsoa21"].value_counts().reindex(lsoas["lsoa21"], fill_value=0)
+                              for k in back]).astype(float)
+    x, y = grids.to_bng(lsoas["longitude"], lsoas["latitude"])
+    polygons = None
+    if lsoa_polygons is not None and set(lsoas["lsoa21"]) <= set(lsoa_polygons.index):
+        polygons = lsoa_polygons.loc[lsoas["lsoa21"]].to_numpy()
+        neighbourhood = grids.touching(polygons)
+    else:
+        neighbourhood = grids.nearest(x, y)
+    frame = pd.DataFrame({"id": lsoas["lsoa21"], "name": lsoas["lsoa21_name"], "ward": lsoas["ward_name"], "x": x, "y": y,
+                          "zone": lsoas["zone"]})
+    surface = _surface("LSOA", counts, labels, neighbourhood, frame)
+    surface.geometry = polygons
+    return surface
+
+
+def _name(events: pd.DataFrame, config: AssessmentConfig) -> str:
+    """A configured zone holding most of the group's events, else its busiest street and ward."""
+    zones = events["zone"].value_counts()
+    if len(zones) and zones.index[0] != "" and zones.iloc[0] >= len(events) / 2:
+        return str(zones.index[0])
+    street = events["location"].str.replace(r"^On or near ", "", regex=True).value_counts()
+    ward = events["ward_name"].value_counts()
+    where = f"{street.index[0]}" if len(street) else "unnamed place"
+    return f"{where} area, {ward.index[0]} ward" if len(ward) else f"{where} area"
+
+
+def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFrame | None,
+                    config: AssessmentConfig) -> pd.DataFrame:
+    """Groups of touching hotspot cells outside the city centre, ranked: emerging, persistent, intermittent,
+    then former hotspots (one year of data: this year's hotspots), each by its count this year."""
+    units = surface.units
+    candidate = units["class"].isin(HOT_CLASSES + (ONE_YEAR,)).to_numpy().copy()
+    if config.city_centre:
+        candidate &= (units["zone"] != config.city_centre).to_numpy()
+    index = np.flatnonzero(candidate)
+    if index.size == 0:
+        return pd.DataFrame()
+    _, group = connected_components(surface.neighbourhood[index][:, index], directed=False)
+    located = violence.dropna(subset=["longitude", "latitude"])
+    cell = surface.grid.cell_of(*grids.to_bng(located["longitude"], located["latitude"]))
+    record_cell = None
+    if records is not None:
+        night = records[(records["crime_type"] == VIOLENCE) & records["in_area"] & (records["years_back"] == 0)]
+        record_cell = surface.grid.cell_of(*grids.to_bng(night["longitude"], night["latitude"]))
+    this_year, last_year = surface.years[-1], (surface.years[-2] if len(surface.years) > 1 else None)
+    rank_of = {c: k for k, c in enumerate(HOT_CLASSES + (ONE_YEAR,))}
+    centre = np.flatnonzero((units["zone"] == config.city_centre).to_numpy()) if config.city_centre else np.array([], int)
+    named: dict[str, list[int]] = {}  # groups in the same configured zone are one hotspot
+    for g in np.unique(group):
+        cells = index[group == g]
+        name = _name(located[np.isin(cell, cells)], config)
+        named.setdefault(name if name in config.zones else f"{name}#{g}", []).extend(cells.tolist())
+    rows = []
+    for key, cells in named.items():
+        cells = np.asarray(cells)
+        classes = units.loc[cells, "class"].value_counts()
+        top = min(classes[classes == classes.max()].index, key=rank_of.get)
+        events = located[np.isin(cell, cells)]
+        touches_centre = config.city_centre and (
+            surface.neighbourhood[cells][:, centre].sum() > 0 if centre.size else False)
+        name = key.split("#")[0]
+        name += f", next to the {config.city_centre}" if touches_centre and name not in config.zones else ""
+        row = {"Hotspot": name, "Class": top, "Cells": len(cells),
+               "This year": int(units.loc[cells, this_year].sum()), "_rank": rank_of[top]}
+        if last_year:
+            change = compare_counts(row["This year"], int(units.loc[cells, last_year].sum()))
+            row |= {"Last year": change.previous, "Change (offences)": change.change, "Change (%)": change.percent_change,
+                    "Rate ratio (95% CI)": Estimate(change.rate_ratio, change.ratio_lower, change.ratio_upper)}
+        if record_cell is not None:
+            mine = night[np.isin(record_cell, cells)]
+            row["Night-time-economy share"] = Proportion(int(in_night_time_economy(mine, config.night_time_economy).sum()),
+                                                         len(mine))
+        rows.append(row)
+    table = pd.DataFrame(rows).sort_values(["_rank", "This year"], ascending=[True, False]).drop(columns="_rank")
+    table.insert(0, "Rank", range(1, len(table) + 1))
+    return protect(table.reset_index(drop=True), ["This year", "Last year"],
+                   ["Change (offences)", "Change (%)", "Rate ratio (95% CI)"])
+
+
+def zone_classes(surface: Surface, zones: list[str]) -> pd.DataFrame:
+    """For each configured zone, how many of its cells fall in each class, and the zone's class: the most common
+    class among its cells that have one ('no pattern' when none has)."""
+    rows = []
+    for zone in zones:
+        classes = surface.units.loc[surface.units["zone"] == zone, "class"].value_counts()
+        classed = classes.drop("no pattern", errors="ignore")
+        rows.append({"Zone": zone, "Cells": int(classes.sum()), "Hot this year": int(surface.units.loc[
+                         surface.units["zone"] == zone, "hot"].sum()),
+                     "Zone's class": classed.idxmax() if len(classed) else "no pattern",
+                     **{c: int(classes.get(c, 0)) for c in (*HOT_CLASSES, "no pattern")}})
+    return pd.DataFrame(rows)
