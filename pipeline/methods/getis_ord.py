@@ -10,7 +10,7 @@ of all n cells: the same numbers as esda's `G_Local(y, w, transform="B", star=Tr
 
 Gi* is a z-score, but reading its p-value off the normal curve is wrong for counts of events in small cells:
 on maps with no clustering at all (Poisson counts, mean 0.1 to 2 a cell) the normal p-values with a 5%
-false-discovery correction found a "hotspot" on 11% to 70% of maps (benchmarks/gistar_null.py). So the p-value
+false-discovery correction found a "hotspot" on 8% to 59% of maps (python benchmarks/gistar_null.py, 100 maps a mean). So the p-value
 is the randomisation test Ord and Getis derive Gi*'s moments from: the observed values are shuffled over the
 cells PERMUTATIONS times (total randomisation, as esda's `p_sim` but without holding the cell's own value), and
 p is the two-sided share of shuffles whose Gi* is at least as extreme, (1 + k) / (1 + permutations), doubled and
