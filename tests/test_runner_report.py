@@ -35,8 +35,10 @@ def test_demo_run_with_non_default_period_end(demo_run):
     code, folder, _, _ = demo_run
     assert code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["01_data_quality.ipynb", "02_crime_overview.ipynb",
-                                                        "03_strategic_priority.ipynb", "manifest.json", "report.html", "tables"]
-    assert sorted(p.name for p in (folder / "tables").iterdir()) == ["crime_overview", "data_quality", "strategic_priority"]
+                                                        "03_strategic_priority.ipynb", "04_violence.ipynb", "manifest.json",
+                                                        "report.html", "tables"]
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == ["crime_overview", "data_quality", "strategic_priority",
+                                                                     "violence"]
     assert (folder / "tables" / "crime_overview" / "01_crime-in-cambridge-by-police-uk-crime-type.csv").exists()
     executed = nbformat.read(folder / "02_crime_overview.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -82,7 +84,7 @@ def test_a_second_run_reuses_the_ingest_and_a_changed_raw_file_reingests(demo_ru
     assert runner.main([*args, "--force"]) == 0
     assert "Ingest ingested (forced (--force))" in capsys.readouterr().out
     raw = tmp_path / "raw"
-    for folder in ("reference", "fingertips", "home_office", "demo"):
+    for folder in ("reference", "fingertips", "home_office", "boundaries", "demo"):
         (raw / folder).parent.mkdir(parents=True, exist_ok=True)
         (raw / folder).symlink_to(RAW_DIR / folder)
     assert runner.main([*args, "--raw-dir", str(raw)]) == 0  # same files by another path: reused

@@ -16,12 +16,13 @@ import pandas as pd
 from pipeline.paths import PROJECT_ROOT, RAW_DIR
 
 RUN_NAME = "2025-03-demo"
-EXPECTED_OUTPUTS = {"01_data_quality.ipynb", "02_crime_overview.ipynb", "03_strategic_priority.ipynb", "manifest.json",
+EXPECTED_OUTPUTS = {"01_data_quality.ipynb", "02_crime_overview.ipynb", "03_strategic_priority.ipynb",
+                    "04_violence.ipynb", "manifest.json",
                     "report.html", "tables"}
 EXPECTED_PROCESSED = {"crimes.parquet", "outcomes.parquet", "police_records.parquet", "asb_cases.parquet",
                       "ae_assaults.parquet", "iom_cohort.parquet", "service_activity.parquet", "geography.parquet",
                       "denominators.parquet", "health_indicators.parquet", "offence_codes.parquet", "data_quality.csv",
-                      "ingest.json", "rejects"}
+                      "boundaries.parquet", "ingest.json", "rejects"}
 TIMESTAMP = re.compile(r'<span class="run-timestamp">[^<]*</span>')
 
 

@@ -141,7 +141,7 @@ def hotspot_class_map(result):
         chosen = frame[frame["class"] == name]
         if len(chosen):
             chosen.plot(ax=axis, color=colour, edgecolor="white", linewidth=0.3)
-            handles.append(Patch(facecolor=colour, label=f"{name} ({len(chosen)} cells)"))
+            handles.append(Patch(facecolor=colour, label=f"{name} ({len(chosen)} {'cell' if len(chosen) == 1 else 'cells'})"))
     _context(axis, result)
     _frame(axis, _extent(result))
     if not handles:
