@@ -164,12 +164,17 @@ def findings(result: ViolenceChapter) -> list[Finding]:
     if result.city_centre and not result.zone_classes.empty:
         row = result.zone_classes.set_index("Zone").loc[result.city_centre]
         kind = row["Zone's class"]
-        out.append(Finding(NAME, "violence", f"The city centre ({result.city_centre}) is {fmt.article(kind)}: "
-                           f"{row['persistent hotspot']} of its {row['Cells']} 250 m cells are persistent hotspots, "
-                           f"{row['Hot this year']} are hotspots in {result.year_label}.",
+        centre = "The city centre" + ("" if result.city_centre.lower() == "city centre" else f" ({result.city_centre})")
+        if kind == violence_hotspots.ONE_YEAR:
+            text = (f"{centre} is a violence hotspot in {result.year_label}: {row['Hot this year']} of its {row['Cells']} "
+                    "250 m cells are significant hotspots; whether it is persistent needs more than one year of data.")
+        else:
+            text = (f"{centre} is {fmt.article(kind)}: {row['persistent hotspot']} of its {row['Cells']} 250 m cells "
+                    f"are persistent hotspots, {row['Hot this year']} are hotspots in {result.year_label}.")
+        out.append(Finding(NAME, "violence", text,
                            {"class": kind, "persistent_cells": int(row["persistent hotspot"])},
                            "context", "Hotspots"))
-    for _, row in result.ae_targets.iterrows():
+    for _, row in result.ae_targets.iterrows() if not result.ae_missing else ():
         status = str(row.get("Status", ""))
         direction = {"Met": "met", "Missed": "missed", "On track": "on track", "Off track": "off track"}.get(status,
                                                                                                            "not assessable")

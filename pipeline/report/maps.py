@@ -91,6 +91,19 @@ def _extent(result):
     return units["x"].min(), units["y"].min(), units["x"].max(), units["y"].max()
 
 
+def _finish(figure, axis, result, handles, legend_title: str, title: str, right: float, source_extra: str = ""):
+    """The shared furniture: zones and wards, km axes and scale bar, legend on the right, title, source line."""
+    _context(axis, result)
+    _frame(axis, _extent(result))
+    if handles:
+        axis.legend(handles=handles, title=legend_title, fontsize=7, title_fontsize=8, loc="upper left",
+                    bbox_to_anchor=(1.01, 1.0), frameon=False)
+    axis.set_title(title, fontsize=10)
+    _source(figure, result, source_extra)
+    figure.subplots_adjust(left=0.08, right=right, bottom=0.13, top=0.94)
+    return figure
+
+
 def lsoa_choropleth(result):
     """Violence per LSOA in the latest year, binned (fewer than 5 is one bin); LSOA Gi* hotspots outlined red."""
     if result.lsoa is None:
@@ -112,16 +125,10 @@ def lsoa_choropleth(result):
     else:
         axis.scatter(units["x"], units["y"], c=counts, cmap=colours, norm=norm, s=90, edgecolor="#666666",
                      linewidth=np.where(units["hot"], 2.0, 0.4))
-    _context(axis, result)
-    _frame(axis, _extent(result))
     handles = [Patch(facecolor=colours(k), edgecolor="#999999", label=label) for k, label in enumerate(labels)]
     handles.append(Patch(facecolor="none", edgecolor="#d7301f", linewidth=2, label="LSOA Gi* hotspot (FDR 5%)"))
-    axis.legend(handles=handles, title="Violent offences", fontsize=7, title_fontsize=8, loc="upper left",
-                bbox_to_anchor=(1.01, 1.0), frameon=False)
-    axis.set_title(f"Violence and sexual offences per LSOA, {result.lsoa.years[-1]}", fontsize=10)
-    _source(figure, result)
-    figure.subplots_adjust(left=0.08, right=0.74, bottom=0.13, top=0.94)
-    return figure
+    return _finish(figure, axis, result, handles, "Violent offences",
+                   f"Violence and sexual offences per LSOA, {result.lsoa.years[-1]}", 0.74)
 
 
 def hotspot_class_map(result):
@@ -142,18 +149,11 @@ def hotspot_class_map(result):
         if len(chosen):
             chosen.plot(ax=axis, color=colour, edgecolor="white", linewidth=0.3)
             handles.append(Patch(facecolor=colour, label=f"{name} ({len(chosen)} {'cell' if len(chosen) == 1 else 'cells'})"))
-    _context(axis, result)
-    _frame(axis, _extent(result))
-    if not handles:
-        handles = [Patch(facecolor="white", edgecolor="#999999", label="no significant hotspot")]
-    axis.legend(handles=handles, title="250 m cells (Gi*, FDR 5%)", fontsize=7, title_fontsize=8, loc="upper left",
-                bbox_to_anchor=(1.01, 1.0), frameon=False)
+    handles = handles or [Patch(facecolor="white", edgecolor="#999999", label="no significant hotspot")]
     years = result.grid.years
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else years[-1]
-    axis.set_title(f"Violence hotspots by persistence, {span}", fontsize=10)
-    _source(figure, result, "Classes: sfhotspot's hotspot_classify thresholds.")
-    figure.subplots_adjust(left=0.08, right=0.70, bottom=0.13, top=0.94)
-    return figure
+    return _finish(figure, axis, result, handles, "250 m cells (Gi*, FDR 5%)", f"Violence hotspots by persistence, {span}",
+                   0.70, "Classes: sfhotspot's hotspot_classify thresholds.")
 
 
 def density_map(result):
@@ -167,10 +167,6 @@ def density_map(result):
     frame = gpd.GeoDataFrame({"density": units["density"]}, geometry=list(result.grid.geometry))
     figure, axis = plt.subplots(figsize=(8.5, 7.2))
     frame.plot(ax=axis, column="density", cmap="YlOrRd", linewidth=0, legend=True,
-               legend_kwds={"label": "violent offences per km² (quartic kernel, 500 m)", "shrink": 0.6})
-    _context(axis, result)
-    _frame(axis, _extent(result))
-    axis.set_title(f"Where violence concentrates: kernel density, {result.grid.years[-1]}", fontsize=10)
-    _source(figure, result)
-    figure.subplots_adjust(left=0.08, right=0.92, bottom=0.13, top=0.94)
-    return figure
+               legend_kwds={"label": "offences per km²", "shrink": 0.6})
+    return _finish(figure, axis, result, [], "",
+                   f"Kernel density of violence, {result.grid.years[-1]} (quartic kernel, 500 m)", 0.92)
