@@ -11,6 +11,7 @@ from pipeline.analysis import targets
 from pipeline.analysis.violence import VIOLENCE
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.disclosure import protect
+from pipeline.methods.periods import complete_years
 from pipeline.methods.spc import XmR, false_alarm_rate, xmr
 from pipeline.methods.statistics import poisson_trend
 from pipeline.methods.values import Proportion
@@ -85,6 +86,5 @@ def police_index(crimes: pd.DataFrame, ae: pd.DataFrame, config: AssessmentConfi
 
 def yearly_trend(ae: pd.DataFrame):
     """Log-linear trend over the complete rolling years of A&E data (three or more)."""
-    by_year = ae[ae["years_back"] >= 0].groupby("years_back")["month"].agg(["size", "nunique"])
-    complete = by_year[by_year["nunique"] == 12].sort_index(ascending=False)
-    return poisson_trend(complete["size"].to_numpy()) if len(complete) >= 3 else None
+    years = sorted(complete_years(ae), reverse=True)  # oldest first
+    return poisson_trend(ae[ae["years_back"].isin(years)].groupby("years_back").size().reindex(years).to_numpy())

@@ -73,7 +73,7 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
             target_count = round(baseline * (1 - target.reduce_by_percent / 100))
             aim = f"{wording} ({baseline - target_count:,} offences) to {target_count:,}"
         else:
-            target_count = int(target.below) - 1
+            target_count = ceiling(target)
             aim = f"{wording}"
         row.update({"Aim": f"{aim} in {target.target_year}", "Baseline (data)": baseline, "Target count": target_count})
         if not elapsed:
@@ -94,6 +94,11 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
     return protect(table, ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
                    ["Aim", "Change on baseline months", "Change on baseline months (%)", "Beyond natural variation",
                     "Projected year end", "Projected 95% CI", "Status", "Verdict"])
+
+
+def ceiling(target: Target) -> int:
+    """The most events a 'fewer than N' target allows: N - 1."""
+    return int(target.below) - 1
 
 
 def projection_interval(count: int, baseline: int, baseline_to_date: int, alpha: float = ALPHA) -> tuple[float, float]:

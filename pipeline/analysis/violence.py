@@ -44,8 +44,8 @@ def zone_order(config: AssessmentConfig) -> list[str]:
 
 def zone_areas(boundaries, config: AssessmentConfig, geography: pd.DataFrame) -> dict[str, float]:
     """Square km of each zone (and of the rest of the area) from the LSOA polygons; empty without them."""
-    lsoas = boundaries[boundaries["layer"] == "lsoa"] if len(boundaries) else boundaries
-    if len(lsoas) == 0:
+    lsoas = boundaries[boundaries["layer"] == "lsoa"]
+    if lsoas.empty:
         return {}
     area_codes = set(geography.loc[geography["district_code"].isin(config.area_codes), "lsoa21"])
     km2 = dict(zip(lsoas["code"], lsoas.geometry.area / 1e6))
@@ -57,11 +57,16 @@ def zone_areas(boundaries, config: AssessmentConfig, geography: pd.DataFrame) ->
     return out
 
 
+def latest_violent_records(records: pd.DataFrame) -> pd.DataFrame:
+    """The partnership's violent police records in the latest twelve months."""
+    return records[(records["crime_type"] == VIOLENCE) & records["in_area"] & (records["years_back"] == 0)]
+
+
 def night_share(records: pd.DataFrame | None, config: AssessmentConfig) -> pd.Series:
     """Share of each zone's violent police records in the latest twelve months in the night-time-economy window."""
     if records is None:
         return pd.Series(dtype=object)
-    violence = records[(records["crime_type"] == VIOLENCE) & records["in_area"] & (records["years_back"] == 0)]
+    violence = latest_violent_records(records)
     inside = in_night_time_economy(violence, config.night_time_economy)
     zone = violence["zone"].replace("", elsewhere_label(config))
     known = violence["occurred_from"].notna() | violence["reported_at"].notna()
@@ -92,7 +97,7 @@ def zone_table(violence: pd.DataFrame, records: pd.DataFrame | None, config: Ass
                     "Beyond natural variation": "too few to tell" if change.too_small else CHANGE_WORDS[change.significant]}
         area = areas.get(zone, sum(areas.values()) if zone == total_label and areas else np.nan)
         out["Per km² this year"] = this_year / area if area and not np.isnan(area) else np.nan
-        trend = poisson_trend(row[sorted(years, reverse=True)].to_numpy()) if len(years) >= 3 else None
+        trend = poisson_trend(row[sorted(years, reverse=True)].to_numpy())  # None under three years
         out["Trend (complete years)"] = "not enough years" if trend is None else (
             f"{trend.annual_percent:+.1f}% a year" if trend.p_value < 0.05 else "no clear trend")
         key = "total" if zone == total_label else zone
@@ -115,13 +120,11 @@ def time_of_week(records: pd.DataFrame | None, ae: pd.DataFrame | None) -> dict[
     occurrence windows (each record sums to one), and A&E assaults at their recorded time."""
     out: dict[str, pd.DataFrame | int] = {}
     if records is not None:
-        violence = records[(records["crime_type"] == VIOLENCE) & records["in_area"] & (records["years_back"] == 0)]
+        violence = latest_violent_records(records)
         start = violence["occurred_from"].fillna(violence["reported_at"])
         known = start.notna()
         weights = hour_of_week_weights(start[known], violence.loc[known, "occurred_to"])
-        out |= {"police": _week_frame(weights.sum(axis=0)), "police_records": int(known.sum()),
-                "police_untimed": int((~known).sum()),
-                "police_windowed": int((violence.loc[known, "occurred_to"] > start[known]).sum())}
+        out |= {"police": _week_frame(weights.sum(axis=0)), "police_records": int(known.sum())}
     if ae is not None:
         latest = ae[ae["years_back"] == 0]
         when = latest["assault_at"].dropna()

@@ -7,7 +7,7 @@ no classes, only that year's hotspots, and the result says so.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ import scipy.sparse as sparse
 from scipy.sparse.csgraph import connected_components
 
 from pipeline.analysis.flags import in_night_time_economy
-from pipeline.analysis.violence import VIOLENCE
+from pipeline.analysis.violence import latest_violent_records
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods import grid as grids
 from pipeline.methods.disclosure import protect
@@ -40,14 +40,7 @@ class Surface:
     neighbourhood: sparse.csr_matrix
     geometry: object = None  # shapely polygons per unit (grid boxes, LSOA polygons) or None
     grid: grids.Grid | None = None
-
-
-@dataclass
-class HotspotResult:
-    grid: Surface | None = None
-    lsoa: Surface | None = None
-    ranked: pd.DataFrame = field(default_factory=pd.DataFrame)
-    notes: list[str] = field(default_factory=list)
+    event_cell: pd.Series | None = None  # grid only: the cell of each located event (-1 outside), by event row
 
 
 def _surface(unit: str, counts: np.ndarray, years: list[str], neighbourhood: sparse.csr_matrix,
@@ -94,6 +87,7 @@ def grid_surface(violence: pd.DataFrame, area_polygon=None) -> Surface | None:
                           "density": quartic_density(x[latest], y[latest], cx, cy)})
     surface = _surface("250 m grid cell", counts, labels, grid.neighbourhood(), frame)
     surface.geometry, surface.grid = grid.boxes(), grid
+    surface.event_cell = pd.Series(cell, index=located.index)
     return surface
 
 
@@ -142,30 +136,26 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
     if index.size == 0:
         return pd.DataFrame()
     _, group = connected_components(surface.neighbourhood[index][:, index], directed=False)
-    located = violence.dropna(subset=["longitude", "latitude"])
-    cell = surface.grid.cell_of(*grids.to_bng(located["longitude"], located["latitude"]))
+    located, cell = violence.loc[surface.event_cell.index], surface.event_cell.to_numpy()
     record_cell = None
     if records is not None:
-        night = records[(records["crime_type"] == VIOLENCE) & records["in_area"] & (records["years_back"] == 0)]
+        night = latest_violent_records(records)
         record_cell = surface.grid.cell_of(*grids.to_bng(night["longitude"], night["latitude"]))
     this_year, last_year = surface.years[-1], (surface.years[-2] if len(surface.years) > 1 else None)
     rank_of = {c: k for k, c in enumerate(HOT_CLASSES + (ONE_YEAR,))}
     centre = np.flatnonzero((units["zone"] == config.city_centre).to_numpy()) if config.city_centre else np.array([], int)
-    named: dict[str, list[int]] = {}  # groups in the same configured zone are one hotspot
+    named: dict[tuple[str, int | None], list[int]] = {}  # groups in the same configured zone are one hotspot
     for g in np.unique(group):
         cells = index[group == g]
         name = _name(located[np.isin(cell, cells)], config)
-        named.setdefault(name if name in config.zones else f"{name}#{g}", []).extend(cells.tolist())
+        named.setdefault((name, None if name in config.zones else g), []).extend(cells.tolist())
     rows = []
-    for key, cells in named.items():
+    for (name, _), cells in named.items():
         cells = np.asarray(cells)
         classes = units.loc[cells, "class"].value_counts()
         top = min(classes[classes == classes.max()].index, key=rank_of.get)
-        events = located[np.isin(cell, cells)]
-        touches_centre = config.city_centre and (
-            surface.neighbourhood[cells][:, centre].sum() > 0 if centre.size else False)
-        name = key.split("#")[0]
-        name += f", next to the {config.city_centre}" if touches_centre and name not in config.zones else ""
+        if name not in config.zones and centre.size and surface.neighbourhood[cells][:, centre].sum() > 0:
+            name += f", next to the {config.city_centre}"
         row = {"Hotspot": name, "Class": top, "Cells": len(cells),
                "This year": int(units.loc[cells, this_year].sum()), "_rank": rank_of[top]}
         if last_year:
@@ -188,10 +178,10 @@ def zone_classes(surface: Surface, zones: list[str]) -> pd.DataFrame:
     class among its cells that have one ('no pattern' when none has)."""
     rows = []
     for zone in zones:
-        classes = surface.units.loc[surface.units["zone"] == zone, "class"].value_counts()
+        cells = surface.units[surface.units["zone"] == zone]
+        classes = cells["class"].value_counts()
         classed = classes.drop("no pattern", errors="ignore")
-        rows.append({"Zone": zone, "Cells": int(classes.sum()), "Hot this year": int(surface.units.loc[
-                         surface.units["zone"] == zone, "hot"].sum()),
+        rows.append({"Zone": zone, "Cells": len(cells), "Hot this year": int(cells["hot"].sum()),
                      "Zone's class": classed.idxmax() if len(classed) else "no pattern",
                      **{c: int(classes.get(c, 0)) for c in (*HOT_CLASSES, "no pattern")}})
     return pd.DataFrame(rows)

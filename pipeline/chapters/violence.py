@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline import formatting as fmt
 from pipeline.analysis import ae_assaults as ae_analysis
-from pipeline.analysis import violence, violence_hotspots
+from pipeline.analysis import targets, violence, violence_hotspots
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding
 from pipeline.methods.periods import year_ending_label
@@ -82,8 +82,8 @@ def build(ctx: ChapterContext) -> ViolenceChapter:
     if ae is not None:
         result.ae_monthly = ae_analysis.monthly(ae, ctx.period_end)
         result.ae_chart, result.ae_false_alarm = ae_analysis.control_chart(result.ae_monthly)
-        below = [t.below for t in config.targets if t.source == ae_analysis.SOURCE and t.below]
-        result.ae_target_monthly = (below[0] - 1) / 12 if below else None
+        below = [t for t in config.targets if t.source == ae_analysis.SOURCE and t.below]
+        result.ae_target_monthly = targets.ceiling(below[0]) / 12 if below else None
         result.ae_methods = ae_analysis.mix(ae, "assault_method", ae_analysis.METHODS)
         result.ae_locations = ae_analysis.mix(ae, "location_type", ae_analysis.LOCATIONS)
         result.ae_alcohol = ae_analysis.alcohol(ae)
@@ -174,7 +174,9 @@ def findings(result: ViolenceChapter) -> list[Finding]:
         out.append(Finding(NAME, "violence", text,
                            {"class": kind, "persistent_cells": int(row["persistent hotspot"])},
                            "context", "Hotspots"))
-    for _, row in result.ae_targets.iterrows() if not result.ae_missing else ():
+    for _, row in result.ae_targets.iterrows():
+        if result.ae_missing:  # the gap finding below says it once
+            break
         status = str(row.get("Status", ""))
         direction = {"Met": "met", "Missed": "missed", "On track": "on track", "Off track": "off track"}.get(status,
                                                                                                            "not assessable")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sparse
@@ -39,14 +40,17 @@ class Grid:
     def n(self) -> int:
         return len(self.column)
 
+    @cached_property
+    def _index(self) -> dict[tuple[int, int], int]:
+        return {(c, r): i for i, (c, r) in enumerate(zip(self.column.tolist(), self.row.tolist()))}
+
     def cell_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The index of the cell holding each point, -1 outside the grid (or for a missing point)."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         ok = np.isfinite(x) & np.isfinite(y)
         column = np.floor(np.where(ok, x, 0) / self.size).astype(np.int64)
         row = np.floor(np.where(ok, y, 0) / self.size).astype(np.int64)
-        index = {(c, r): i for i, (c, r) in enumerate(zip(self.column.tolist(), self.row.tolist()))}
-        found = np.array([index.get(key, -1) for key in zip(column.tolist(), row.tolist())], dtype=np.int64)
+        found = np.array([self._index.get(key, -1) for key in zip(column.tolist(), row.tolist())], dtype=np.int64)
         return np.where(ok, found, -1)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +62,7 @@ class Grid:
 
     def neighbourhood(self) -> sparse.csr_matrix:
         """Binary n x n: each cell with itself and the (up to) eight cells around it."""
-        index = {(c, r): i for i, (c, r) in enumerate(zip(self.column.tolist(), self.row.tolist()))}
+        index = self._index
         rows, cols = [], []
         for i, (c, r) in enumerate(zip(self.column.tolist(), self.row.tolist())):
             for dc in (-1, 0, 1):

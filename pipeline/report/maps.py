@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import geopandas as gpd  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
@@ -116,8 +117,6 @@ def lsoa_choropleth(result):
     norm = BoundaryNorm(COUNT_BINS[:-1] + [1e9], colours.N)
     figure, axis = plt.subplots(figsize=(8.5, 7.2))
     if result.lsoa.geometry is not None:
-        import geopandas as gpd
-
         frame = gpd.GeoDataFrame({"count": counts, "hot": units["hot"]}, geometry=list(result.lsoa.geometry))
         frame.plot(ax=axis, column="count", cmap=colours, norm=norm, edgecolor="#bbbbbb", linewidth=0.3)
         if frame["hot"].any():
@@ -139,8 +138,6 @@ def hotspot_class_map(result):
     units = result.grid.units
     figure, axis = plt.subplots(figsize=(8.5, 7.2))
     boxes = result.grid.geometry
-    import geopandas as gpd
-
     frame = gpd.GeoDataFrame({"class": units["class"]}, geometry=list(boxes))
     frame.boundary.plot(ax=axis, color="#eeeeee", linewidth=0.2)
     handles = []
@@ -161,8 +158,6 @@ def density_map(result):
     if result.grid is None:
         return None
     set_style()
-    import geopandas as gpd
-
     units = result.grid.units
     frame = gpd.GeoDataFrame({"density": units["density"]}, geometry=list(result.grid.geometry))
     figure, axis = plt.subplots(figsize=(8.5, 7.2))
