@@ -58,3 +58,15 @@ def test_the_zone_rate_ratio_covers_a_planted_ratio():
         covered += ratio.ratio_lower <= 3 <= ratio.ratio_upper
     low, high = stats.binom.ppf(0.0005, 1000, 0.95), 1000
     assert low <= covered <= high  # exact intervals: at least 95%, within Monte Carlo error
+
+
+@pytest.mark.parametrize("share,records", [(0.25, 300), (0.7, 200), (0.1, 60)])
+def test_the_night_time_share_interval_covers_a_planted_share(share, records):
+    """The Wilson interval the zones and A&E tables print covers the true share about 95% of the time."""
+    from pipeline.methods.statistics import wilson_interval
+
+    rng = np.random.default_rng(int(share * 1000) + records)
+    hits = rng.binomial(records, share, 2000)
+    covered = sum(low <= share <= high for low, high in (wilson_interval(int(k), records) for k in hits))
+    print(f"share {share}, {records} records: covered {covered} of 2000")
+    assert stats.binom.ppf(0.0005, 2000, 0.93) <= covered <= stats.binom.isf(0.0005, 2000, 0.97)
