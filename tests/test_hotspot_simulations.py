@@ -1,7 +1,8 @@
 """The hotspot test and the zones' rate ratio, checked by simulation: on maps with no clustering Gi* with
 randomisation p-values and a 5% false-discovery rate finds a hotspot on at most about 5% of maps (measured: none
-of 150 at either mean); a planted tripling on a 3 x 3 block of cells (mean 2 a cell) is found about 80% of the time; the zone rate ratio's exact interval covers a planted ratio about 95% of the
-time. Seeded; about 40 seconds."""
+of 150 at either mean); a planted tripling on a 3 x 3 block of cells (mean 2 a cell) is found about 80% of the
+time; the zone rate ratio's exact interval covers a planted ratio about 95% of the time; the Wilson interval on the
+night-time share covers the true share about 95% of the time (measured 94.7% to 96.0%). Seeded; about 40 seconds."""
 import numpy as np
 import pytest
 from scipy import stats
