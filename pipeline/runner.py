@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
 from pipeline.errors import ConfigError, InputDataError
 from pipeline.execution import ChapterFailure, ensure_kernel, git_commit, package_versions, run_chapter
@@ -46,6 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", choices=[c.name for c in CHAPTERS], action="append",
                         help="run only this chapter (repeatable); the partial report goes to its own folder")
     parser.add_argument("--force", action="store_true", help="ingest again even when the inputs are unchanged")
+    parser.add_argument("--latest-weeks", action="store_true",
+                        help="print only the latest weeks of personal acquisitive crime against their alarm thresholds "
+                             "(the Monday tasking view) for the period end, without building the report")
     return parser.parse_args(argv)
 
 
@@ -95,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             ingest = ensure_ingested(config, period_end, raw_dir, processed_root, force=args.force)
             verb = "reused" if ingest.reused else "ingested"
             print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
+            if args.latest_weeks:
+                return print_latest_weeks(ChapterContext(config, period_end, raw_dir, processed_root))
             return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only))
     except InputDataError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -102,6 +108,23 @@ def main(argv: list[str] | None = None) -> int:
     except (LockedError, MissingKeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
+
+
+def print_latest_weeks(ctx: ChapterContext) -> int:
+    """The latest-weeks alarm view of the acquisitive-crime chapter, as plain text."""
+    from pipeline.chapters.acquisitive import latest_weeks_view
+    from pipeline.report.display import text_frame
+
+    table, reason = latest_weeks_view(ctx)
+    print(f"Personal acquisitive crime, {ctx.config.area_name}: the latest weeks to the end of "
+          f"{ctx.period_end.strftime('%B %Y')} against their thresholds")
+    if table.empty:
+        print(reason)
+        return 0
+    print(text_frame(table).to_string(index=False))
+    print("ALARM: above the improved-Farrington threshold (99.5%) with at least 5 events in 4 weeks, and beyond "
+          "chance after false-discovery-rate control (5%) across the weeks and types shown. [c]: 1 to 4, not shown.")
+    return 0
 
 
 def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool) -> int:

@@ -9,7 +9,7 @@ published data so that it looks and behaves like the real thing:
   - the baseline year's volumes of the plan's target crime types, and of A&E assault
     attendances, are the plan's baselines (robbery 80, vehicle crime 550, theft from the person
     380, cycle theft 2,000, violence 1,600, A&E 1,100); other types keep their real 2024 volume.
-It carries six planted effects that the analysis must find (see PLANTED_EFFECTS), documented
+It carries seven planted effects that the analysis must find (see PLANTED_EFFECTS), documented
 in data/raw/demo/README.md. `scripts/build_demo_data.py` rebuilds it from the seed.
 """
 from __future__ import annotations
@@ -48,6 +48,12 @@ CYCLE_AUTUMN = {9: 1.3, 10: 1.7, 11: 1.4}  # students arrive in late September /
 # (2020/21 ...): none until the latest year, when the cluster's violence triples (an emerging hotspot).
 PUB_CLUSTER_UPLIFT = (0.0, 0.0, 0.0, 0.0, 2.0)
 A_AND_E_GROWTH = -0.08
+# An emerging trend for the detector to find: cycle theft doubles over its usual (already autumnal) level in the
+# four ISO weeks 2024-W41 to 2024-W44 (Monday 7 October to Sunday 3 November 2024), on top of the seasonality
+# every year has. Drawn with its own random stream, so the rest of the data set is unchanged by it.
+CYCLE_SURGE_DAYS = (pd.Timestamp("2024-10-07"), pd.Timestamp("2024-11-03"))
+CYCLE_SURGE_MULTIPLIER = 2.0
+SURGE_SEED_OFFSET = 7
 
 # Alcohol-flagged violence in the weekend night-time economy (Friday 18:00 to Sunday 06:00): the odds of the
 # alcohol flag on a violent crime are multiplied by this ratio inside the window (record by record).
@@ -71,6 +77,8 @@ PLANTED_EFFECTS = {
                                 "probability 0.40, against 0.12 for those with one case; the flag records the trait "
                                 "when recorded (80% completeness).",
     "falling_ae_assaults": "A&E assault attendances fall by 8% a year, from the plan's baseline of 1,100 in 2023/24.",
+    "cycle_theft_surge": "Cycle theft doubles over its usual level (the autumn seasonality included) in the four ISO "
+                         "weeks 2024-W41 to 2024-W44 (7 October to 3 November 2024): an emerging trend.",
 }
 
 
@@ -186,6 +194,12 @@ def street_rows(calibration: Calibration, reference: Reference, rng: np.random.G
                                            "planted": True}))
     rows = pd.concat(parts, ignore_index=True)
     rows = rows.sort_values(["month", "crime_type", "lsoa21"], kind="stable").reset_index(drop=True)
+    return _locate_and_label(rows, calibration, reference, rng)
+
+
+def _locate_and_label(rows: pd.DataFrame, calibration: Calibration, reference: Reference,
+                      rng: np.random.Generator) -> pd.DataFrame:
+    """Street locations, LSOA codes and names of the month's vintage, crime ids and outcomes for new rows."""
     pools = calibration.points.groupby("lsoa21").indices
     pick = np.empty(len(rows), dtype=np.int64)
     for lsoa21, index in rows.groupby("lsoa21").indices.items():
@@ -208,6 +222,21 @@ def street_rows(calibration: Calibration, reference: Reference, rng: np.random.G
         outcome[index] = rng.choice(categories, size=len(index), p=probabilities)
     rows["last_outcome"] = outcome
     return rows
+
+
+def cycle_surge_rows(calibration: Calibration, reference: Reference, rng: np.random.Generator) -> pd.DataFrame:
+    """The planted cycle-theft surge: extra thefts on each day of CYCLE_SURGE_DAYS, (multiplier - 1) x the day's
+    expected count, placed by cycle theft's usual LSOA shares; each row keeps its day."""
+    expected = expected_monthly(calibration).set_index(["crime_type", "month"])["expected"]
+    days = pd.date_range(*CYCLE_SURGE_DAYS, freq="D")
+    per_day = [expected[("Bicycle theft", pd.Period(d, "M"))] / pd.Period(d, "M").days_in_month for d in days]
+    extra = rng.poisson(np.asarray(per_day) * (CYCLE_SURGE_MULTIPLIER - 1))
+    day = np.repeat(days.to_numpy(), extra)
+    shares = calibration.type_lsoa_share.loc["Bicycle theft"]
+    rows = pd.DataFrame({"crime_type": "Bicycle theft", "month": pd.PeriodIndex(day, freq="M"),
+                         "lsoa21": rng.choice(shares.index.to_numpy(), size=len(day), p=shares.to_numpy()),
+                         "planted": False, "day": day})
+    return _locate_and_label(rows, calibration, reference, rng)
 
 
 def police_uk_zip(rows: pd.DataFrame, target: Path) -> None:
@@ -268,8 +297,10 @@ def _flag(rng: np.random.Generator, probability: np.ndarray, completeness: np.nd
     return np.where(rng.random(len(probability)) < completeness, value, "")
 
 
-def police_records(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The force's records with qualifiers, one per demo street row (data contract police_records)."""
+def police_records(rows: pd.DataFrame, rng: np.random.Generator, first_number: int = 1,
+                   person_prefix: str = "DEMO-") -> pd.DataFrame:
+    """The force's records with qualifiers, one per demo street row (data contract police_records). Rows with a
+    'day' keep it (the time of day is drawn as for any other row)."""
     n = len(rows)
     crime_type = rows["crime_type"].to_numpy()
     night_type = np.isin(crime_type, list(NIGHT_TYPES))
@@ -278,6 +309,8 @@ def police_records(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     planted = rows["planted"].to_numpy()
     hours = np.where(planted, rng.choice(NIGHT_HOURS, n), hours)
     occurred_to = _times(rng, rows["month"], hours)
+    if "day" in rows:
+        occurred_to = pd.Series(pd.to_datetime(rows["day"]).to_numpy() + (occurred_to - occurred_to.dt.normalize()).to_numpy())
     acquisitive = np.isin(crime_type, ["Burglary", "Vehicle crime", "Bicycle theft", "Other theft"])
     window = pd.to_timedelta(np.where(acquisitive, rng.integers(0, 12 * 60, n), rng.integers(0, 30, n)), "min")
     weekend = _weekend_nights(rng, rows["month"]) + window  # planted rows happen in the weekend night-time economy
@@ -298,14 +331,14 @@ def police_records(rows: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
                                           np.where(crime_type == "Anti-social behaviour", 0.6, 0.95))
     has_suspect = rng.random(n) < np.select([violence, crime_type == "Public order", crime_type == "Anti-social behaviour"],
                                             [0.7, 0.6, 0.5], 0.15)
-    victims = np.where(has_victim, _people(rng, n, int(n * 0.7), "DEMO-V-"), "")
-    suspects = np.where(has_suspect, _people(rng, n, int(n * 0.35), "DEMO-S-"), "")
+    victims = np.where(has_victim, _people(rng, n, int(n * 0.7), f"{person_prefix}V-"), "")
+    suspects = np.where(has_suspect, _people(rng, n, int(n * 0.35), f"{person_prefix}S-"), "")
     year = rows["month"].map(lambda m: m.year).to_numpy()
     offence_code = np.where(violence, rng.choice(["8N", "105A", "8L", "8M", "19C", "17A"], n,
                                                  p=[0.30, 0.35, 0.15, 0.10, 0.05, 0.05]), "")
     fmt = "%Y-%m-%d %H:%M"
     return pd.DataFrame({
-        "record_id": [f"CC{y}/{i:07d}" for i, y in enumerate(year, start=1)],
+        "record_id": [f"CC{y}/{i:07d}" for i, y in enumerate(year, start=first_number)],
         "record_type": np.where(crime_type == "Anti-social behaviour", "incident", "crime"),
         "reported_at": (occurred_to + lag).dt.strftime(fmt),
         "occurred_from": (occurred_to - window).dt.strftime(fmt), "occurred_to": occurred_to.dt.strftime(fmt),
@@ -451,6 +484,11 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     # The county's other districts, for rate comparisons: the last two years only, to keep the repository light.
     comparison = [street_rows(calibrate(real_street, reference, district), reference, rng, COMPARISON_FIRST_MONTH,
                               plant=False) for district in COMPARISON_DISTRICTS]
+    surge_rng = np.random.default_rng(seed + SURGE_SEED_OFFSET)
+    surge = cycle_surge_rows(calibration, reference, surge_rng)
+    extracts["police_records"] = pd.concat([records, police_records(surge, surge_rng, first_number=len(rows) + 1,
+                                                                    person_prefix="DEMO-C")], ignore_index=True)
+    rows = pd.concat([rows, surge.drop(columns="day")], ignore_index=True)
     police_uk_zip(pd.concat([rows, *comparison], ignore_index=True), demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip")
     (demo / "partner").mkdir(parents=True, exist_ok=True)
     counts = {"police.uk street (Cambridge)": len(rows),

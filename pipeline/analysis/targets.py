@@ -59,7 +59,7 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
         baseline_months, target_months = _fy_months(target.baseline_year), _fy_months(target.target_year)
         elapsed = [m for m in target_months if pd.Period(m, "M") <= period_end and m in present]
         wording = (f"reduce by {target.reduce_by_percent:g}%" if target.reduce_by_percent is not None
-                   else f"fewer than {target.below:,}")
+                   else "an overall reduction" if target.overall_reduction else f"fewer than {target.below:,}")
         row = {"Target": target.name, "Aim": f"{wording} in {target.target_year} against {target.baseline_year}",
                "Plan's baseline": target.plan_baseline}
         if missing:
@@ -72,6 +72,9 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
         if target.reduce_by_percent is not None:
             target_count = round(baseline * (1 - target.reduce_by_percent / 100))
             aim = f"{wording} ({baseline - target_count:,} offences) to {target_count:,}"
+        elif target.overall_reduction:
+            target_count = baseline - 1
+            aim = f"{wording}: fewer than {baseline:,}"
         else:
             target_count = ceiling(target)
             aim = f"{wording}"

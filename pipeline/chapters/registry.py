@@ -71,6 +71,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              "offence_codes")),
     Chapter("violence", "Alcohol-related violence: city centre, hotspots and A&E", "04_violence.ipynb",
             ("crimes", "police_records", "ae_assaults", "geography", "boundaries")),
+    Chapter("acquisitive", "Personal acquisitive crime: emerging trends", "05_acquisitive.ipynb",
+            ("crimes", "police_records")),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

@@ -92,7 +92,7 @@ class NightTimeEconomy(_Strict):
 
 
 class Target(_Strict):
-    """'Reduce X by p% (N offences) against the baseline year', or 'keep X below N'.
+    """'Reduce X by p% (N offences) against the baseline year', 'keep X below N', or 'an overall reduction'.
 
     The count comes from police.uk (crime_types required) or from any partner extract (rows by their date;
     crime_types filters an extract that has a crime_type column, measures filters service_activity, whose
@@ -106,6 +106,7 @@ class Target(_Strict):
     measures: tuple[str, ...] = ()
     reduce_by_percent: float | None = Field(None, gt=0, lt=100)
     below: int | None = Field(None, gt=0)
+    overall_reduction: bool = False  # the plan's "an overall reduction": fewer than the baseline year
     plan_baseline: int | None = Field(None, ge=0)  # the baseline count the plan quotes, when there is one
 
     @field_validator("baseline_year", "target_year")
@@ -118,8 +119,8 @@ class Target(_Strict):
 
     @model_validator(mode="after")
     def _one_aim_and_a_known_source(self) -> "Target":
-        if (self.reduce_by_percent is None) == (self.below is None):
-            raise ValueError("give exactly one of reduce_by_percent and below")
+        if (self.reduce_by_percent is not None) + (self.below is not None) + self.overall_reduction != 1:
+            raise ValueError("give exactly one of reduce_by_percent, below and overall_reduction: true")
         if self.source not in TARGET_SOURCES:
             raise ValueError(f"source '{self.source}' is not one of {', '.join(TARGET_SOURCES)}")
         unknown = [t for t in self.crime_types if t not in CRIME_TYPES]
