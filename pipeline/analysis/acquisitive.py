@@ -177,3 +177,18 @@ def knox_table(results: dict[str, dict]) -> pd.DataFrame:
         [table["Pairs"] < MIN_PAIRS, (q <= 0.05) & (table["Knox ratio"] > 1)], ["too few to tell", "yes"], "no")
     table.attrs["kinds"] = {"Expected pairs": "number", "Knox ratio": "ratio", "p-value": "p"}
     return table
+
+
+def knox_matrix(table: pd.DataFrame, crime_type: str, value: str = "Knox ratio") -> pd.DataFrame:
+    """One type's Knox ratios (or p-values) as distance band x time band, the way near-repeat calculators print
+    them; a cell with fewer than MIN_PAIRS pairs reads 'too few'."""
+    rows = table[table["Type"] == crime_type]
+    if rows.empty:
+        return pd.DataFrame()
+    shown = rows[value].where(rows["More pairs than chance (FDR 5%)"] != "too few to tell", "too few")
+    matrix = rows.assign(shown=shown).pivot(index="Distance", columns="Time apart", values="shown")
+    matrix = matrix.reindex(index=list(dict.fromkeys(rows["Distance"])), columns=list(dict.fromkeys(rows["Time apart"])))
+    matrix = matrix.reset_index().rename(columns={"Distance": "Distance apart"})
+    matrix.columns.name = None
+    matrix.attrs["kinds"] = {column: "ratio" if value == "Knox ratio" else "p" for column in matrix.columns[1:]}
+    return matrix

@@ -93,6 +93,10 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
         row.update(verdict(target, year_to_date, target_count, len(elapsed) == 12, baseline, baseline_to_date))
         rows.append(row)
     table = pd.DataFrame(rows)
+    for column in ("Plan's baseline", "Baseline (data)", "Target count", "Months to date", "Year to date",
+                   "Target to date (pro rata)", "Change on baseline months", "Projected year end"):
+        if column in table:  # whole numbers, though a row without data leaves the column with gaps
+            table[column] = table[column].astype("Int64")
     table.insert(1, "Status", table.pop("Status"))  # the verdict beside the target's name, where a reader (or a page) keeps it
     return protect(table, ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
                    ["Aim", "Change on baseline months", "Change on baseline months (%)", "Beyond natural variation",

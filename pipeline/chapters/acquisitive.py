@@ -23,6 +23,7 @@ NAME = "acquisitive"
 class AcquisitiveChapter:
     area_name: str
     year_label: str
+    current_year: str  # the financial year of the period end, emphasised in the seasonal overlay
     source: str
     records_missing: str = ""
     series: list = field(default_factory=list)
@@ -37,6 +38,7 @@ class AcquisitiveChapter:
     near_repeat: dict = field(default_factory=dict)
     knox: pd.DataFrame = field(default_factory=pd.DataFrame)
     repeats: pd.DataFrame = field(default_factory=pd.DataFrame)
+    knox_permutations: int = 999
 
     @property
     def weekly(self) -> list:
@@ -75,7 +77,9 @@ def _protected_latest(table: pd.DataFrame) -> pd.DataFrame:
 
 def build(ctx: ChapterContext) -> AcquisitiveChapter:
     series, source, missing, rows = _series(ctx)
-    result = AcquisitiveChapter(ctx.config.area_name, year_ending_label(ctx.period_end), source, records_missing=missing,
+    current_year = acquisitive.financial_year_of(pd.PeriodIndex([ctx.period_end]))[0]
+    result = AcquisitiveChapter(ctx.config.area_name, year_ending_label(ctx.period_end), current_year, source,
+                                records_missing=missing,
                                 series=series)
     result.overlay = acquisitive.overlay(result.monthly)
     result.seasonal = acquisitive.seasonality(result.monthly)
@@ -121,7 +125,23 @@ def series_note(result: AcquisitiveChapter) -> str:
 
 
 def method_note() -> str:
-    return "; ".join(f"{unit}s: {farrington.CONTROLS[unit].describe(unit)}" for unit in ("week", "month", "day"))
+    month, day = farrington.CONTROLS["month"], farrington.CONTROLS["day"]
+    return (f"weeks: {farrington.CONTROLS['week'].describe('week')}; months and days the same, with windows of "
+            f"+/- {month.w} month and +/- {day.w} days, and the latest {month.past_excluded} months and "
+            f"{day.past_excluded} days left out of the baseline")
+
+
+def knox_reading(result: AcquisitiveChapter) -> str:
+    """Which Knox cells are beyond chance, in words."""
+    if result.knox.empty:
+        return ""
+    beyond = result.knox[result.knox["More pairs than chance (FDR 5%)"] == "yes"]
+    if beyond.empty:
+        return ("No cell has more pairs than chance would give once the false discovery rate is held at 5%: "
+                "no sign of repeat or near-repeat offending beyond what the places and the season give.")
+    return "Beyond chance (FDR 5%): " + "; ".join(
+        f"{r['Type'].lower()}, {r['Distance']} and {r['Time apart']} apart (ratio {r['Knox ratio']:.2f})"
+        for _, r in beyond.iterrows()) + "."
 
 
 def findings(result: AcquisitiveChapter) -> list[Finding]:

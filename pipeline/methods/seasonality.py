@@ -5,7 +5,8 @@ dispersion estimated from Pearson's chi-square and floored at 1; McCullagh P. & 
 Linear Models, 2nd ed., ch. 6), with the month effects coded to sum to zero: exp(month effect) is the month's
 count relative to the (geometric) average month of the same year, so 1.30 reads "30% above an average month".
 The year factor absorbs differences in level between years, so a falling series does not look seasonal.
-Each index has a Wald 95% interval; a month is called a peak when its index is above 1 after
+Each index has a Wald 95% interval on Student's t with the residual degrees of freedom (the dispersion is
+estimated); a month is called a peak when its index is above 1 after
 Benjamini-Hochberg control of the false discovery rate across every month and series reported (one-sided
 tests), so that series with no seasonality yield no peaks beyond the nominal 5%.
 """
@@ -43,7 +44,8 @@ def seasonal_index(counts: pd.Series, years: pd.Series, alpha: float = 0.05) -> 
     contrasts[11, first:first + 11] = -1.0
     effect = contrasts @ result.params
     se = np.sqrt(np.einsum("ij,jk,ik->i", contrasts, covariance, contrasts))
-    z = stats.norm.ppf(1 - alpha / 2)
+    df = result.df_resid  # the dispersion is estimated: Student's t, as R's summary.glm does for quasi families
+    z = stats.t.ppf(1 - alpha / 2, df)
     return pd.DataFrame({"month": np.arange(1, 13), "index": np.exp(effect), "low": np.exp(effect - z * se),
-                         "high": np.exp(effect + z * se), "p_above": stats.norm.sf(effect / se),
+                         "high": np.exp(effect + z * se), "p_above": stats.t.sf(effect / se, df),
                          "years": len(year_levels), "dispersion": phi})

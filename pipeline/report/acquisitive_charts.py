@@ -89,9 +89,9 @@ def seasonal_index_chart(seasonal: pd.DataFrame):
     return figure
 
 
-def latest_weeks_chart(weekly: list, latest: pd.DataFrame, history: int = 26):
+def latest_weeks_chart(weekly: list, latest: pd.DataFrame, family: pd.DataFrame, history: int = 26):
     """The last `history` weeks of each type as bars, with the expected count and the threshold over the latest
-    weeks assessed; alarms in red."""
+    weeks assessed; alarms (of this view or of the assessment year's table) in red."""
     if latest.empty or not weekly:
         return None
     set_style()
@@ -103,7 +103,10 @@ def latest_weeks_chart(weekly: list, latest: pd.DataFrame, history: int = 26):
         small = _small(values)
         any_small |= small.any()
         assessed = latest[latest["crime_type"] == series.crime_type].set_index("period")
-        alarm = assessed["alarm"].reindex(counts.index, fill_value=False).to_numpy(dtype=bool)
+        alarm = assessed["alarm"].reindex(counts.index, fill_value=False).to_numpy(dtype=bool).copy()
+        if not family.empty:
+            year = family[(family["crime_type"] == series.crime_type) & (family["resolution"] == "week") & family["alarm"]]
+            alarm |= counts.index.isin(year["period"])
         x = np.arange(len(counts))
         axis.bar(x, np.where(small, 0, values), color=np.where(alarm, "#d7191c", "#8da0cb"), width=0.8)
         if small.any():
