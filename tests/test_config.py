@@ -55,8 +55,10 @@ TARGET = "targets:\n  - {name: T, baseline_year: 2023/24, target_year: 2024/25, 
 
 
 @pytest.mark.parametrize("fields,expected", [
-    ("crime_types: [Robbery], reduce_by_percent: 5, below: 900", "give exactly one of reduce_by_percent and below"),
-    ("crime_types: [Robbery]", "give exactly one of reduce_by_percent and below"),
+    ("crime_types: [Robbery], reduce_by_percent: 5, below: 900", "give exactly one of reduce_by_percent, below and overall_reduction"),
+    ("crime_types: [Robbery]", "give exactly one of reduce_by_percent, below and overall_reduction"),
+    ("crime_types: [Burglary], reduce_by_percent: 5, overall_reduction: true",
+     "give exactly one of reduce_by_percent, below and overall_reduction"),
     ("crime_types: [Robery], below: 9", "['Robery'] are not police.uk crime types"),
     ("below: 9", "a police_uk target needs crime_types"),
     ("source: ae_assault, below: 9", "source 'ae_assault' is not one of police_uk, police_records"),

@@ -66,8 +66,8 @@ def record_series(rows: pd.DataFrame, period_end: pd.Period) -> list[Series]:
         return []
     first_day = rows["reported"].min()
     days = pd.Period(first_day, "D"), pd.Period(last_day, "D")
-    weeks = pd.Period(first_day + pd.Timedelta(days=(7 - first_day.dayofweek) % 7), "W-SUN"), \
-        pd.Period(last_day - pd.Timedelta(days=(last_day.dayofweek + 1) % 7), "W-SUN")
+    weeks = pd.Period(first_day + pd.Timedelta(days=(7 - first_day.day_of_week) % 7), "W-SUN"), \
+        pd.Period(last_day - pd.Timedelta(days=(last_day.day_of_week + 1) % 7), "W-SUN")
     months = pd.Period(first_day, "M") if first_day.day == 1 else pd.Period(first_day, "M") + 1, period_end
     out = []
     for name in TYPES:

@@ -25,7 +25,7 @@ RESOLUTION_ORDER = {"day": 0, "week": 1, "month": 2}
 
 def baseline_needed(resolution: str) -> str:
     control = farrington.CONTROLS[resolution]
-    return f"{control.b} years and {control.w} {resolution}s"
+    return f"{control.b} years and {control.w} {resolution}{'s' if control.w != 1 else ''}"
 
 
 def daily_allowed(series: Series) -> bool:
@@ -46,6 +46,10 @@ def period_label(period: pd.Period, resolution: str) -> str:
 def assess(series: Series, positions: np.ndarray) -> pd.DataFrame:
     """The detector and historical limits at the given positions of one series (those with a full baseline)."""
     freq, control = farrington.FREQUENCY[series.resolution], farrington.CONTROLS[series.resolution]
+    positions = np.asarray(positions, dtype=int)
+    positions = positions[positions >= farrington.first_assessable(freq, control)]
+    if not len(positions):
+        return pd.DataFrame()
     found = farrington.detect(series.counts.to_numpy(), freq, control, positions)
     limits = historical_limits(series.counts.to_numpy(), freq, control.b, control.w, found["position"].to_numpy(),
                                alpha=control.alpha)
