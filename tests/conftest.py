@@ -63,5 +63,23 @@ def demo_ingest(tmp_path_factory):
     return ingest_into(tmp_path_factory, "demo")
 
 
+def context_of(ingest):
+    """The chapter context of an ingest fixture (the chapters read its processed tables)."""
+    from pipeline.chapters.context import ChapterContext
+
+    config, result = ingest
+    return ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent)
+
+
+@pytest.fixture(scope="session")
+def demo_context(demo_ingest):
+    return context_of(demo_ingest)
+
+
+@pytest.fixture(scope="session")
+def real_context(real_ingest):
+    return context_of(real_ingest)
+
+
 def table(result, name: str) -> pd.DataFrame:
     return pd.read_parquet(result.processed_dir / f"{name}.parquet")

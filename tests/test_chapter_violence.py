@@ -2,6 +2,8 @@
 persistent city centre; on the real 2024 police.uk data alone (no A&E, no police records) it still maps and
 ranks hotspots and says what is missing; without boundaries it draws centroids; the time-of-week weights add
 up to the records; the A&E verdicts are right on constructed series; nothing published shows a count of 1 to 4."""
+import copy
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -9,28 +11,21 @@ import pytest
 
 from pipeline.analysis import ae_assaults
 from pipeline.chapters import violence as chapter
-from pipeline.chapters.context import ChapterContext
 from pipeline.inputs.boundaries import empty
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.disclosure import COUNT_COLUMNS, is_small
-from pipeline.paths import RAW_DIR
 from pipeline.report import maps, violence_charts
 import demo_generator
 
 
-def context_of(ingest) -> ChapterContext:
-    config, result = ingest
-    return ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent)
+@pytest.fixture(scope="module")
+def demo(demo_context):
+    return chapter.build(demo_context)
 
 
 @pytest.fixture(scope="module")
-def demo(demo_ingest):
-    return chapter.build(context_of(demo_ingest))
-
-
-@pytest.fixture(scope="module")
-def real(real_ingest):
-    return chapter.build(context_of(real_ingest))
+def real(real_context):
+    return chapter.build(real_context)
 
 
 def published_tables(result):
@@ -97,8 +92,8 @@ def test_real_police_uk_alone_maps_and_ranks_and_says_what_is_missing(real):
     assert violence_charts.xmr_chart(real.ae_monthly, real.ae_chart, None, "") is None
 
 
-def test_without_boundaries_the_maps_draw_centroids_and_say_so(real_ingest):
-    ctx = context_of(real_ingest)
+def test_without_boundaries_the_maps_draw_centroids_and_say_so(real_context):
+    ctx = copy.copy(real_context)  # the session's context stays as it is
     ctx.boundaries = lambda: empty()
     result = chapter.build(ctx)
     assert not result.has_boundaries and result.lsoa.geometry is None and not result.densities

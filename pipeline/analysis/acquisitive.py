@@ -182,7 +182,7 @@ def knox_table(results: dict[str, dict]) -> pd.DataFrame:
 def knox_matrix(table: pd.DataFrame, crime_type: str, value: str = "Knox ratio") -> pd.DataFrame:
     """One type's Knox ratios (or p-values) as distance band x time band, the way near-repeat calculators print
     them; a cell with fewer than MIN_PAIRS pairs reads 'too few'."""
-    rows = table[table["Type"] == crime_type]
+    rows = table[table["Type"] == crime_type] if not table.empty else table
     if rows.empty:
         return pd.DataFrame()
     shown = rows[value].where(rows["More pairs than chance (FDR 5%)"] != "too few to tell", "too few")
