@@ -37,7 +37,7 @@ def daily_allowed(series: Series) -> bool:
 
 def period_label(period: pd.Period, resolution: str) -> str:
     if resolution == "week":
-        return f"w/c {period.start_time:%a %d %b %Y}"
+        return f"w/c {period.start_time:%d %b %Y}"
     if resolution == "day":
         return f"{period.start_time:%a %d %b %Y}"
     return f"{period.start_time:%b %Y}"

@@ -124,6 +124,13 @@ def series_note(result: AcquisitiveChapter) -> str:
     return text
 
 
+def alarm_message(result: AcquisitiveChapter) -> str:
+    """What an empty alarm table means: nothing rose, or nothing could be assessed."""
+    if result.family.empty:
+        return "not assessed: no series is long enough for a baseline (see the note on the series above)."
+    return f"no alarm: none of the {len(result.family):,} periods assessed rose beyond its threshold."
+
+
 def method_note() -> str:
     month, day = farrington.CONTROLS["month"], farrington.CONTROLS["day"]
     return (f"weeks: {farrington.CONTROLS['week'].describe('week')}; months and days the same, with windows of "
@@ -147,7 +154,10 @@ def knox_reading(result: AcquisitiveChapter) -> str:
 def findings(result: AcquisitiveChapter) -> list[Finding]:
     out = []
     family = result.family
-    if not family.empty:
+    if family.empty:
+        out.append(Finding(NAME, "data", "Emerging trends could not be assessed: " + series_note(result),
+                           {"periods_assessed": 0}, "gap", "Alarms"))
+    else:
         alarmed = family[family["alarm"]]
         tested = len(family)
         if alarmed.empty:

@@ -119,7 +119,7 @@ def latest_weeks_chart(weekly: list, latest: pd.DataFrame, family: pd.DataFrame,
         axis.set_title(series.crime_type, fontsize=9)
         axis.tick_params(axis="y", labelsize=7)
     axes[0].legend(fontsize=7, loc="upper left")
-    figure.suptitle(f"Offences per week (w/c Monday), last {history} weeks; red bars: alarms"
+    figure.suptitle(f"Offences per week (Monday to Sunday), last {history} weeks; red bars: alarms"
                     + (f"; {SMALL_NOTE}" if any_small else ""), fontsize=9)
     figure.tight_layout()
     return figure
