@@ -2,6 +2,8 @@
 (2024-W41 to W44) and nothing else, while the autumn rise every year has raises none; on the real 2024
 police.uk data alone it runs on months and says what daily and weekly views and a baseline need; the
 latest-weeks view prints on its own; nothing published shows a count of 1 to 4."""
+import copy
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -128,3 +130,15 @@ def test_charts_draw(demo):
                    acquisitive_charts.latest_weeks_chart(demo.weekly, demo.latest, demo.family)):
         assert figure is not None
         plt.close(figure)
+
+
+def test_without_police_records_the_monthly_detector_runs_on_police_uk(demo_context):
+    ctx = copy.copy(demo_context)
+    ctx.table = lambda name: None if name == "police_records" else demo_context.table(name)
+    result = chapter.build(ctx)
+    assert result.source == "data.police.uk" and {s.resolution for s in result.series} == {"month"}
+    assert set(result.family["resolution"]) == {"month"} and len(result.family) == 5 * 12
+    alarms = result.family[result.family["alarm"]]
+    assert set(zip(alarms["crime_type"], alarms["period"].astype(str))) == {("Cycle theft", "2024-10")}
+    assert "daily and weekly views need the force's police records" in chapter.series_note(result)
+    assert result.latest.empty and result.knox.empty
