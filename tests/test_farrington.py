@@ -107,3 +107,12 @@ def test_the_stated_settings_are_the_controls_used():
     text = farrington.CONTROLS["week"].describe("week")
     assert "b = 3" in text and "+/- 3 weeks" in text and "10-level" in text and "26 weeks" in text and "99.5%" in text
     assert dataclasses.asdict(farrington.CONTROLS["week"])["alpha"] == 0.005
+
+
+def test_a_baseline_with_no_event_or_no_variation_does_not_break_the_detector():
+    control = farrington.CONTROLS["week"]
+    at = [4 * 52]
+    empty = farrington.detect(np.zeros(4 * 52 + 1), 52, control, at).iloc[0]
+    assert not empty["alarm"] and np.isnan(empty["threshold"])
+    flat = farrington.detect(np.full(4 * 52 + 1, 10.0), 52, control, at).iloc[0]
+    assert flat["expected"] == pytest.approx(10) and not flat["alarm"]

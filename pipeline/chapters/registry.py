@@ -73,6 +73,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("crimes", "police_records", "ae_assaults", "geography", "boundaries")),
     Chapter("acquisitive", "Personal acquisitive crime: emerging trends", "05_acquisitive.ipynb",
             ("crimes", "police_records")),
+    Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries")),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

@@ -98,7 +98,7 @@ class _Fit:
     inference_dispersion: float  # the dispersion behind standard errors (see `_fit`)
 
     def covariance(self) -> np.ndarray:
-        return self.result.cov_params() / self.result.scale * self.inference_dispersion
+        return self.result.cov_params() * self.inference_dispersion  # fitted with scale 1
 
 
 def _design(times: np.ndarray, levels: np.ndarray | None, with_trend: bool, kept_levels: np.ndarray) -> np.ndarray:
@@ -116,17 +116,28 @@ def _hat_values(design: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _glm(response: np.ndarray, design: np.ndarray, weights: np.ndarray | None):
-    model = sm.GLM(response, design, family=sm.families.Poisson(), var_weights=weights)
-    return model.fit(scale="X2")
+    """Poisson fit with scale 1; the quasi-Poisson dispersion is Pearson's X2 / df (see `_dispersion`). A
+    baseline with no event at all, or one that cannot be fitted, gives None."""
+    if not response.any():
+        return None
+    try:
+        result = sm.GLM(response, design, family=sm.families.Poisson(), var_weights=weights).fit()
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    return result if result.converged else None
+
+
+def _dispersion(result) -> float:
+    return float(result.pearson_chi2 / result.df_resid)
 
 
 def _fit(response: np.ndarray, design: np.ndarray, control: Control) -> _Fit | None:
     """Quasi-Poisson fit, then (when reweighting) the refit with Anscombe-residual weights."""
     with np.errstate(all="ignore"):
         result = _glm(response, design, None)
-        if not result.converged:
+        if result is None:
             return None
-        phi = max(float(result.scale), 1.0)
+        phi = max(_dispersion(result), 1.0)
         if control.reweight:
             mu = result.fittedvalues
             hat = _hat_values(design, mu)
@@ -135,15 +146,15 @@ def _fit(response: np.ndarray, design: np.ndarray, control: Control) -> _Fit | N
             gamma = len(anscombe) / np.sum(np.where(above, anscombe ** -2.0, 1.0))
             weights = np.where(above, gamma * anscombe ** -2.0, gamma)
             result = _glm(response, design, weights)
-            if not result.converged:
+            if result is None:
                 return None
-            phi = max(float(result.scale), 1.0)
+            phi = max(_dispersion(result), 1.0)
             if control.surveillance_compatible:
                 # surveillance stores the prior weights where R keeps the working weights, so its later
                 # summary.glm and predict.glm take sum(omega (y - mu)^2 / mu^2) / df as the dispersion.
                 mu = result.fittedvalues
                 return _Fit(result, design, phi, float(np.sum(weights * (response - mu) ** 2 / mu ** 2) / result.df_resid))
-    return _Fit(result, design, phi, float(result.scale))
+    return _Fit(result, design, phi, _dispersion(result))
 
 
 def _predict(fit: _Fit, row: np.ndarray) -> tuple[float, float]:

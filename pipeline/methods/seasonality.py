@@ -34,9 +34,11 @@ def seasonal_index(counts: pd.Series, years: pd.Series, alpha: float = 0.05) -> 
     month = frame["month"].to_numpy()
     columns += [(month == m).astype(float) - (month == 12).astype(float) for m in range(1, 12)]
     design = np.column_stack(columns)
-    result = sm.GLM(frame["count"].to_numpy(), design, family=sm.families.Poisson()).fit(scale="X2")
-    phi = max(float(result.scale), 1.0)
-    covariance = result.cov_params() / result.scale * phi
+    if not frame["count"].any():
+        return None
+    result = sm.GLM(frame["count"].to_numpy(), design, family=sm.families.Poisson()).fit()  # scale 1 (X2 may be 0)
+    phi = max(float(result.pearson_chi2 / result.df_resid), 1.0)
+    covariance = result.cov_params() * phi
     first = 1 + len(year_levels) - 1
     # Effect of month m as a contrast of the coefficients; December is minus the sum of the others.
     contrasts = np.zeros((12, design.shape[1]))

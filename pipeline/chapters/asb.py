@@ -1,0 +1,132 @@
+"""Chapter 6, anti-social behaviour: incidents per 1,000 residents by ward and on a map, the long-term trend and
+whether it has levelled off, the partner cases by source and national category, street-based ASB, vulnerable
+and repeat victims with the flags on their perpetrators, and repeat perpetrators."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline import formatting as fmt
+from pipeline.analysis import asb
+from pipeline.chapters.context import ChapterContext
+from pipeline.chapters.registry import Finding
+from pipeline.methods.disclosure import is_small
+from pipeline.methods.periods import year_ending_label
+from pipeline.methods.plateau import SlopeChange
+
+NAME = "asb"
+
+
+@dataclass
+class AsbChapter:
+    area_name: str
+    year_label: str
+    monthly: pd.Series = field(default_factory=pd.Series)
+    slope: SlopeChange | None = None
+    wards: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lsoa_rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    boundaries: object = None
+    zone_lsoas: dict = field(default_factory=dict)
+    cases_missing: str = ""
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    categories: pd.DataFrame = field(default_factory=pd.DataFrame)
+    street: pd.DataFrame = field(default_factory=pd.DataFrame)
+    street_places: pd.DataFrame = field(default_factory=pd.DataFrame)
+    street_slope: SlopeChange | None = None
+    victims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    perpetrators: dict = field(default_factory=dict)
+
+
+def build(ctx: ChapterContext) -> AsbChapter:
+    config = ctx.config
+    crimes, geography, cases = ctx.table("crimes"), ctx.table("geography"), ctx.table("asb_cases")
+    result = AsbChapter(config.area_name, year_ending_label(ctx.period_end), boundaries=ctx.boundaries(),
+                        zone_lsoas={zone: list(codes) for zone, codes in config.zones.items()})
+    rows = asb.incidents(crimes, config)
+    result.monthly = asb.monthly(rows, crimes, ctx.period_end)
+    result.slope = asb.trend(result.monthly)
+    result.wards = asb.ward_rates(rows, geography, config)
+    result.lsoa_rates = asb.lsoa_rates(rows, geography, config)
+    result.cases_missing = ctx.unavailable.get("asb_cases", "")
+    if cases is not None:
+        cases = cases[cases["in_area"]]
+        result.sources = asb.by_year(cases, "source", asb.SOURCES)
+        result.categories = asb.by_year(cases, "asb_category", asb.CATEGORIES)
+        result.street = asb.street_based(cases)
+        result.street_places = asb.street_places(cases)
+        street_monthly = cases[cases["street_based"] == "Y"].groupby("month").size()
+        months = pd.period_range(pd.Period(cases["month"].min(), "M"), ctx.period_end, freq="M")
+        result.street_slope = asb.trend(pd.Series(street_monthly.reindex([str(m) for m in months], fill_value=0)
+                                                  .to_numpy(), index=months))
+        result.victims = asb.victim_table(cases)
+        result.perpetrators = asb.perpetrator_summary(cases)
+    return result
+
+
+def trend_reading(slope: SlopeChange | None, what: str) -> str:
+    if slope is None:
+        return (f"{what}: no long-term trend: it needs at least four years of months (three for the latest "
+                "years and one before them).")
+    return (f"{what}, {slope.years:.0f} years: {slope.whole_percent:+.1f}% a year over the whole series "
+            f"(95% CI {slope.whole_low:+.1f}% to {slope.whole_high:+.1f}%), {slope.recent_percent:+.1f}% a year over the "
+            f"latest {slope.recent_years} years ({slope.recent_low:+.1f}% to {slope.recent_high:+.1f}%); change of slope "
+            f"p = {fmt.p_value(slope.change_p)}: {slope.reading}.")
+
+
+def perpetrator_reading(result: AsbChapter) -> str:
+    found = result.perpetrators
+    if not found:
+        return ""
+    if is_small(found["repeat"]):
+        return "Repeat perpetrators: fewer than 5 people (not shown)."
+    return (f"Repeat perpetrators (two or more cases in the latest 12 months): {fmt.count(found['repeat'])} of "
+            f"{fmt.count(found['perpetrators'])} known perpetrators, behind {found['share'].brief()} of the cases with a "
+            "known perpetrator.")
+
+
+def findings(result: AsbChapter) -> list[Finding]:
+    out = []
+    area = result.wards.iloc[0]
+    rate = area["Per 1,000"]
+    text = (f"{fmt.count(area['This year'])} police-recorded ASB incidents in {result.year_label}, "
+            f"{fmt.decimal(rate, 'rate')} per 1,000 residents ({area['Per 1,000 (95% CI)']})")
+    figures = {"incidents": int(area["This year"]), "per_1000": float(rate)}
+    direction = "context"
+    if "Last year" in area and not isinstance(area["Last year"], str) and not fmt.is_missing(area["Last year"]):
+        change, percent = int(area["Change"]), float(area["Change (%)"])
+        beyond = area["Beyond natural variation (wards: FDR 5%)"]
+        text += f"; {fmt.describe_change(change, percent, 'incidents').lower()} on the year before, {'beyond' if beyond == 'yes' else 'within'} natural variation"
+        figures |= {"last_year": int(area["Last year"]), "change": change, "change_percent": percent}
+        direction = ("down" if change < 0 else "up") if beyond == "yes" else "no change"
+    out.append(Finding(NAME, "asb", text + ".", figures, direction, "Rates"))
+    top = result.wards.iloc[1]
+    out.append(Finding(NAME, "asb", f"Highest ward rate: {top['Area']}, {fmt.decimal(top['Per 1,000'], 'rate')} per 1,000 "
+                       f"({top['Per 1,000 (95% CI)']}).", {"ward": top["Area"], "per_1000": float(top["Per 1,000"])},
+                       "context", "Rates"))
+    if "Beyond natural variation (wards: FDR 5%)" in result.wards:
+        moved = result.wards.iloc[1:][result.wards.iloc[1:]["Beyond natural variation (wards: FDR 5%)"] == "yes"]
+        for _, ward in moved.iterrows():
+            out.append(Finding(NAME, "asb", f"{ward['Area']}: {fmt.describe_change(int(ward['Change']), float(ward['Change (%)']), 'incidents').lower()} "
+                               "on the year before, beyond natural variation across the wards (FDR 5%).",
+                               {"ward": ward["Area"], "change": int(ward["Change"])},
+                               "down" if ward["Change"] < 0 else "up", "Rates"))
+    if result.slope is None:
+        out.append(Finding(NAME, "data", trend_reading(None, "Police-recorded ASB"), {"months": int(len(result.monthly))},
+                           "gap", "Trend"))
+    else:
+        direction = {"still falling": "down", "still rising": "up"}.get(result.slope.reading, "no change")
+        out.append(Finding(NAME, "asb", trend_reading(result.slope, "Long-term trend"),
+                           {"whole_percent": float(result.slope.whole_percent),
+                            "recent_percent": float(result.slope.recent_percent), "change_p": float(result.slope.change_p)},
+                           direction, "Trend"))
+    if result.cases_missing:
+        out.append(Finding(NAME, "data", f"No partner ASB cases ({result.cases_missing}): sources, street-based ASB, "
+                           "vulnerable and repeat victims and repeat perpetrators cannot be reported.", {}, "gap",
+                           "Partner cases"))
+    elif not result.street.empty:
+        latest = result.street.iloc[-1]["Share of recorded"]
+        out.append(Finding(NAME, "asb", f"Street-based ASB: {latest.brief()} of partner cases where it was recorded, "
+                           f"{result.street.iloc[-1]['Year']}.", {"share_percent": latest.share}, "context",
+                           "Street-based ASB"))
+    return out
