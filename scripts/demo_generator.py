@@ -54,6 +54,7 @@ A_AND_E_GROWTH = -0.08
 CYCLE_SURGE_DAYS = (pd.Timestamp("2024-10-07"), pd.Timestamp("2024-11-03"))
 CYCLE_SURGE_MULTIPLIER = 2.0
 SURGE_SEED_OFFSET = 7
+COMPARISON_RECORDS_SEED_OFFSET = 8  # the county's other districts' police records (for domestic-abuse rates)
 
 # Alcohol-flagged violence in the weekend night-time economy (Friday 18:00 to Sunday 06:00): the odds of the
 # alcohol flag on a violent crime are multiplied by this ratio inside the window (record by record).
@@ -489,6 +490,14 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     extracts["police_records"] = pd.concat([records, police_records(surge, surge_rng, first_number=len(rows) + 1,
                                                                     person_prefix="DEMO-C")], ignore_index=True)
     rows = pd.concat([rows, surge.drop(columns="day")], ignore_index=True)
+    # The force's extract covers the whole county, as a real one would: the other districts' records for the latest
+    # year (kept to one year so the repository stays light) let the domestic-abuse chapter compare rates. Their
+    # own random stream.
+    county_rng = np.random.default_rng(seed + COMPARISON_RECORDS_SEED_OFFSET)
+    county_rows = pd.concat(comparison, ignore_index=True)
+    county_rows = county_rows[county_rows["month"] >= LAST_MONTH - 11].reset_index(drop=True)
+    county = police_records(county_rows, county_rng, first_number=len(rows) + 1, person_prefix="DEMO-K")
+    extracts["police_records"] = pd.concat([extracts["police_records"], county], ignore_index=True)
     police_uk_zip(pd.concat([rows, *comparison], ignore_index=True), demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip")
     (demo / "partner").mkdir(parents=True, exist_ok=True)
     counts = {"police.uk street (Cambridge)": len(rows),

@@ -134,7 +134,7 @@ def test_charts_draw(demo):
 
 def test_without_police_records_the_monthly_detector_runs_on_police_uk(demo_context):
     ctx = copy.copy(demo_context)
-    ctx.table = lambda name: None if name == "police_records" else demo_context.table(name)
+    ctx.table = lambda name, area_only=False: None if name == "police_records" else demo_context.table(name, area_only)
     result = chapter.build(ctx)
     assert result.source == "data.police.uk" and {s.resolution for s in result.series} == {"month"}
     assert set(result.family["resolution"]) == {"month"} and len(result.family) == 5 * 12

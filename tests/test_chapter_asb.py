@@ -44,15 +44,14 @@ def test_the_planted_long_term_fall_is_found_and_covered(demo):
 
 
 def test_partner_cases_by_source_and_category_add_up(demo, demo_context):
-    cases = demo_context.table("asb_cases")
-    cases = cases[cases["in_area"]]
+    cases = demo_context.table("asb_cases", area_only=True)
     assert demo.sources["Cases"].sum() == len(cases) == demo.categories["Cases"].sum()
     assert (demo.sources[["Police", "Council", "Housing"]].sum(axis=1) == demo.sources["Cases"]).all()
 
 
 def test_street_based_share_is_over_recorded_flags(demo, demo_context):
-    cases = demo_context.table("asb_cases")
-    latest = cases[cases["in_area"] & (cases["financial_year"] == "2024/25")]
+    cases = demo_context.table("asb_cases", area_only=True)
+    latest = cases[cases["financial_year"] == "2024/25"]
     share = demo.street.set_index("Year").loc["2024/25", "Share of recorded"]
     assert share.k == (latest["street_based"] == "Y").sum() and share.n == latest["street_based"].isin(["Y", "N"]).sum()
     assert demo.street_places["Street-based cases"].iloc[0] >= demo.street_places["Street-based cases"].iloc[-1]

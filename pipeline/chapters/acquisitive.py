@@ -50,7 +50,7 @@ class AcquisitiveChapter:
 
 
 def _series(ctx: ChapterContext) -> tuple[list, str, str, pd.DataFrame | None]:
-    records = ctx.table("police_records")
+    records = ctx.table("police_records", area_only=True)
     missing = ctx.unavailable.get("police_records", "")
     if records is not None:
         rows = acquisitive.priority_records(records, ctx.config)

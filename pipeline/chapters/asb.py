@@ -40,7 +40,7 @@ class AsbChapter:
 
 def build(ctx: ChapterContext) -> AsbChapter:
     config = ctx.config
-    crimes, geography, cases = ctx.table("crimes"), ctx.table("geography"), ctx.table("asb_cases")
+    crimes, geography, cases = ctx.table("crimes"), ctx.table("geography"), ctx.table("asb_cases", area_only=True)
     result = AsbChapter(config.area_name, year_ending_label(ctx.period_end), boundaries=ctx.boundaries(),
                         zone_lsoas={zone: list(codes) for zone, codes in config.zones.items()})
     rows = asb.incidents(crimes, config)
@@ -50,7 +50,6 @@ def build(ctx: ChapterContext) -> AsbChapter:
     result.lsoa_rates = asb.lsoa_rates(rows, geography, config)
     result.cases_missing = ctx.unavailable.get("asb_cases", "")
     if cases is not None:
-        cases = cases[cases["in_area"]]
         result.sources = asb.by_year(cases, "source", asb.SOURCES)
         result.categories = asb.by_year(cases, "asb_category", asb.CATEGORIES)
         result.street = asb.street_based(cases)

@@ -27,12 +27,20 @@ class ChapterContext:
     def processed_dir(self) -> Path:
         return processed_dir_for(self.config, self.processed_root)
 
-    def table(self, name: str) -> pd.DataFrame | None:
-        """A processed table, or None when its source was not supplied."""
+    def table(self, name: str, area_only: bool = False) -> pd.DataFrame | None:
+        """A processed table, or None when its source was not supplied. area_only: leave out the rows placed in
+        another district (a force-wide extract covers the whole county); rows with no location are kept, as
+        nothing places them elsewhere."""
         parquet, csv = self.processed_dir / f"{name}.parquet", self.processed_dir / f"{name}.csv"
         if parquet.exists():
-            return pd.read_parquet(parquet)
-        return pd.read_csv(csv, keep_default_na=False) if csv.exists() else None
+            frame = pd.read_parquet(parquet)
+        elif csv.exists():
+            frame = pd.read_csv(csv, keep_default_na=False)
+        else:
+            return None
+        if area_only and "district_code" in frame:
+            frame = frame[frame["district_code"].isin(["", *self.config.area_codes])].reset_index(drop=True)
+        return frame
 
     def boundaries(self):
         """The ONS boundary polygons (GeoDataFrame in BNG metres; empty when none were supplied)."""

@@ -50,7 +50,7 @@ def build(ctx: ChapterContext) -> CrimeOverview:
         result.table = overview.overview_table(crimes, denominators, ctx.config.area_codes)
         result.comparison = overview.district_comparison(crimes, denominators, ctx.config.area_codes,
                                                          ctx.config.comparison_codes)
-    extracts = {target.source: ctx.table(target.source) for target in ctx.config.targets}
+    extracts = {target.source: ctx.table(target.source, area_only=True) for target in ctx.config.targets}
     unavailable = {name: f"unusable ({reason})" for name, reason in ctx.ingest_facts().get("unusable_extracts", {}).items()}
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end, unavailable)
     return result

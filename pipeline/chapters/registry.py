@@ -74,6 +74,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("acquisitive", "Personal acquisitive crime: emerging trends", "05_acquisitive.ipynb",
             ("crimes", "police_records")),
     Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries")),
+    Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators")),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

@@ -91,7 +91,7 @@ def _current(frame: pd.DataFrame | None) -> pd.DataFrame | None:
 def build(ctx: ChapterContext) -> StrategicChapter:
     config = ctx.config
     missing = ctx.missing_extracts
-    records, asb = ctx.table("police_records"), ctx.table("asb_cases")
+    records, asb = ctx.table("police_records", area_only=True), ctx.table("asb_cases", area_only=True)
     ae, iom, service = ctx.table("ae_assaults"), ctx.table("iom_cohort"), ctx.table("service_activity")
     violence = flags.violence_records(records)
     violence_years = flags.complete_year_labels(violence)

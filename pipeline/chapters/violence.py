@@ -55,7 +55,7 @@ class ViolenceChapter:
 
 def build(ctx: ChapterContext) -> ViolenceChapter:
     config = ctx.config
-    crimes, records, ae = ctx.table("crimes"), ctx.table("police_records"), ctx.table("ae_assaults")
+    crimes, records, ae = ctx.table("crimes"), ctx.table("police_records", area_only=True), ctx.table("ae_assaults")
     geography, boundaries = ctx.table("geography"), ctx.boundaries()
     result = ViolenceChapter(config.area_name, year_ending_label(ctx.period_end), config.city_centre, config.pub_clusters,
                              config.night_time_economy.describe(), boundaries=boundaries,
