@@ -81,5 +81,17 @@ def real_context(real_ingest):
     return context_of(real_ingest)
 
 
+@pytest.fixture(scope="module")
+def demo(request, demo_context):
+    """The test module's chapter (imported there as `chapter`) built on the demo ingest; a module may define its own."""
+    return request.module.chapter.build(demo_context)
+
+
+@pytest.fixture(scope="module")
+def real(request, real_context):
+    """The test module's chapter built on the real 2024 ingest."""
+    return request.module.chapter.build(real_context)
+
+
 def table(result, name: str) -> pd.DataFrame:
     return pd.read_parquet(result.processed_dir / f"{name}.parquet")

@@ -16,16 +16,6 @@ from pipeline.runner import print_latest_weeks
 import demo_generator
 
 
-@pytest.fixture(scope="module")
-def demo(demo_context):
-    return chapter.build(demo_context)
-
-
-@pytest.fixture(scope="module")
-def real(real_context):
-    return chapter.build(real_context)
-
-
 def planted_weeks() -> set:
     first, last = demo_generator.CYCLE_SURGE_DAYS
     return set(pd.period_range(first, last, freq="W-SUN"))

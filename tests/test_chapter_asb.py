@@ -15,16 +15,6 @@ from pipeline.report import asb_charts
 import demo_generator
 
 
-@pytest.fixture(scope="module")
-def demo(demo_context):
-    return chapter.build(demo_context)
-
-
-@pytest.fixture(scope="module")
-def real(real_context):
-    return chapter.build(real_context)
-
-
 def test_ward_rates_add_up_and_carry_exact_intervals(demo, demo_context):
     wards = demo.wards
     assert wards.iloc[0]["Area"] == "Cambridge"

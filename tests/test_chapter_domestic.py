@@ -13,16 +13,6 @@ from pipeline.methods.funnel import funnel, poisson_limits
 from pipeline.report import domestic_charts
 
 
-@pytest.fixture(scope="module")
-def demo(demo_context):
-    return chapter.build(demo_context)
-
-
-@pytest.fixture(scope="module")
-def real(real_context):
-    return chapter.build(real_context)
-
-
 @pytest.mark.parametrize("count, level, low, high", [
     (10, 0.025, 4.7954, 18.3904),   # the exact 95% limits for 10 events (Garwood 1936; e.g. PHE technical guide)
     (1, 0.025, 0.0253, 5.5716),

@@ -18,16 +18,6 @@ from pipeline.report import maps, violence_charts
 import demo_generator
 
 
-@pytest.fixture(scope="module")
-def demo(demo_context):
-    return chapter.build(demo_context)
-
-
-@pytest.fixture(scope="module")
-def real(real_context):
-    return chapter.build(real_context)
-
-
 def published_tables(result):
     return [result.zones, result.ranked, result.ae_targets, result.ae_methods, result.ae_locations]
 
