@@ -6,7 +6,6 @@ import copy
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import pytest
 
 from pipeline.analysis import acquisitive, emerging_trends
 from pipeline.chapters import acquisitive as chapter
