@@ -63,7 +63,7 @@ def main() -> None:
         mode = "surveillance-compatible" if compatible else "default"
         print(f"{mode}: {args.series} null series x 52 weeks: threshold crossed in {100 * crossings:.2f}% of "
               f"series-weeks (nominal 0.5%); alarms after FDR {100 * rate:.3f}%")
-        print(f"  planted spikes over 2-4 weeks found: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in power.items()))
+        print("  planted spikes over 2-4 weeks found: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in power.items()))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,6 @@
 """The strategic priority's analysis: shares over recorded flags, completeness and recording effects, repeat
 people, the night-time window and the gaps (pipeline.analysis.flags, strategic and data_gaps)."""
-import re
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -6,7 +6,6 @@ from pipeline import fileio
 from pipeline.analysis import quality
 from pipeline.inputs.config import load_config
 from pipeline.report.display import table_html
-from pipeline.errors import InputDataError
 
 
 def test_shipped_configs_load_with_the_plans_targets():
