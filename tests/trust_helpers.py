@@ -17,7 +17,8 @@ from pipeline.paths import PROJECT_ROOT, RAW_DIR
 
 RUN_NAME = "2025-03-demo"
 EXPECTED_OUTPUTS = {"01_data_quality.ipynb", "02_crime_overview.ipynb", "03_strategic_priority.ipynb",
-                    "04_violence.ipynb", "05_acquisitive.ipynb", "06_asb.ipynb", "07_domestic.ipynb", "manifest.json",
+                    "04_violence.ipynb", "05_acquisitive.ipynb", "06_asb.ipynb", "07_domestic.ipynb", "08_reoffending.ipynb",
+                    "manifest.json",
                     "report.html", "tables"}
 EXPECTED_PROCESSED = {"crimes.parquet", "outcomes.parquet", "police_records.parquet", "asb_cases.parquet",
                       "ae_assaults.parquet", "iom_cohort.parquet", "service_activity.parquet", "geography.parquet",

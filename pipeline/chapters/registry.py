@@ -75,6 +75,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("crimes", "police_records")),
     Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries")),
     Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators")),
+    Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records")),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 
