@@ -95,3 +95,10 @@ def test_charts_and_map_draw(demo, real):
         assert figure is not None
         plt.close(figure)
     assert np.isfinite(demo.lsoa_rates["per_1000"]).all()
+
+
+def test_the_trend_figures_of_the_findings_are_in_a_table(demo):
+    table = chapter.trend_table(demo).set_index("Series")
+    row = table.loc["Police-recorded incidents"]
+    assert row["Whole series (% a year)"] == demo.slope.whole_percent and row["Reading"] == demo.slope.reading
+    assert "Street-based partner cases" in table.index

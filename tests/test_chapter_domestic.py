@@ -87,3 +87,9 @@ def test_funnel_chart_draws(demo, real):
     assert figure is not None
     plt.close(figure)
     assert domestic_charts.funnel_chart(real.funnel, "t") is None
+
+
+def test_the_repeat_figures_of_the_findings_are_in_a_table(demo):
+    table = chapter.repeat_table(demo).iloc[0]
+    repeat = [f for f in chapter.findings(demo) if f.section == "Repeat victims"][0]
+    assert table["Repeat victims (share of victims)"].share == repeat.figures["repeat_percent"]

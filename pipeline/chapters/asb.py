@@ -14,6 +14,7 @@ from pipeline.chapters.registry import Finding
 from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.plateau import SlopeChange
+from pipeline.methods.values import Interval
 
 NAME = "asb"
 
@@ -61,6 +62,23 @@ def build(ctx: ChapterContext) -> AsbChapter:
         result.victims = asb.victim_table(cases)
         result.perpetrators = asb.perpetrator_summary(cases)
     return result
+
+
+def trend_table(result: AsbChapter) -> pd.DataFrame:
+    """The trend figures the findings quote: each series' annual change over the whole series and the latest
+    years, with 95% intervals, and the test of the change of slope."""
+    rows = []
+    for what, slope in (("Police-recorded incidents", result.slope), ("Street-based partner cases", result.street_slope)):
+        if slope is not None:
+            rows.append({"Series": what, "Years": slope.years, "Whole series (% a year)": slope.whole_percent,
+                         "Whole series 95% CI": Interval(slope.whole_low, slope.whole_high, "percent"),
+                         f"Latest {slope.recent_years} years (% a year)": slope.recent_percent,
+                         "Latest years 95% CI": Interval(slope.recent_low, slope.recent_high, "percent"),
+                         "Change of slope p-value": slope.change_p, "Reading": slope.reading})
+    table = pd.DataFrame(rows)
+    table.attrs["kinds"] = {"Years": "number", "Whole series (% a year)": "signed_percent",
+                            "Latest 3 years (% a year)": "signed_percent", "Change of slope p-value": "p"}
+    return table
 
 
 def trend_reading(slope: SlopeChange | None, what: str) -> str:

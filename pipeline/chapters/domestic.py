@@ -11,7 +11,7 @@ from pipeline import formatting as fmt
 from pipeline.analysis import domestic
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding
-from pipeline.methods.disclosure import is_small
+from pipeline.methods.disclosure import is_small, protect
 from pipeline.methods.periods import year_ending_label
 
 NAME = "domestic"
@@ -50,6 +50,18 @@ def comparison_note(result: DomesticChapter, compared: int) -> str:
         return ("The police records cover the partnership only: a county comparison needs the force-wide extract "
                 "(the other districts' records).")
     return ""
+
+
+def repeat_table(result: DomesticChapter) -> pd.DataFrame:
+    """The repeat-victim figures the findings quote."""
+    found = result.repeats
+    if not found:
+        return pd.DataFrame()
+    table = pd.DataFrame([{"Domestic-flagged records with a known victim": found["records"], "Victims": found["victims"],
+                           "Repeat victims (share of victims)": found["repeat"],
+                           "Their records (share of records)": found["their_records"]}])
+    return protect(table, ["Domestic-flagged records with a known victim", "Victims"],
+                   ["Repeat victims (share of victims)", "Their records (share of records)"])
 
 
 def repeat_reading(result: DomesticChapter) -> str:
