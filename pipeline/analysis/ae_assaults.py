@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analysis import targets
+from pipeline.analysis.flags import recorded_share
 from pipeline.analysis.violence import VIOLENCE
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.disclosure import protect
@@ -65,9 +66,8 @@ def mix(ae: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.DataFrame:
 def alcohol(ae: pd.DataFrame) -> dict[str, Proportion]:
     """Share who had drunk alcohol among attendances where it was recorded, and how often it was recorded."""
     latest = ae[ae["years_back"] == 0]
-    recorded = latest["alcohol_consumed"].isin(["Y", "N"])
-    return {"drunk": Proportion(int((latest["alcohol_consumed"] == "Y").sum()), int(recorded.sum())),
-            "recorded": Proportion(int(recorded.sum()), len(latest))}
+    drunk = recorded_share(latest["alcohol_consumed"])
+    return {"drunk": drunk, "recorded": Proportion(drunk.n, len(latest))}
 
 
 def police_index(crimes: pd.DataFrame, ae: pd.DataFrame, config: AssessmentConfig, period_end: pd.Period) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.flags import recorded_share
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.associations import benjamini_hochberg
 from pipeline.methods.disclosure import protect
@@ -102,16 +103,11 @@ def by_year(cases: pd.DataFrame, column: str, levels: tuple[str, ...]) -> pd.Dat
     return protect(table, ["Cases", *shown], [f"{s} (%)" for s in shown], row_sums=[("Cases", shown)])
 
 
-def _recorded_share(cases: pd.DataFrame, column: str) -> Proportion:
-    recorded = cases[column].isin(["Y", "N"])
-    return Proportion(int((cases[column] == "Y").sum()), int(recorded.sum()))
-
-
 def street_based(cases: pd.DataFrame) -> pd.DataFrame:
     """Street-based cases per year and their share of cases where the flag was recorded (Wilson interval)."""
     rows = []
     for year, group in cases.groupby("financial_year"):
-        share = _recorded_share(group, "street_based")
+        share = recorded_share(group["street_based"])
         rows.append({"Year": year, "Street-based cases": share.k, "Cases with the flag recorded": share.n,
                      "Share of recorded": share})
     return protect(pd.DataFrame(rows), ["Street-based cases", "Cases with the flag recorded"], ["Share of recorded"])
@@ -148,7 +144,7 @@ def victim_table(cases: pd.DataFrame) -> pd.DataFrame:
         people = group["victim_id"].replace("", np.nan).nunique()
         row = {"Group": name, "Cases": len(group), "Victims": people}
         for column, label in FLAGS.items():
-            row[f"{label} flag"] = _recorded_share(group, column)
+            row[f"{label} flag"] = recorded_share(group[column])
         rows.append(row)
     return protect(pd.DataFrame(rows), ["Cases", "Victims"], [f"{label} flag" for label in FLAGS.values()])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.analysis.flags import recorded_share
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.disclosure import protect
 from pipeline.methods.funnel import funnel
@@ -23,10 +24,6 @@ UNDER_REPORTING = (
     "abuse in the year ending March 2024, while the police recorded 851,062 domestic abuse-related crimes in the same "
     "year (ONS, Domestic abuse in England and Wales overview: November 2024). Recorded counts are a fraction of "
     "prevalence; a rise in recording can mean more reporting or better flagging, not more abuse.")
-
-
-def _shares(rows: pd.DataFrame, column: str) -> Proportion:
-    return Proportion(int((rows[column] == "Y").sum()), int(rows[column].isin(["Y", "N"]).sum()))
 
 
 def latest_year(records: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +78,7 @@ def share_of_violence(records: pd.DataFrame) -> pd.DataFrame:
     violence = records[(records["crime_type"] == VIOLENCE) & (records["years_back"] >= 0)]
     rows = []
     for year, group in violence.groupby("financial_year"):
-        share = _shares(group, "domestic_flag")
+        share = recorded_share(group["domestic_flag"])
         rows.append({"Year": year, "Violent records": len(group), "Domestic share of recorded": share,
                      "Flag recorded (%)": 100 * share.n / len(group) if len(group) else float("nan")})
     table = pd.DataFrame(rows)
@@ -94,6 +91,6 @@ def flags_against_other_violence(records: pd.DataFrame) -> pd.DataFrame:
     violence = violence[violence["crime_type"] == VIOLENCE]
     groups = {"Domestic violence": violence[violence["domestic_flag"] == "Y"],
               "Other violence": violence[violence["domestic_flag"] == "N"]}
-    rows = [{"Group": name, "Records": len(group), **{label: _shares(group, column) for column, label in FLAGS.items()}}
+    rows = [{"Group": name, "Records": len(group), **{label: recorded_share(group[column]) for column, label in FLAGS.items()}}
             for name, group in groups.items()]
     return protect(pd.DataFrame(rows), ["Records"], list(FLAGS.values()))

@@ -206,6 +206,11 @@ def recording_effects(table: pd.DataFrame) -> pd.DataFrame:
     return protect(pd.DataFrame(rows), ["Records", "Flagged Y"])
 
 
+def recorded_share(values: pd.Series) -> Proportion:
+    """Share of 'Y' over the rows where a Y/N flag was recorded (empty = not recorded, not 'no')."""
+    return Proportion(int((values == "Y").sum()), int(values.isin(["Y", "N"]).sum()))
+
+
 def flag_shares(frame: pd.DataFrame) -> dict[str, Proportion]:
     """Share of each flag over the rows that recorded it, from `has_<flag>` / `is_<flag>` columns."""
     return {name: Proportion(int(frame.loc[frame[f"has_{flag}"], f"is_{flag}"].sum()), int(frame[f"has_{flag}"].sum()))
