@@ -32,11 +32,20 @@ def incidents(crimes: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
     return crimes[crimes["district_code"].isin(config.area_codes) & (crimes["crime_type"] == ASB)]
 
 
-def monthly(rows: pd.DataFrame, crimes: pd.DataFrame, period_end: pd.Period) -> pd.Series:
-    """Incidents per month over every month the police.uk files cover, up to the period end (zeros kept)."""
-    months = sorted(m for m in crimes["month"].unique() if pd.Period(m, "M") <= period_end)
+def monthly(rows: pd.DataFrame, months: list[str]) -> pd.Series:
+    """Rows per month over the given months (YYYY-MM), zeros kept, indexed by monthly Periods."""
     counts = rows.groupby("month").size().reindex(months, fill_value=0)
     return pd.Series(counts.to_numpy(), index=pd.PeriodIndex(months, freq="M"))
+
+
+def police_uk_months(crimes: pd.DataFrame, period_end: pd.Period) -> list[str]:
+    """Every month the police.uk files cover, up to the period end."""
+    return sorted(m for m in crimes["month"].unique() if pd.Period(m, "M") <= period_end)
+
+
+def case_months(cases: pd.DataFrame, period_end: pd.Period) -> list[str]:
+    """Every month from the partner cases' first to the period end."""
+    return [str(m) for m in pd.period_range(pd.Period(cases["month"].min(), "M"), period_end, freq="M")]
 
 
 def trend(series: pd.Series) -> SlopeChange | None:

@@ -45,7 +45,7 @@ def build(ctx: ChapterContext) -> AsbChapter:
     result = AsbChapter(config.area_name, year_ending_label(ctx.period_end), boundaries=ctx.boundaries(),
                         zone_lsoas={zone: list(codes) for zone, codes in config.zones.items()})
     rows = asb.incidents(crimes, config)
-    result.monthly = asb.monthly(rows, crimes, ctx.period_end)
+    result.monthly = asb.monthly(rows, asb.police_uk_months(crimes, ctx.period_end))
     result.slope = asb.trend(result.monthly)
     result.wards = asb.ward_rates(rows, geography, config)
     result.lsoa_rates = asb.lsoa_rates(rows, geography, config)
@@ -55,10 +55,8 @@ def build(ctx: ChapterContext) -> AsbChapter:
         result.categories = asb.by_year(cases, "asb_category", asb.CATEGORIES)
         result.street = asb.street_based(cases)
         result.street_places = asb.street_places(cases)
-        street_monthly = cases[cases["street_based"] == "Y"].groupby("month").size()
-        months = pd.period_range(pd.Period(cases["month"].min(), "M"), ctx.period_end, freq="M")
-        result.street_slope = asb.trend(pd.Series(street_monthly.reindex([str(m) for m in months], fill_value=0)
-                                                  .to_numpy(), index=months))
+        street = cases[cases["street_based"] == "Y"]
+        result.street_slope = asb.trend(asb.monthly(street, asb.case_months(cases, ctx.period_end)))
         result.victims = asb.victim_table(cases)
         result.perpetrators = asb.perpetrator_summary(cases)
     return result
