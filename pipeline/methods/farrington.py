@@ -93,9 +93,13 @@ def season_blocks(length: int, k: int, freq: int, control: Control) -> np.ndarra
 @dataclass
 class _Fit:
     result: object
-    design: np.ndarray
     phi: float
     inference_dispersion: float  # the dispersion behind standard errors (see `_fit`)
+
+    @classmethod
+    def quasi(cls, result) -> "_Fit | None":
+        """The quasi-Poisson fit: dispersion floored at 1 for the threshold, as estimated for standard errors."""
+        return None if result is None else cls(result, max(_dispersion(result), 1.0), _dispersion(result))
 
     def covariance(self) -> np.ndarray:
         return self.result.cov_params() * self.inference_dispersion  # fitted with scale 1
@@ -131,30 +135,32 @@ def _dispersion(result) -> float:
     return float(result.pearson_chi2 / result.df_resid)
 
 
+def _anscombe_weights(result, response: np.ndarray, design: np.ndarray, phi: float, threshold: float) -> np.ndarray:
+    """Farrington's down-weighting of past outbreaks: weight proportional to residual^-2 above the threshold,
+    scaled so the weights average 1 (surveillance's algo.farrington.assign.weights)."""
+    mu = result.fittedvalues
+    hat = _hat_values(design, mu)
+    anscombe = 1.5 * (response ** (2 / 3) * mu ** (-1 / 6) - np.sqrt(mu)) / np.sqrt(phi * (1 - hat))
+    above = anscombe > threshold
+    gamma = len(anscombe) / np.sum(np.where(above, anscombe ** -2.0, 1.0))
+    return np.where(above, gamma * anscombe ** -2.0, gamma)
+
+
 def _fit(response: np.ndarray, design: np.ndarray, control: Control) -> _Fit | None:
     """Quasi-Poisson fit, then (when reweighting) the refit with Anscombe-residual weights."""
     with np.errstate(all="ignore"):
         result = _glm(response, design, None)
-        if result is None:
-            return None
-        phi = max(_dispersion(result), 1.0)
-        if control.reweight:
-            mu = result.fittedvalues
-            hat = _hat_values(design, mu)
-            anscombe = 1.5 * (response ** (2 / 3) * mu ** (-1 / 6) - np.sqrt(mu)) / np.sqrt(phi * (1 - hat))
-            above = anscombe > control.weights_threshold
-            gamma = len(anscombe) / np.sum(np.where(above, anscombe ** -2.0, 1.0))
-            weights = np.where(above, gamma * anscombe ** -2.0, gamma)
-            result = _glm(response, design, weights)
-            if result is None:
-                return None
-            phi = max(_dispersion(result), 1.0)
-            if control.surveillance_compatible:
-                # surveillance stores the prior weights where R keeps the working weights, so its later
-                # summary.glm and predict.glm take sum(omega (y - mu)^2 / mu^2) / df as the dispersion.
-                mu = result.fittedvalues
-                return _Fit(result, design, phi, float(np.sum(weights * (response - mu) ** 2 / mu ** 2) / result.df_resid))
-    return _Fit(result, design, phi, _dispersion(result))
+        if result is None or not control.reweight:
+            return _Fit.quasi(result)
+        weights = _anscombe_weights(result, response, design, max(_dispersion(result), 1.0), control.weights_threshold)
+        result = _glm(response, design, weights)
+        if result is None or not control.surveillance_compatible:
+            return _Fit.quasi(result)
+        # surveillance stores the prior weights where R keeps the working weights, so its later
+        # summary.glm and predict.glm take sum(omega (y - mu)^2 / mu^2) / df as the dispersion.
+        mu = result.fittedvalues
+        return _Fit(result, max(_dispersion(result), 1.0),
+                    float(np.sum(weights * (response - mu) ** 2 / mu ** 2) / result.df_resid))
 
 
 def _predict(fit: _Fit, row: np.ndarray) -> tuple[float, float]:
@@ -175,23 +181,22 @@ def assess(counts: np.ndarray, k: int, freq: int, control: Control) -> dict:
     kept = np.unique(levels) if levels is not None else np.array([])
     at_level = float(control.periods)
 
-    def model(with_trend: bool):
-        design = _design(times, levels, with_trend, kept)
-        return _fit(response, design, control), design
+    def model(with_trend: bool) -> _Fit | None:
+        return _fit(response, _design(times, levels, with_trend, kept), control)
 
     def target_row(with_trend: bool) -> np.ndarray:
         return _design(np.array([k]), np.array([at_level]) if levels is not None else None, with_trend, kept)[0]
 
     fit, trend_used = None, False
     if control.trend:
-        fit, _ = model(True)
+        fit = model(True)
         if fit is not None:
             expected, _ = _predict(fit, target_row(True))
             t_value = fit.result.params[1] / np.sqrt(fit.covariance()[1, 1])
             significant = 2 * stats.t.sf(abs(t_value), fit.result.df_resid) < control.trend_p
             trend_used = control.b >= 3 and significant and expected <= response.max()
     if not trend_used:
-        fit, _ = model(False)
+        fit = model(False)
     observed = counts[k]
     enough = np.nansum(counts[k - control.min_cases_periods + 1:k + 1]) >= control.min_cases
     if fit is None:
