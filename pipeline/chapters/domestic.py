@@ -43,10 +43,10 @@ def build(ctx: ChapterContext) -> DomesticChapter:
     return result
 
 
-def comparison_note(result: DomesticChapter, compared: int) -> str:
+def comparison_note(result: DomesticChapter) -> str:
     if result.records_missing:
         return ""
-    if compared <= 1:
+    if len(result.districts) <= 1:
         return ("The police records cover the partnership only: a county comparison needs the force-wide extract "
                 "(the other districts' records).")
     return ""

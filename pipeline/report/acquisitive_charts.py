@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from pipeline.methods.disclosure import SMALL  # noqa: E402
 from pipeline.methods.seasonality import MONTHS  # noqa: E402
 from pipeline.report.plotting import set_style  # noqa: E402
 
@@ -21,7 +22,8 @@ SMALL_NOTE = "grey band: a count from 1 to 4 (not shown exactly)"
 
 
 def _small(values: np.ndarray) -> np.ndarray:
-    return (values >= 1) & (values <= 4)
+    """Counts the disclosure rule withholds (pipeline.methods.disclosure.SMALL: 1 to 4)."""
+    return (values >= SMALL.start) & (values < SMALL.stop)
 
 
 def _panels(count: int, height: float = 2.4):
