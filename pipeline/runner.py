@@ -127,6 +127,27 @@ def print_latest_weeks(ctx: ChapterContext) -> int:
     return 0
 
 
+def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: dict, manifest: dict) -> None:
+    """The report: the executive summary from the chapters' findings, the chapters, then the appendices."""
+    from pipeline.report import appendices
+    from pipeline.report.assemble import Part, build_report
+    from pipeline.report.summary import executive_summary, load_findings
+
+    year = f"the year ending {period_end.strftime('%B %Y')}"
+    findings = load_findings(out_dir / "findings")
+    parts = [Part("summary", False, markdown=executive_summary(findings, config.area_name, year, []))]
+    parts += [Part(c.name, False, out_dir / c.notebook) for c in chapters if not c.appendix]
+    parts += [Part(c.name, True, out_dir / c.notebook) for c in chapters if c.appendix]
+    parts += [Part("methods", True, markdown=appendices.methods_appendix()),
+              Part("data_notes", True, markdown=appendices.data_notes_appendix(year, facts, config.synthetic)),
+              Part("glossary", True, markdown=appendices.glossary_appendix()),
+              Part("provenance", True, markdown=appendices.provenance_appendix(manifest)),
+              Part("tables", True, markdown=appendices.tables_annex(out_dir))]
+    build_report(parts, out_dir / "report.html", config.title,
+                 f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
+                 config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
+
+
 def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool) -> int:
     """Build the run in a staging folder and swap it in only when every chapter, the report and the manifest
     are written; a failed run is kept as <folder>.failed with the failing notebook."""
@@ -148,14 +169,6 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
             print(f"error: {failure}", file=sys.stderr)
             return 1
         print(f" done in {timings[chapter.name]:.1f} s")
-    from pipeline.report.assemble import build_report
-
-    report_started = time.perf_counter()
-    build_report([out_dir / chapter.notebook for chapter in chapters], out_dir / "report.html", config.title,
-                 f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
-                 config.synthetic)
-    timings["report"] = round(time.perf_counter() - report_started, 2)
-    timings["total"] = round(time.perf_counter() - started, 2)
     facts = json.loads((ingest.processed_dir / "ingest.json").read_text())
     manifest = {"assessment": config.name, "config": config.path, "parameters": parameters,
                 "chapters": [chapter.name for chapter in chapters], "partial": partial,
@@ -163,6 +176,10 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
                 "ingest": {"reused": ingest.reused, "reason": ingest.reason, "cache_key": facts.get("cache_key")},
                 "timings_seconds": timings, "config_sha256": facts.get("config_sha256"),
                 "inputs_sha256": facts.get("input_files_sha256", {})}
+    report_started = time.perf_counter()
+    publish(config, period_end, out_dir, chapters, facts, manifest)
+    timings["report"] = round(time.perf_counter() - report_started, 2)
+    timings["total"] = round(time.perf_counter() - started, 2)
     write_text(json.dumps(manifest, indent=2) + "\n", out_dir / "manifest.json")
     replace_dir(out_dir, final_dir)
     if partial:

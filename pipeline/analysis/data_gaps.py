@@ -91,7 +91,7 @@ def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None
         if period and int(str(period)[:4]) < assessment_year_start - 3:
             rows.append(("Health indicators out of date", "Fingertips", f"{indicator}: latest period {period}",
                          "the health context describes the population years before the assessment year",
-                         "refresh the Fingertips extracts (scripts/build_real_data.py reads the folder)"))
+                         "obtain the latest OHID Fingertips indicators for the partnership and its comparators (published quarterly)"))
     if iom_linked == 0:
         rows.append(("IOM cohort does not link", "iom_cohort.csv", "no cohort member appears as a suspect in the police records",
                      "flag prevalence in the IOM cohort cannot be measured",

@@ -180,35 +180,39 @@ def findings(result: AcquisitiveChapter) -> list[Finding]:
                 f"exceedance score {top['score']:.1f})."), {
                 "crime_type": crime_type, "alarms": int(len(group)), "observed": observed,
                 "expected": float(top["expected"]), "threshold": float(top["threshold"]), "score": float(top["score"])},
-                "up", "Alarms"))
+                "up", "Alarms", summary=(
+                    f"{crime_type} rose beyond its expected level {len(group)} time{'s' if len(group) > 1 else ''} in "
+                    f"{result.year_label} ({periods}); at its peak, {top['label']}, {said} against about "
+                    f"{top['expected']:.0f} expected: an emerging trend to act on early.")))
     if not result.latest.empty:
         recent = result.latest[result.latest["alarm"]]
         words = ("none of the five types is above its threshold" if recent.empty else
                  "alarms for " + ", ".join(sorted(set(recent["crime_type"]))))
         out.append(Finding(NAME, "acquisitive", f"Latest {emerging_trends.LATEST_WEEKS} weeks (to "
                            f"{result.latest['period'].max().end_time:%d %b %Y}): {words}.",
-                           {"alarms": int(len(recent))}, "up" if len(recent) else "no change", "Latest weeks"))
+                           {"alarms": int(len(recent))}, "up" if len(recent) else "no change", "The latest weeks"))
     if not result.peaks.empty:
         peaks = result.peaks[result.peaks.iloc[:, 1] != "none"]
         if not peaks.empty:
             text = "; ".join(f"{r['Type'].lower()} in {r.iloc[1]}" for _, r in peaks.iterrows())
             out.append(Finding(NAME, "acquisitive", f"Usual peaks: {text} (months above an average month, "
                                f"over {int(result.peaks['Years'].max())} years).", {"types_with_peaks": int(len(peaks))},
-                               "context", "Seasonality"))
+                               "context", "Seasonality",
+                               summary=f"Seasonal peaks to plan for: {text}."))
     for _, row in result.targets.iterrows():
         if isinstance(row.get("Verdict"), str) and row.get("Status") in ("Met", "Missed", "On track", "Off track"):
             direction = {"Met": "met", "Missed": "missed", "On track": "on track", "Off track": "off track"}[row["Status"]]
             out.append(Finding(NAME, "targets", f"{row['Target']}: {row['Verdict']}.", {"target": row["Target"]},
-                               direction, "Targets"))
+                               direction, "Year to date against the targets"))
     if not result.knox.empty:
         beyond = result.knox[result.knox["More pairs than chance (FDR 5%)"] == "yes"]
         if beyond.empty:
             out.append(Finding(NAME, "acquisitive", "Near repeats: no distance and time band has more pairs of "
                                "burglaries or of cycle thefts than chance would give (Knox test, FDR 5%).",
-                               {"cells_beyond_chance": 0}, "no association", "Repeat and near repeat"))
+                               {"cells_beyond_chance": 0}, "no association", "Repeat and near-repeat"))
         for _, row in beyond.iterrows():
             out.append(Finding(NAME, "acquisitive", f"Near repeats: {row['Type'].lower()} {row['Distance']} and "
                                f"{row['Time apart']} apart happen {row['Knox ratio']:.2f} times as often as chance "
                                "would give (Knox test, FDR 5%).", {"type": row["Type"], "knox_ratio": float(row["Knox ratio"])},
-                               "association", "Repeat and near repeat"))
+                               "association", "Repeat and near-repeat"))
     return out

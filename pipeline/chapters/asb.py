@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline import formatting as fmt
 from pipeline.analysis import asb
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding
+from pipeline.chapters.registry import Finding, headline_figures
 from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.plateau import SlopeChange
@@ -106,15 +106,18 @@ def findings(result: AsbChapter) -> list[Finding]:
     rate = area["Per 1,000"]
     text = (f"{fmt.count(area['This year'])} police-recorded ASB incidents in {result.year_label}, "
             f"{fmt.decimal(rate, 'rate')} per 1,000 residents ({area['Per 1,000 (95% CI)']})")
-    figures = {"incidents": int(area["This year"]), "per_1000": float(rate)}
+    figures = headline_figures("Police-recorded ASB incidents", int(area["This year"]))
     direction = "context"
     if "Last year" in area and not isinstance(area["Last year"], str) and not fmt.is_missing(area["Last year"]):
         change, percent = int(area["Change"]), float(area["Change (%)"])
         beyond = area["Beyond natural variation (wards: FDR 5%)"]
-        text += f"; {fmt.describe_change(change, percent, 'incidents').lower()} on the year before, {'beyond' if beyond == 'yes' else 'within'} natural variation"
-        figures |= {"last_year": int(area["Last year"]), "change": change, "change_percent": percent}
+        screen = {"yes": "beyond natural variation", "no": "within natural variation"}.get(beyond, "too few to tell")
+        text += f"; {fmt.describe_change(change, percent, 'incidents').lower()} on the year before, {screen}"
+        figures = headline_figures("Police-recorded ASB incidents", int(area["This year"]), int(area["Last year"]),
+                                   change, percent, screen)
         direction = ("down" if change < 0 else "up") if beyond == "yes" else "no change"
-    out.append(Finding(NAME, "asb", text + ".", figures, direction, "Rates"))
+    figures["per_1000"] = float(rate)
+    out.append(Finding(NAME, "asb", text + ".", figures, direction, "Rates", headline=True))
     top = result.wards.iloc[1]
     out.append(Finding(NAME, "asb", f"Highest ward rate: {top['Area']}, {fmt.decimal(top['Per 1,000'], 'rate')} per 1,000 "
                        f"({top['Per 1,000 (95% CI)']}).", {"ward": top["Area"], "per_1000": float(top["Per 1,000"])},
@@ -128,13 +131,17 @@ def findings(result: AsbChapter) -> list[Finding]:
                                "down" if ward["Change"] < 0 else "up", "Rates"))
     if result.slope is None:
         out.append(Finding(NAME, "data", trend_reading(None, "Police-recorded ASB"), {"months": int(len(result.monthly))},
-                           "gap", "Trend"))
+                           "gap", "The long-term trend"))
     else:
         direction = {"still falling": "down", "still rising": "up"}.get(result.slope.reading, "no change")
         out.append(Finding(NAME, "asb", trend_reading(result.slope, "Long-term trend"),
                            {"whole_percent": float(result.slope.whole_percent),
                             "recent_percent": float(result.slope.recent_percent), "change_p": float(result.slope.change_p)},
-                           direction, "Trend"))
+                           direction, "The long-term trend",
+                           summary=(f"Police-recorded ASB over {result.slope.years:.0f} years: "
+                                    f"{fmt.signed_percent(result.slope.whole_percent)} a year, "
+                                    f"{fmt.signed_percent(result.slope.recent_percent)} a year over the latest "
+                                    f"{result.slope.recent_years} years: {result.slope.reading}.")))
     if result.cases_missing:
         out.append(Finding(NAME, "data", f"No partner ASB cases ({result.cases_missing}): sources, street-based ASB, "
                            "vulnerable and repeat victims and repeat perpetrators cannot be reported.", {}, "gap",

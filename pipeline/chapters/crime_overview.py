@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline import formatting as fmt
-from pipeline.analysis import overview, targets
+from pipeline.analysis import acquisitive, overview, targets
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding
+from pipeline.chapters.registry import Finding, headline_figures
+from pipeline.methods.statistics import compare_counts
 from pipeline.methods.periods import year_ending_label
 
 NAME = "crime_overview"
@@ -24,6 +25,7 @@ class CrimeOverview:
     comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    target_priorities: dict[str, str] = field(default_factory=dict)  # target name -> the plan priority it serves
 
     @property
     def published(self) -> pd.DataFrame:
@@ -53,38 +55,73 @@ def build(ctx: ChapterContext) -> CrimeOverview:
     extracts = {target.source: ctx.table(target.source, area_only=True) for target in ctx.config.targets}
     unavailable = {name: f"unusable ({reason})" for name, reason in ctx.ingest_facts().get("unusable_extracts", {}).items()}
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end, unavailable)
+    result.target_priorities = {target.name: target.priority for target in ctx.config.targets}
     return result
 
 
+SCREEN = {"yes": "beyond natural variation", "no": "within natural variation", "too few to tell": "too few to tell"}
+VIOLENCE = "Violence and sexual offences"
+
+
+def _headline(measure: str, row: pd.Series) -> tuple[dict, str, str]:
+    """A row of the overview as a headline: its figures, the change in words (or '') and its direction."""
+    if fmt.is_missing(row["Last year"]) or isinstance(row["Last year"], str):
+        return headline_figures(measure, int(row["This year"])), "", "context"
+    change, percent = int(row["Change (offences)"]), float(row["Change (%)"])
+    screen = SCREEN.get(row["Beyond natural variation"], "too few to tell")
+    figures = headline_figures(measure, int(row["This year"]), int(row["Last year"]), change, percent, screen)
+    figures["p_value"] = float(row["p-value"])
+    direction = ("down" if change < 0 else "up") if screen == "beyond natural variation" else "no change"
+    described = fmt.describe_change(change, percent)
+    return figures, f"{described[0].lower()}{described[1:]} on the year before, {screen}", direction
+
+
+def acquisitive_row(table: pd.DataFrame) -> pd.Series | None:
+    """The five personal acquisitive crime types together, compared with the year before (exact Poisson test)."""
+    rows = table[table["Crime type"].isin(acquisitive.TYPES.values())]
+    if rows.empty or rows["Last year"].isna().any():
+        return None
+    current, previous = int(rows["This year"].sum()), int(rows["Last year"].sum())
+    test = compare_counts(current, previous)
+    beyond = "too few to tell" if test.too_small else ("yes" if test.significant else "no")
+    return pd.Series({"This year": current, "Last year": previous, "Change (offences)": test.change,
+                      "Change (%)": test.percent_change, "p-value": test.p_value, "Beyond natural variation": beyond})
+
+
 def findings(result: CrimeOverview) -> list[Finding]:
-    """The headline, the changes beyond natural variation, and each target's status, from the numbers."""
+    """The headlines (all crime, personal acquisitive crime, violence), the other changes beyond natural
+    variation, and each target's status, from the numbers."""
     out: list[Finding] = []
     if result.table.empty:
         return [Finding(NAME, "overall", result.incomplete_year or f"No police.uk records for {result.area_name}.",
                         {"months_missing": len(result.months_missing)}, "not assessable")]
     rows = result.published.set_index("Crime type")
     total = rows.loc[overview.ALL_CRIME]
+    figures, change_text, direction = _headline("Crimes (excluding ASB)", total)
     text = (f"{result.area_name} recorded {fmt.count(total['This year'])} crimes (excluding anti-social behaviour) in "
             f"{result.year_label}, {fmt.decimal(total['Rate per 1,000'], 'rate')} per 1,000 residents.")
-    figures = {"crimes": int(total["This year"]), "rate_per_1000": float(total["Rate per 1,000"])}
-    direction = "context"
-    if isinstance(total["Last year"], (int, float)) and not fmt.is_missing(total["Last year"]):
-        change, percent = int(total["Change (offences)"]), float(total["Change (%)"])
-        screen = {"yes": "beyond natural variation", "no": "within natural variation"}.get(
-            total["Beyond natural variation"], total["Beyond natural variation"])
-        text += f" Against the twelve months before: {fmt.describe_change(change, percent)}, {screen}."
-        figures |= {"last_year": int(total["Last year"]), "change": change, "change_percent": percent,
-                    "p_value": float(total["p-value"])}
-        direction = "no change" if screen != "beyond natural variation" else ("down" if change < 0 else "up")
-    else:
-        text += " The previous twelve months are not in the data, so no year-on-year change is shown."
+    figures["rate_per_1000"] = float(total["Rate per 1,000"])
+    text += (f" {change_text[0].upper()}{change_text[1:]}." if change_text else
+             " The previous twelve months are not in the data, so no year-on-year change is shown.")
     trend = total["Long-term change a year (%)"]
+    figures["trend"] = str(total["Long-term trend"])
     if total["Long-term trend"] in ("downward", "upward"):
         text += (f" Long-term trend {total['Long-term trend']} ({fmt.signed_percent(trend.value)} a year over "
                  f"{result.table['Trend years'].iloc[0]} years).")
-        figures |= {"trend_percent_a_year": trend.value}
-    out.append(Finding(NAME, "overall", text, figures, direction, "Crime by type"))
-    for crime_type, row in rows.drop(index=[overview.ALL_CRIME]).iterrows():
+        figures["trend_percent_a_year"] = trend.value
+    out.append(Finding(NAME, "overall", text, figures, direction, "Crime by type", headline=True))
+    acquisitive_total = acquisitive_row(result.table)
+    if acquisitive_total is not None:
+        figures, change_text, direction = _headline("Personal acquisitive crimes", acquisitive_total)
+        out.append(Finding(NAME, "acquisitive", f"Personal acquisitive crime (burglary, robbery, theft from the person, "
+                           f"vehicle crime and bicycle theft): {fmt.count(acquisitive_total['This year'])} in "
+                           f"{result.year_label}; {change_text}.", figures, direction, "Crime by type", headline=True))
+    if VIOLENCE in rows.index:
+        figures, change_text, direction = _headline("Violence and sexual offences", rows.loc[VIOLENCE])
+        out.append(Finding(NAME, "violence", f"Violence and sexual offences: {fmt.count(rows.loc[VIOLENCE, 'This year'])} "
+                           f"in {result.year_label}" + (f"; {change_text}." if change_text else "."), figures, direction,
+                           "Crime by type", headline=True))
+    for crime_type, row in rows.drop(index=[overview.ALL_CRIME, VIOLENCE], errors="ignore").iterrows():
         if row["Beyond natural variation"] != "yes":
             continue
         change, percent = int(row["Change (offences)"]), float(row["Change (%)"])
@@ -94,11 +131,25 @@ def findings(result: CrimeOverview) -> list[Finding]:
                            {"this_year": int(row["This year"]), "last_year": int(row["Last year"]), "change": change,
                             "change_percent": percent, "p_value": float(row["p-value"])},
                            "down" if change < 0 else "up", "Crime by type"))
+    out.extend(target_findings(result))
+    return out
+
+
+def target_findings(result: CrimeOverview) -> list[Finding]:
+    """Each target's status, filed under the plan priority it serves (figures: the target's name, priority,
+    aim, count to date, target count and verdict, for the executive summary's progress table)."""
+    out = []
     for _, row in result.targets.iterrows():
         status = str(row.get("Status", ""))
         direction = status.lower() if status in ("Met", "Missed", "On track", "Off track") else "not assessable"
         figures = {k: row[k] for k in ("Year to date", "Target count", "Projected year end")
                    if k in row and isinstance(row[k], (int, float)) and not fmt.is_missing(row[k])}
+        figures |= {"target": str(row["Target"]), "plan_priority": result.target_priorities.get(row["Target"], "overall"),
+                    "aim": str(row["Aim"]), "status": status}
+        change = row.get("Change on baseline months")
+        if isinstance(change, (int, float)) and not fmt.is_missing(change):
+            figures |= {"change": int(change), "change_percent": float(row["Change on baseline months (%)"]),
+                        "screen": SCREEN.get(row["Beyond natural variation"], "too few to tell")}
         detail = row.get("Verdict") if isinstance(row.get("Verdict"), str) and row.get("Verdict") else status
         out.append(Finding(NAME, "targets", f"Target '{row['Target']}' ({row['Aim']}): {detail}.", figures, direction,
                            "Progress against the plan's targets"))

@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline import formatting as fmt
 from pipeline.analysis import domestic
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding
+from pipeline.chapters.registry import Finding, headline_figures
 from pipeline.methods.disclosure import is_small, protect
 from pipeline.methods.periods import year_ending_label
 
@@ -87,7 +87,8 @@ def findings(result: DomesticChapter) -> list[Finding]:
         row = mine.iloc[0]
         text = (f"{fmt.count(row['Domestic-flagged records'])} domestic-flagged crimes and incidents in {result.year_label}, "
                 f"{fmt.decimal(row['Per 1,000'], 'rate')} per 1,000 residents ({row['Per 1,000 (95% CI)']})")
-        figures = {"records": int(row["Domestic-flagged records"]), "per_1000": float(row["Per 1,000"])}
+        figures = headline_figures("Domestic-flagged crimes and incidents", int(row["Domestic-flagged records"]))
+        figures["per_1000"] = float(row["Per 1,000"])
         if len(districts) > 1:
             text += (f"; rank {row['Rank in the county']} of {len(districts)} districts in the county, "
                      f"{row['Against the county rate']} around the county rate")
@@ -95,17 +96,17 @@ def findings(result: DomesticChapter) -> list[Finding]:
         direction = ("up" if str(row["Against the county rate"]).startswith("above") else
                      "down" if str(row["Against the county rate"]).startswith("below") else "no change")
         out.append(Finding(NAME, "domestic", text + ".", figures, direction if len(districts) > 1 else "context",
-                           "County comparison"))
+                           "Against the county's other districts", headline=True))
     if result.repeats and not is_small(result.repeats["repeat"].k):
         repeat = result.repeats["repeat"]
         out.append(Finding(NAME, "domestic", f"Repeat victims: {repeat.brief()} of domestic-abuse victims with a known id "
                            "had two or more records in the latest 12 months.", {"repeat_percent": repeat.share},
-                           "context", "Repeat victims"))
+                           "context", "Repeat victims, violence and the flags"))
     if not result.share.empty:
         latest = result.share.iloc[-1]
         share = latest["Domestic share of recorded"]
         if hasattr(share, "k"):
             out.append(Finding(NAME, "domestic", f"Domestic abuse was {share.brief()} of violent records where the flag "
-                               f"was recorded, {latest['Year']}.", {"share_percent": share.share}, "context", "Violence"))
+                               f"was recorded, {latest['Year']}.", {"share_percent": share.share}, "context", "Repeat victims, violence and the flags"))
     out.append(Finding(NAME, "domestic", domestic.UNDER_REPORTING, {}, "context", "Under-reporting"))
     return out

@@ -9,7 +9,10 @@ A chapter is one module in this package with one contract (README, "Adding a cha
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+import json
+import math
+import numbers
+from dataclasses import asdict, dataclass, field
 from types import ModuleType
 
 # The plan's priorities, which findings are filed under (the executive summary groups by them).
@@ -39,12 +42,55 @@ class Finding:
     figures: dict[str, float | int | str | None] = field(default_factory=dict)
     direction: str = "context"
     section: str = ""
+    headline: bool = False  # the priority's headline measure (figures as headline_figures makes them)
+    summary: str = ""  # the finding in plain words for the executive summary, when `text` is technical
+
+    @property
+    def plain(self) -> str:
+        return self.summary or self.text
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITIES:
             raise ValueError(f"unknown priority '{self.priority}' (one of {', '.join(PRIORITIES)})")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"unknown direction '{self.direction}' (one of {', '.join(sorted(DIRECTIONS))})")
+
+
+def _plain(value: object) -> object:
+    """A figure as JSON holds it: numpy numbers become Python numbers, NaN becomes null."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return None if math.isnan(float(value)) else float(value)
+    return str(value)
+
+
+def findings_json(findings: list[Finding]) -> str:
+    """Findings as JSON (the run keeps each chapter's under findings/, for the executive summary)."""
+    rows = [asdict(f) | {"figures": {k: _plain(v) for k, v in f.figures.items()}} for f in findings]
+    return json.dumps(rows, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def findings_from_json(text: str) -> list[Finding]:
+    return [Finding(**row) for row in json.loads(text)]
+
+
+SCREENS = ("beyond natural variation", "within natural variation", "too few to tell")
+
+
+def headline_figures(measure: str, this_year: int, last_year: int | None = None, change: int | None = None,
+                     change_percent: float | None = None, screen: str | None = None) -> dict:
+    """The figures of a headline finding, by the names the executive summary reads: what is counted, this
+    year's count and, where there is a comparison, last year's, the change and its natural-variation screen."""
+    if screen is not None and screen not in SCREENS:
+        raise ValueError(f"unknown screen '{screen}' (one of {', '.join(SCREENS)})")
+    figures = {"measure": measure, "this_year": int(this_year)}
+    if last_year is not None:
+        figures |= {"last_year": int(last_year), "change": int(change), "change_percent": float(change_percent),
+                    "screen": screen}
+    return figures
 
 
 @dataclass(frozen=True)
@@ -55,6 +101,7 @@ class Chapter:
     title: str
     notebook: str
     tables: tuple[str, ...]
+    appendix: bool = False  # shown after the chapters, as an appendix of the report
 
     def module(self) -> ModuleType:
         """The chapter's module (imported on first use, so the runner stays light)."""
@@ -63,7 +110,7 @@ class Chapter:
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("data_quality", "Data and data quality", "01_data_quality.ipynb",
-            ("data_quality", "rejects", "geography", "denominators")),
+            ("data_quality", "rejects", "geography", "denominators"), appendix=True),
     Chapter("crime_overview", "Crime overview", "02_crime_overview.ipynb",
             ("crimes", "denominators", "police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity")),
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",

@@ -7,6 +7,8 @@ produce and none quotes a suppressed count.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,7 +18,7 @@ from pipeline.analysis import family, flags, strategic
 from pipeline.analysis.data_gaps import data_gaps
 from pipeline.analysis.health import latest_table
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding, chapters_reading
+from pipeline.chapters.registry import Finding, headline_figures, chapters_reading
 from pipeline.methods import associations
 from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import CURRENT
@@ -174,8 +176,12 @@ def _prevalence_findings(chapter: StrategicChapter) -> list[Finding]:
         if shares:
             text = (f"**{label}, {chapter.current_year}:** {opening}"
                     + "; ".join(f"{measure.lower()} {share.brief()}" for measure, share in shares) + ". " + flags.CAVEAT)
-            out.append(Finding(NAME, "strategic", text, {f"{m.lower()}_percent": s.share for m, s in shares}, "context",
-                               "Prevalence of the flags"))
+            figures = {f"{m.lower()}_percent": s.share for m, s in shares}
+            alcohol = dict(shares).get(PREVALENCE_MEASURES[0]) if label == "Violence" else None
+            if alcohol is not None:
+                figures |= headline_figures("Violent crimes with an alcohol flag", alcohol.k)
+            out.append(Finding(NAME, "strategic", text, figures, "context", "Prevalence of the flags",
+                               headline=alcohol is not None))
     return out
 
 
@@ -189,8 +195,21 @@ def _association_findings(chapter: StrategicChapter) -> list[Finding]:
                            f"the false discovery rate (BH-adjusted p {fmt.p_value(row['BH-adjusted p'])}). {NOT_A_CAUSE}",
                            {"odds_ratio": ratio.value, "odds_ratio_low": ratio.low, "odds_ratio_high": ratio.high,
                             "bh_adjusted_p": float(row["BH-adjusted p"]), "records": int(row["Records"])},
-                           "association", "Associations"))
+                           "association", "Associations", summary=_association_summary(row["Question"], ratio)))
     return out
+
+
+QUESTION = re.compile(r"^(?P<source>[^:]+): (?P<flag>.+?) flag, (?P<exposed>.+) against (?P<reference>.+)$")
+
+
+def _association_summary(question: str, ratio) -> str:
+    """'Violence: alcohol flag, night-time economy against other times' in words a board member reads."""
+    parts = QUESTION.match(question)
+    if parts is None:
+        return ""
+    return (f"{parts['source']}: the odds of {fmt.article(parts['flag'])} flag were {fmt.decimal(ratio.value, 'ratio')} "
+            f"times as high for {parts['exposed']} as for {parts['reference']} (95% CI "
+            f"{fmt.decimal(ratio.low, 'ratio')} to {fmt.decimal(ratio.high, 'ratio')}); recorded flags, not a cause.")
 
 
 def _measure_findings(chapter: StrategicChapter) -> list[Finding]:
@@ -215,7 +234,10 @@ def _measure_findings(chapter: StrategicChapter) -> list[Finding]:
                            f"{row['Reading']}.",
                            {"completeness_before": row["Completeness"].before, "completeness_after": row["Completeness"].after,
                             "flagged_before": row["Flagged Y"].before, "flagged_after": row["Flagged Y"].after},
-                           "gap" if effect else "context", "Completeness before conclusions"))
+                           "gap" if effect else "context", "Completeness before conclusions",
+                           summary=(f"{source}: recording of the {row['Flag'].lower()} flag went from {row['Completeness']} "
+                                    f"of records ({row['Years']}); the flagged count moved with recording, so it is not "
+                                    "a change in behaviour.") if effect else ""))
     if not chapter.under_recording.empty:
         last = chapter.under_recording.iloc[-1]
         index = last["Under-recording index"]
@@ -255,10 +277,12 @@ def _context_findings(chapter: StrategicChapter) -> list[Finding]:
                                    "test). These figures predate the assessment year.",
                                    {"rate": float(row["Rate per 100,000"]), "england": float(national)}, "context",
                                    "Health context"))
-    if not chapter.gaps.empty:
-        out.append(Finding(NAME, "data", f"**Gaps in the data:** {len(chapter.gaps)} gaps are listed below, each with a "
-                           f"recommended fix ({', '.join(sorted(set(chapter.gaps['Gap'])))}).", {"gaps": len(chapter.gaps)},
-                           "gap", "Gaps in the data"))
+    for gap, rows in chapter.gaps.groupby("Gap", sort=False):
+        first = rows.iloc[0]
+        out.append(Finding(NAME, "data", f"**{gap}** ({len(rows)} source{'s' if len(rows) > 1 else ''}): "
+                           f"{first['Consequence for the findings']} Recommended fix: {first['Recommended fix']}.",
+                           {"gap": gap, "sources": int(len(rows))}, "gap", "Gaps in the data",
+                           summary=f"{gap}: {first['Recommended fix']}."))
     if chapter.unavailable:
         out.append(Finding(NAME, "data", "**Not available:** " + "; ".join(chapter.unavailable.values())
                            + ". The sections that need them say so.", {"extracts_unavailable": len(chapter.unavailable)},

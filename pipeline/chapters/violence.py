@@ -143,7 +143,14 @@ def _zone_finding(row: pd.Series, result: ViolenceChapter) -> Finding | None:
     if hasattr(share, "k") and share.n:
         text += f"; {share.brief()} of its violent police records in the night-time economy ({result.night_window})"
         figures |= {"night_share_percent": share.share}
-    return Finding(NAME, "violence", text + ".", figures, direction, "City centre and the rest")
+    summary = ""
+    if direction in ("up", "down"):
+        summary = (f"{row['Zone']}: violent offences {'rose' if direction == 'up' else 'fell'} from "
+                   f"{fmt.count(row['Last year'])} to {fmt.count(row['This year'])} "
+                   f"({fmt.signed_percent(figures['change_percent'])}), beyond natural variation"
+                   + (f"; {share.brief()} of its violent records fell in the night-time economy." if "night_share_percent" in figures
+                      else "."))
+    return Finding(NAME, "violence", text + ".", figures, direction, "The city centre against the pub clusters and the rest", summary=summary)
 
 
 def findings(result: ViolenceChapter) -> list[Finding]:
@@ -183,6 +190,16 @@ def findings(result: ViolenceChapter) -> list[Finding]:
         verdict = row.get("Verdict") if isinstance(row.get("Verdict"), str) else status
         out.append(Finding(NAME, "targets", f"{row['Target']} ({row['Aim']}): {verdict}.",
                            {"status": status}, direction, "A&E assault attendances"))
+    trend = result.ae_trend
+    if trend is not None and not result.ae_missing:
+        label = fmt.trend_label(trend)
+        out.append(Finding(NAME, "violence", f"A&E assault attendances over {trend.years} complete years: {label} "
+                           f"({fmt.signed_percent(trend.annual_percent)} a year, 95% CI "
+                           f"{fmt.signed_percent(trend.lower)} to {fmt.signed_percent(trend.upper)}).",
+                           {"years": trend.years, "annual_percent": trend.annual_percent, "p_value": trend.p_value},
+                           {"downward": "down", "upward": "up"}.get(label, "no change"), "A&E assault attendances",
+                           summary=(f"A&E assault attendances show a {label} trend, {fmt.signed_percent(trend.annual_percent)} "
+                                    f"a year over {trend.years} years." if label in ("downward", "upward") else "")))
     if result.ae_missing:
         out.append(Finding(NAME, "data", f"No A&E assault data ({result.ae_missing}): the A&E target, the assault "
                            "mix and the under-reporting index cannot be assessed.", {}, "gap", "A&E assault attendances"))

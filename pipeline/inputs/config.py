@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 import yaml
@@ -91,6 +91,10 @@ class NightTimeEconomy(_Strict):
         return "; ".join(window.describe() for window in self.windows)
 
 
+# The plan priorities a target can serve (pipeline.chapters.registry.PRIORITIES names and titles them).
+PlanPriority = Literal["overall", "strategic", "acquisitive", "violence", "asb", "domestic", "reoffending"]
+
+
 class Target(_Strict):
     """'Reduce X by p% (N offences) against the baseline year', 'keep X below N', or 'an overall reduction'.
 
@@ -108,6 +112,7 @@ class Target(_Strict):
     below: int | None = Field(None, gt=0)
     overall_reduction: bool = False  # the plan's "an overall reduction": fewer than the baseline year
     plan_baseline: int | None = Field(None, ge=0)  # the baseline count the plan quotes, when there is one
+    priority: PlanPriority = "overall"  # the plan priority the target serves (the executive summary files it there)
 
     @field_validator("baseline_year", "target_year")
     @classmethod

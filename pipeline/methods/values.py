@@ -17,6 +17,10 @@ class _Cell:
     def revealed_counts(self) -> tuple[int, ...]:
         return ()
 
+    def lines(self) -> list[str]:
+        """The cell on separate lines (a table shows the estimate first, its interval and counts beneath)."""
+        return [str(self)]
+
 
 @dataclass(frozen=True)
 class Proportion(_Cell):
@@ -48,6 +52,13 @@ class Proportion(_Cell):
         text = f"{fmt.percent(self.share)} ({fmt.interval(low, high, 'percent')}), {fmt.count(self.k)} of {fmt.count(self.n)}"
         return text + (" (too few to interpret)" if self.too_few else "")
 
+    def lines(self) -> list[str]:
+        if self.n == 0:
+            return ["no records"]
+        low, high = self.interval
+        return ([fmt.percent(self.share), f"({fmt.interval(low, high, 'percent')})", f"{fmt.count(self.k)} of {fmt.count(self.n)}"]
+                + (["too few to interpret"] if self.too_few else []))
+
     def brief(self) -> str:
         """'30.7% (490 of 1,594)', for sentences."""
         return f"{fmt.percent(self.share)} ({fmt.count(self.k)} of {fmt.count(self.n)})"
@@ -71,6 +82,10 @@ class Estimate(_Cell):
             return fmt.MISSING
         show = fmt.percent if self.kind == "percent" else (lambda v: fmt.decimal(v, self.kind))
         return f"{show(self.value)} ({fmt.interval(self.low, self.high, self.kind)})"
+
+    def lines(self) -> list[str]:
+        text = str(self)
+        return text.split(" (", 1)[:1] + ["(" + text.split(" (", 1)[1]] if " (" in text else [text]
 
 
 @dataclass(frozen=True)

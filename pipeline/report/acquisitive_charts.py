@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pipeline.methods.disclosure import SMALL  # noqa: E402
+from pipeline.report import plotting
 from pipeline.methods.seasonality import MONTHS  # noqa: E402
 from pipeline.report.plotting import set_style  # noqa: E402
 
@@ -65,7 +66,7 @@ def seasonal_overlay(overlay: pd.DataFrame, assessment_year: str):
     axes[0].legend(fontsize=7, loc="upper left")
     figure.suptitle("Offences per month, April to March" + (f"; {SMALL_NOTE}" if any_small else ""), fontsize=9)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "police recorded crime (the police records extract, or data.police.uk street-level crime where it is absent)")
 
 
 def seasonal_index_chart(seasonal: pd.DataFrame):
@@ -88,7 +89,7 @@ def seasonal_index_chart(seasonal: pd.DataFrame):
         axis.tick_params(axis="y", labelsize=7)
     figure.suptitle("Seasonal index (1 = an average month) with 95% intervals; orange: a peak month (FDR 5%)", fontsize=9)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "police recorded crime (the police records extract, or data.police.uk street-level crime where it is absent)")
 
 
 def latest_weeks_chart(weekly: list, latest: pd.DataFrame, family: pd.DataFrame, history: int = 26):
@@ -124,4 +125,4 @@ def latest_weeks_chart(weekly: list, latest: pd.DataFrame, family: pd.DataFrame,
     figure.suptitle(f"Offences per week (Monday to Sunday), last {history} weeks; red bars: alarms"
                     + (f"; {SMALL_NOTE}" if any_small else ""), fontsize=9)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "police recorded crime (the police records extract, or data.police.uk street-level crime where it is absent)")

@@ -17,6 +17,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from pipeline.methods.disclosure import SUPPRESSED  # noqa: E402
+from pipeline.report import plotting
 from pipeline.methods.grid import to_bng  # noqa: E402
 from pipeline.report import maps  # noqa: E402
 from pipeline.report.plotting import set_style  # noqa: E402
@@ -43,7 +44,7 @@ def trend_chart(monthly: pd.Series, slope, title: str):
         axis.set_xlabel(f"Whole series: {slope.whole_percent:+.1f}% a year; latest {slope.recent_years} years: "
                         f"{slope.recent_percent:+.1f}% a year ({slope.reading}).", fontsize=8)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "data.police.uk street-level crime (anti-social behaviour)")
 
 
 def sources_chart(by_source: pd.DataFrame):
@@ -61,7 +62,7 @@ def sources_chart(by_source: pd.DataFrame):
     axis.set_title("ASB cases by the partner that recorded them", fontsize=10)
     axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "partner ASB case extracts (police, council, housing)")
 
 
 def rate_map(rates: pd.DataFrame, boundaries, zone_lsoas: dict, title: str):

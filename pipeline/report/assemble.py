@@ -1,19 +1,24 @@
 """Publish: one self-contained HTML report assembled from the executed chapter notebooks.
 
-Code is hidden, papermill's parameter cells and cells tagged `report-hide` are removed, a table
-of contents is built from the chapter headings, and the template (templates/offline_report)
-loads no script or style from the internet: images are embedded, CSS is inlined.
+The report opens with the executive summary (pipeline.report.summary), then the chapters, then the
+appendices (the data-quality chapter and pipeline.report.appendices). Code is hidden, papermill's parameter
+cells and cells tagged `report-hide` are removed; headings, tables and figures are numbered (1, 1.1, Table
+2.3, Figure 4.1; appendices A, B...), every heading gets a stable id, the summary's links to chapter sections
+are resolved, and a contents list links every heading. The template (templates/offline_report) loads nothing
+from the internet: images are embedded, CSS is inlined.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
+import string
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from pipeline.fileio import write_text
+from pipeline.report.summary import LINK_PREFIX
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "report-hide"}
@@ -22,6 +27,21 @@ ATTRIBUTION = ("Contains public sector information licensed under the Open Gover
                "database right. Health indicators: OHID Fingertips.")
 TOC_PLACEHOLDER = '<div id="report-contents"></div>'
 EXTERNAL_RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+MARKER = '<div class="chapter-marker" data-chapter="{name}" data-appendix="{appendix}"></div>'
+TOKENS = re.compile(r'<div class="chapter-marker"(?P<marker>[^>]*)>'
+                    r'|<h(?P<level>[12]) id="(?P<id>[^"]+)"(?P<attrs>[^>]*)>(?P<text>.*?)</h(?P=level)>'
+                    r'|<caption>(?P<caption>)'
+                    r'|<span class="figure-number"></span>', re.S)
+
+
+@dataclass
+class Part:
+    """A part of the report: a chapter notebook or generated markdown (the summary, an appendix)."""
+
+    name: str
+    appendix: bool
+    notebook: Path | None = None
+    markdown: str = ""
 
 
 def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> nbformat.NotebookNode:
@@ -34,39 +54,125 @@ def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> n
     return cell
 
 
-def combine(notebooks: list[Path], title: str, subtitle: str, synthetic: bool, generated: str) -> nbformat.NotebookNode:
-    """One notebook: a title cell, then every chapter's cells without parameters or hidden cells."""
+def _markdown(text: str, cell_id: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.id = cell_id
+    return cell
+
+
+def combine(parts: list[Part], title: str, subtitle: str, synthetic: bool, generated: str) -> nbformat.NotebookNode:
+    """One notebook: a title cell, then each part behind its marker, chapters without parameters or hidden cells."""
     combined = nbformat.v4.new_notebook()
     combined.metadata["title"] = title
     combined.cells.append(_title_cell(title, subtitle, synthetic, generated))
-    for path in notebooks:
-        chapter = nbformat.read(path, as_version=4)
-        for cell in chapter.cells:
-            if REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", [])):
-                continue
-            combined.cells.append(cell)
-    if notebooks:
-        combined.metadata["kernelspec"] = nbformat.read(notebooks[0], as_version=4).metadata.get("kernelspec", {})
+    for part in parts:
+        combined.cells.append(_markdown(MARKER.format(name=part.name, appendix=int(part.appendix)), f"marker-{part.name}"))
+        if part.notebook is None:
+            if part.markdown:
+                combined.cells.append(_markdown(part.markdown, f"part-{part.name}"))
+            continue
+        chapter = nbformat.read(part.notebook, as_version=4)
+        combined.cells.extend(cell for cell in chapter.cells
+                              if not REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", [])))
+        combined.metadata.setdefault("kernelspec", chapter.metadata.get("kernelspec", {}))
     return combined
 
 
-def _table_of_contents(body: str) -> str:
-    """Numbered chapters (h1) with their sections (h2) beneath, linked to nbconvert's heading anchors."""
-    headings = re.findall(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', body, flags=re.S)
-    chapters: list[tuple[str, list[str]]] = []
-    for level, anchor, text in headings[1:]:  # the first h1 is the report title
-        label = html.escape(html.unescape(re.sub(r"<[^>]+>", "", text).replace("¶", "").strip()))
-        link = f'<a href="#{anchor}">{label}</a>'
-        if level == "1" or not chapters:
-            chapters.append((link, []))
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class Heading:
+    level: int
+    label: str
+    anchor: str
+    text: str
+    chapter: str
+
+
+@dataclass
+class Numbering:
+    """What number_sections found: the headings (for the contents) and the section of each (chapter, heading)."""
+
+    headings: list[Heading] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+
+def _heading_text(inner: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", inner).replace("¶", "")).strip()
+
+
+def number_sections(body: str) -> tuple[str, Numbering]:
+    """Number chapters (1, 2...; appendices A, B...), their sections (2.1), tables and figures (Table 2.1), give
+    each heading the id 'sec-<number>', and resolve the summary's section links."""
+    found = Numbering()
+    state = {"chapter": "", "appendix": False, "h1": 0, "letters": 0, "label": "", "h2": 0, "tables": 0, "figures": 0,
+             "title_seen": False}
+
+    def replace(match: re.Match) -> str:
+        if match["marker"] is not None:  # nbconvert may reorder a tag's attributes
+            state["chapter"] = re.search(r'data-chapter="([^"]+)"', match["marker"])[1]
+            state["appendix"] = 'data-appendix="1"' in match["marker"]
+            return match[0]
+        if match["level"]:
+            text = _heading_text(match["text"])
+            if match["level"] == "1" and not state["title_seen"]:
+                state["title_seen"] = True
+                return match[0]
+            if match["level"] == "1":
+                if state["appendix"]:
+                    state["label"] = f"Appendix {string.ascii_uppercase[state['letters']]}"
+                    state["letters"] += 1
+                else:
+                    state["h1"] += 1
+                    state["label"] = str(state["h1"])
+                state["h2"] = state["tables"] = state["figures"] = 0
+                label, anchor = state["label"], f"sec-{slug(state['label'])}"
+            else:
+                state["h2"] += 1
+                short = state["label"].removeprefix("Appendix ")
+                label, anchor = f"{short}.{state['h2']}", f"sec-{slug(short)}-{state['h2']}"
+            found.headings.append(Heading(int(match["level"]), label, anchor, text, state["chapter"]))
+            return (f'<h{match["level"]} id="{anchor}"{match["attrs"]}><span class="section-number">{label}</span> '
+                    f'{html.escape(text)}<a class="anchor-link" href="#{anchor}">¶</a></h{match["level"]}>')
+        short = state["label"].removeprefix("Appendix ") or "0"
+        if match["caption"] is not None:
+            state["tables"] += 1
+            return f'<caption><span class="table-number">Table {short}.{state["tables"]}:</span> '
+        state["figures"] += 1
+        return f'<span class="figure-number">Figure {short}.{state["figures"]}:</span> '
+
+    body = TOKENS.sub(replace, body)
+
+    def resolve(match: re.Match) -> str:
+        chapter, section = match[1], match[2]
+        candidates = [h for h in found.headings if h.chapter == chapter]
+        section_heading = next((h for h in candidates if h.level == 2 and slug(h.text).startswith(section)), None)
+        if section_heading is None:
+            found.unresolved.append(f"{chapter}: {section}")
+            section_heading = candidates[0] if candidates else None
+        return f'href="#{section_heading.anchor}"' if section_heading else 'href="#report-contents"'
+
+    body = re.sub(rf'href="{re.escape(LINK_PREFIX)}([a-z_]+)--([a-z0-9-]*)"', resolve, body)
+    return body, found
+
+
+def table_of_contents(headings: list[Heading]) -> str:
+    """Every chapter and section heading, numbered and linked."""
+    items, open_chapter = [], False
+    for heading in headings:
+        link = f'<a href="#{heading.anchor}">{html.escape(heading.label)} {html.escape(heading.text)}</a>'
+        if heading.level == 1:
+            items.append(("</ul></li>" if open_chapter else "") + f"<li>{link}<ul>")
+            open_chapter = True
         else:
-            chapters[-1][1].append(link)
-    items = "".join(f"<li>{link}" + (f"<ul>{''.join(f'<li>{s}</li>' for s in sections)}</ul>" if sections else "")
-                    + "</li>" for link, sections in chapters)
-    return f'<nav class="report-toc"><strong>Contents</strong><ol>{items}</ol></nav>'
+            items.append(f"<li>{link}</li>")
+    items.append("</ul></li>" if open_chapter else "")
+    return f'<nav class="report-toc" id="report-contents"><strong>Contents</strong><ul class="toc">{"".join(items)}</ul></nav>'
 
 
-def render(notebook: nbformat.NotebookNode) -> str:
+def render(notebook: nbformat.NotebookNode) -> tuple[str, Numbering]:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="offline_report", extra_template_basedirs=[str(TEMPLATE_DIR)])
@@ -75,13 +181,14 @@ def render(notebook: nbformat.NotebookNode) -> str:
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
     body, _ = exporter.from_notebook_node(notebook)
-    body = body.replace(TOC_PLACEHOLDER, _table_of_contents(body), 1)
+    body, numbering = number_sections(body)
+    body = body.replace(TOC_PLACEHOLDER, table_of_contents(numbering.headings), 1)
     if EXTERNAL_RESOURCE.search(body):
         raise RuntimeError("the report would load a resource from the internet: " + EXTERNAL_RESOURCE.search(body)[0])
-    return body
+    return body, numbering
 
 
-def build_report(notebooks: list[Path], target: Path, title: str, subtitle: str, synthetic: bool,
-                 generated: str | None = None) -> Path:
-    generated = generated or dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    return write_text(render(combine(notebooks, title, subtitle, synthetic, generated)), target)
+def build_report(parts: list[Part], target: Path, title: str, subtitle: str, synthetic: bool, generated: str) -> Numbering:
+    body, numbering = render(combine(parts, title, subtitle, synthetic, generated))
+    write_text(body, target)
+    return numbering

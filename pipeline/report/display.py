@@ -17,8 +17,8 @@ from IPython.display import HTML, Markdown, display
 
 from pipeline import formatting as fmt
 from pipeline.formatting import KINDS
-from pipeline.chapters.registry import Finding
-from pipeline.fileio import write_csv
+from pipeline.chapters.registry import Finding, findings_json
+from pipeline.fileio import write_csv, write_text
 from pipeline.methods.disclosure import COUNT_COLUMNS, SUPPRESSED
 
 
@@ -51,6 +51,31 @@ def csv_value(value: object, column: str, kinds: dict[str, str]) -> object:
     return cell_text(value, column, kinds) if not fmt.is_missing(value) else ""
 
 
+MAX_COLUMNS = 8  # a wider table is shown in parts that share its first column, so it fits A4 portrait and 800 px
+
+
+def split_columns(frame: pd.DataFrame, limit: int = MAX_COLUMNS) -> list[pd.DataFrame]:
+    """The table as parts of at most `limit` columns, each repeating the first (the row's name)."""
+    if len(frame.columns) <= limit:
+        return [frame]
+    key, rest = frame.columns[0], list(frame.columns[1:])
+    size = -(-len(rest) // -(-len(rest) // (limit - 1)))  # parts of near-equal width
+    parts = []
+    for start in range(0, len(rest), size):
+        part = frame[[key, *rest[start:start + size]]]
+        part.attrs = frame.attrs
+        parts.append(part)
+    return parts
+
+
+def cell_html(value: object, column: str, kinds: dict[str, str]) -> str:
+    """A cell's HTML: a cell of several numbers shows them on separate lines, the first one plain."""
+    if hasattr(value, "lines") and not isinstance(value, str):
+        first, *more = value.lines()
+        return escape(first) + "".join(f'<br><span class="second">{escape(line)}</span>' for line in more)
+    return escape(cell_text(value, column, kinds))
+
+
 def table_html(frame: pd.DataFrame, caption: str = "") -> str:
     """An HTML table: numbers right-aligned, text left-aligned, '—' for missing. Cells of the columns a
     table names as counts (disclosure.protect) carry the class 'count'."""
@@ -63,7 +88,7 @@ def table_html(frame: pd.DataFrame, caption: str = "") -> str:
         for column, value in zip(frame.columns, row, strict=True):
             numeric = not isinstance(value, str) or value == SUPPRESSED
             css = ("num" if numeric else "text") + (" count" if column in counts else "")
-            cells.append(f'<td class="{css}">{escape(cell_text(value, column, kinds))}</td>')
+            cells.append(f'<td class="{css}">{cell_html(value, column, kinds)}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     caption_html = f"<caption>{escape(caption)}</caption>" if caption else ""
     return (f'<table class="report-table">{caption_html}<thead><tr>{head}</tr></thead>'
@@ -86,6 +111,11 @@ def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return _cells(frame, cell_text)
 
 
+def findings_path(tables_dir: Path) -> Path:
+    """Where a chapter's findings are kept: <run>/findings/<chapter>.json for tables in <run>/tables/<chapter>."""
+    return tables_dir.parent.parent / "findings" / f"{tables_dir.name}.json"
+
+
 class Display:
     """What a chapter notebook shows, saving each table as CSV under `tables_dir` (when given)."""
 
@@ -106,7 +136,10 @@ class Display:
         if frame.empty and empty_message:
             display(Markdown(f"*{caption}:* {empty_message}" if caption else empty_message))
         else:
-            display(HTML(table_html(frame, caption)))
+            parts = split_columns(frame)
+            for number, part in enumerate(parts, start=1):
+                label = f"{caption} ({number} of {len(parts)})" if len(parts) > 1 and caption else caption
+                display(HTML(table_html(part, label)))
 
     def plain(self, frame: pd.DataFrame, columns: list[str]) -> str:
         """Chosen columns as plain text, formatted as displayed (the notebooks' nbval summaries)."""
@@ -118,5 +151,8 @@ class Display:
             display(Markdown(markdown_text))
 
     def findings(self, findings: list[Finding], empty_message: str = "no findings.") -> None:
-        """Findings as a bulleted list, each sentence as its chapter wrote it."""
+        """Findings as a bulleted list, each sentence as its chapter wrote it; saved as JSON beside the run's
+        tables (findings/<chapter>.json), where the executive summary gathers them."""
+        if self.tables_dir is not None:
+            write_text(findings_json(findings), findings_path(self.tables_dir))
         self.text("\n".join(f"- {finding.text}" for finding in findings) if findings else empty_message)

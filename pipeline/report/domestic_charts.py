@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pipeline.methods.funnel import curve  # noqa: E402
+from pipeline.report import plotting
 from pipeline.report.plotting import set_style  # noqa: E402
 
 
@@ -38,4 +39,4 @@ def funnel_chart(points: pd.DataFrame, title: str):
     axis.set_title(title, fontsize=10)
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "police records extract (domestic-abuse qualifier), ONS mid-year population estimates")

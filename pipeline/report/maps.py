@@ -16,9 +16,9 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from shapely.ops import unary_union  # noqa: E402
 
-from pipeline.report.plotting import set_style  # noqa: E402
+from pipeline.report.plotting import set_style, sourced  # noqa: E402
 
-POLICE_SOURCE = "Source: data.police.uk (Open Government Licence v3.0)"
+POLICE_SOURCE = "data.police.uk (Open Government Licence v3.0)"
 ONS_ATTRIBUTION = ("Boundaries: ONS. Contains National Statistics data © Crown copyright and database right; "
                    "contains OS data © Crown copyright and database right.")
 COUNT_BINS = [0, 5, 20, 50, 100, 200, np.inf]  # the first bin is 'fewer than 5': no count from 1 to 4 is shown
@@ -80,7 +80,7 @@ def _source(figure, result, extra: str = "") -> None:
     lines = [POLICE_SOURCE + (". " + extra if extra else "")]
     lines.append(ONS_ATTRIBUTION if result.has_boundaries else
                  "No boundary polygons were supplied for this area: LSOAs are drawn as centroid dots (ONS centroids).")
-    figure.text(0.01, 0.005, "\n".join(lines), fontsize=6.5, color="#444444", va="bottom")
+    sourced(figure, " ".join(line.rstrip(".") + "." for line in lines).rstrip("."))
 
 
 def _extent(result):

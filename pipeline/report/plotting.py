@@ -1,6 +1,8 @@
 """Chart helpers: one look for every chapter (seaborn on matplotlib, rendered as PNG)."""
 from __future__ import annotations
 
+from html import escape
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -18,8 +20,8 @@ def set_style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.dpi": 96, "savefig.dpi": 96})
 
 
-def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 4, facet: str = "crime_type",
-                       ylabel: str = "crimes per month"):
+def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 3, facet: str = "crime_type",
+                       ylabel: str = "crimes per month", source: str = "data.police.uk street-level crime"):
     """Small multiples of monthly counts (one panel per `facet` value), each with its own y scale and a
     3-month mean. Months with a count from 1 to 4 are left out (a gap in the line) and the mean skips them,
     so that no chart shows a small count. None when there is nothing to draw."""
@@ -30,7 +32,7 @@ def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 4, fac
     data["count"] = data["count"].astype("float64").mask(data["count"].between(1, 4))
     data["3-month mean"] = data.groupby(facet)["count"].transform(lambda s: s.rolling(3, min_periods=2).mean())
     grid = sns.relplot(data=data, x="month", y="count", col=facet, col_wrap=min(col_wrap, data[facet].nunique()),
-                       kind="line", height=2.2, aspect=1.6, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
+                       kind="line", height=1.8, aspect=1.35, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
     for axis, (name, group) in zip(grid.axes.flat, data.groupby(facet, sort=True)):
         axis.plot(group["month"], group["3-month mean"], color="black", linewidth=1.4)
         axis.set_title(name, fontsize=9)
@@ -38,7 +40,7 @@ def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 4, fac
         axis.set_xlabel("")
     grid.set_ylabels(ylabel)
     grid.figure.suptitle(title, y=1.02)
-    return grid.figure
+    return sourced(grid.figure, source)
 
 
 def prevalence_trend_chart(prevalence: pd.DataFrame, group: str, title: str):
@@ -59,7 +61,7 @@ def prevalence_trend_chart(prevalence: pd.DataFrame, group: str, title: str):
     axis.set_ylabel("% of records with the flag recorded")
     axis.set_title(title, fontsize=10)
     axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    return figure
+    return sourced(figure, "police records extract (violence) and partner ASB cases; flags as recorded")
 
 
 def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]):
@@ -69,7 +71,12 @@ def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]
         return None
     set_style()
     names = list(dict.fromkeys(indicators["indicator"]))
-    figure, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.4), squeeze=False)
+    columns = min(2, len(names))
+    rows = -(-len(names) // columns)
+    figure, grid = plt.subplots(rows, columns, figsize=(MAX_WIDTH_INCHES, 3.0 * rows), squeeze=False)
+    for spare in grid.flat[len(names):]:
+        spare.set_visible(False)
+    axes = [list(grid.flat[:len(names)])]
     markers = {"Worse": ("v", "#c0392b"), "Better": ("^", "#1e8449"), "Similar": ("o", "#2e86c1")}
     for axis, name in zip(axes[0], names, strict=True):
         data = indicators[indicators["indicator"] == name]
@@ -91,20 +98,82 @@ def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]
     handles, labels = axes[0][0].get_legend_handles_labels()
     unique = dict(zip(labels, handles, strict=True))
     unique["Other county districts"] = plt.Line2D([], [], color="grey", linewidth=0.8)
-    figure.legend(unique.values(), unique.keys(), loc="lower center", ncol=len(unique), fontsize=8, bbox_to_anchor=(0.5, -0.12))
+    figure.legend(unique.values(), unique.keys(), loc="upper center", ncol=3, fontsize=8, bbox_to_anchor=(0.5, 0.0))
     figure.tight_layout()
+    return sourced(figure, "OHID Fingertips (Local Alcohol Profiles, Public Health Outcomes Framework)")
+
+
+MAX_WIDTH_INCHES = 7.6  # the widest a chart is shown (about 730 px): drawn at that size, its fonts stay legible
+DPI = 96
+SHARPNESS = 2  # pixels per CSS pixel, for high-density screens and print
+
+
+def sourced(figure, source: str):
+    """Attach the chart's source line (shown under it); returns the figure."""
+    if figure is not None:
+        figure.csp_source = source
     return figure
 
 
-def show(figure) -> None:
-    """Display a figure as an embedded PNG and close it (independent of the notebook's backend)."""
-    import io
+def _texts(items) -> list[str]:
+    return [t for t in dict.fromkeys(i.strip() for i in items) if t and not t.startswith("_")]
 
+
+def describe(figure) -> tuple[str, str]:
+    """The chart's title and its alt text, read from what is drawn: the titles, the axes and the series."""
+    suptitle = figure._suptitle.get_text() if getattr(figure, "_suptitle", None) else ""
+    panels = [axis for axis in figure.axes if axis.get_label() != "<colorbar>" and axis.get_visible()]
+    titles = _texts(axis.get_title() for axis in panels)
+    title = suptitle or (titles[0] if len(titles) == 1 else "") or "Chart"
+    parts = [f"Chart: {title}."]
+    if len(titles) > 1:
+        parts.append(f"{len(titles)} panels: {', '.join(titles[:14])}.")
+    xlabels, ylabels = _texts(a.get_xlabel() for a in panels), _texts(a.get_ylabel() for a in panels)
+    if xlabels:
+        parts.append(f"Horizontal axis: {', '.join(xlabels)}.")
+    if ylabels:
+        parts.append(f"Vertical axis: {', '.join(ylabels)}.")
+    legends = [axis.get_legend() for axis in panels] + list(figure.legends)
+    series = _texts(text.get_text() for legend in legends if legend for text in legend.get_texts())
+    if series:
+        parts.append(f"Series: {', '.join(series[:12])}.")
+    return title, " ".join(parts)
+
+
+def fit_width(figure) -> None:
+    """Shrink a figure drawn wider than it is shown, keeping its proportions, so its text is not scaled down."""
+    width, height = figure.get_size_inches()
+    if width > MAX_WIDTH_INCHES:
+        figure.set_size_inches(MAX_WIDTH_INCHES, height * MAX_WIDTH_INCHES / width)
+
+
+def figure_html(figure, alt: str = "") -> str:
+    """The figure as an HTML <figure>: a PNG at twice its display size, real alt text, the title and source as
+    its caption (numbered when the report is assembled)."""
+    import base64
+    import io
+    import struct
+
+    source = getattr(figure, "csp_source", "")
+    if not source:
+        raise ValueError("a chart needs its source line: build it with plotting.sourced(figure, 'Source ...')")
+    fit_width(figure)
+    title, described = describe(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI * SHARPNESS, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    png = buffer.getvalue()
+    width = struct.unpack(">I", png[16:20])[0] // SHARPNESS  # the PNG header's width, in CSS pixels
+    encoded = base64.b64encode(png).decode("ascii")
+    return (f'<figure class="report-figure"><img src="data:image/png;base64,{encoded}" width="{width}" '
+            f'alt="{escape(alt or described)}"><figcaption><span class="figure-number"></span>{escape(title)}. '
+            f'<span class="source">Source: {escape(source)}.</span></figcaption></figure>')
+
+
+def show(figure, alt: str = "") -> None:
+    """Display a figure (see figure_html); nothing for None (a chart with nothing to draw)."""
     if figure is None:
         return
-    from IPython.display import Image, display
+    from IPython.display import HTML, display
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(figure)
-    display(Image(data=buffer.getvalue(), format="png"))
+    display(HTML(figure_html(figure, alt)))

@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pipeline.report.plotting import set_style  # noqa: E402
+from pipeline.report import plotting
 
 SMALL = 5  # a cell under 5 (but above 0) is greyed, not coloured: no count from 1 to 4 is shown
 
@@ -38,7 +39,7 @@ def week_heatmaps(week: dict, night_window: str):
     axes[-1, 0].set_xlabel(f"Hour of the day. Grey: fewer than {SMALL} (not shown). Night-time economy: {night_window}.",
                            fontsize=8)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "police records extract (violence, times of offence)")
 
 
 def xmr_chart(monthly: pd.Series, chart, target_monthly: float | None, title: str):
@@ -65,7 +66,7 @@ def xmr_chart(monthly: pd.Series, chart, target_monthly: float | None, title: st
     axis.set_title(title, fontsize=10)
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "A&E assault attendances (ISTV extract)")
 
 
 def police_index_chart(index: pd.DataFrame):
@@ -82,4 +83,4 @@ def police_index_chart(index: pd.DataFrame):
     axis.set_ylim(bottom=0)
     axis.set_title("Police-recorded violence per A&E assault attendance, by month", fontsize=10)
     figure.tight_layout()
-    return figure
+    return plotting.sourced(figure, "police records extract and A&E assault attendances (ISTV extract)")
