@@ -25,6 +25,7 @@ from pipeline.fileio import LockedError, exclusive_lock, remove_stale, replace_d
 from pipeline.inputs.config import load_config
 from pipeline.inputs.pseudonymise import MissingKeyError, load_key
 from pipeline.paths import DEFAULT_CONFIG, OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
+from pipeline.report.browser import find_chromium, print_pdf, screenshot
 from pipeline.stages.cache import needs_key
 from pipeline.stages.ingest import ensure_ingested, months_available
 
@@ -47,6 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", choices=[c.name for c in CHAPTERS], action="append",
                         help="run only this chapter (repeatable); the partial report goes to its own folder")
     parser.add_argument("--force", action="store_true", help="ingest again even when the inputs are unchanged")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print the report as an A4 PDF (report.pdf) with Debian's chromium, and save a "
+                             "screenshot of its first screen (review/first_screen.png)")
     parser.add_argument("--latest-weeks", action="store_true",
                         help="print only the latest weeks of personal acquisitive crime against their alarm thresholds "
                              "(the Monday tasking view) for the period end, without building the report")
@@ -81,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         raw_dir = cli_path(args.raw_dir) if args.raw_dir else RAW_DIR
         first, last = months_available(config, raw_dir)
         period_end = period_end_from(args.period_end, first, last) if args.period_end else last
+        if args.pdf and not args.latest_weeks and find_chromium() is None:
+            raise ConfigError("--pdf", "needs Chromium, which is not installed.",
+                              "install Debian's package: apt-get install chromium (or run without --pdf).")
     except InputDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -101,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
             if args.latest_weeks:
                 return print_latest_weeks(ChapterContext(config, period_end, raw_dir, processed_root))
-            return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only))
+            return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only), pdf=args.pdf)
     except InputDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -148,7 +155,8 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
                  config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
 
 
-def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool) -> int:
+def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool,
+         pdf: bool = False) -> int:
     """Build the run in a staging folder and swap it in only when every chapter, the report and the manifest
     are written; a failed run is kept as <folder>.failed with the failing notebook."""
     remove_stale(final_dir.parent, final_dir.name)
@@ -178,11 +186,17 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
                 "inputs_sha256": facts.get("input_files_sha256", {})}
     report_started = time.perf_counter()
     publish(config, period_end, out_dir, chapters, facts, manifest)
+    if pdf:
+        print_pdf(out_dir / "report.html", out_dir / "report.pdf")
+        (out_dir / "review").mkdir(exist_ok=True)
+        screenshot(out_dir / "report.html", out_dir / "review" / "first_screen.png")
     timings["report"] = round(time.perf_counter() - report_started, 2)
     timings["total"] = round(time.perf_counter() - started, 2)
     write_text(json.dumps(manifest, indent=2) + "\n", out_dir / "manifest.json")
     replace_dir(out_dir, final_dir)
     if partial:
         print(f"Partial report ({', '.join(c.name for c in chapters)}); no full report was replaced.")
+    if pdf:
+        print(f"PDF: {final_dir / 'report.pdf'}")
     print(f"Report: {final_dir / 'report.html'}")
     return 0

@@ -95,3 +95,14 @@ def real(request, real_context):
 
 def table(result, name: str) -> pd.DataFrame:
     return pd.read_parquet(result.processed_dir / f"{name}.parquet")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The demo assessment run end to end, part-way through its target year (period end 2024-12):
+    (exit code, run folder, outputs root, processed root)."""
+    from pipeline import runner
+
+    out, processed = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("processed")
+    code = runner.main(["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed)])
+    return code, out / "2024-12-demo", out, processed

@@ -76,7 +76,7 @@ def test_findings_are_structured_and_lead_with_the_alarm(demo):
     assert found[0].section == "Alarms" and "Cycle theft" in found[0].text and found[0].direction == "up"
     assert found[0].figures["alarms"] >= 4 and found[0].figures["observed"] > found[0].figures["threshold"]
     assert {f.priority for f in found} <= {"acquisitive", "targets"}
-    assert any(f.section == "Latest weeks" for f in found) and any(f.section == "Seasonality" for f in found)
+    assert any(f.section == "The latest weeks" for f in found) and any(f.section == "Seasonality" for f in found)
 
 
 def test_knox_runs_on_both_near_repeat_types(demo):

@@ -65,11 +65,11 @@ def test_repeat_victims_and_perpetrators_by_hand():
 def test_findings_quote_the_tables(demo):
     found = chapter.findings(demo)
     area = demo.wards.iloc[0]
-    assert found[0].figures["incidents"] == area["This year"] and found[0].figures["per_1000"] == area["Per 1,000"]
+    assert found[0].figures["this_year"] == area["This year"] and found[0].figures["per_1000"] == area["Per 1,000"]
     assert f"{int(area['This year']):,}" in found[0].text and "incidents" in found[0].text
     top = [f for f in found if f.text.startswith("Highest ward rate")][0]
     assert top.figures["ward"] == demo.wards.iloc[1]["Area"]
-    trend = [f for f in found if f.section == "Trend"][0]
+    trend = [f for f in found if f.section == "The long-term trend"][0]
     assert trend.figures["whole_percent"] == demo.slope.whole_percent and trend.direction == "down"
     street = [f for f in found if f.section == "Street-based ASB"][0]
     assert street.figures["share_percent"] == demo.street.iloc[-1]["Share of recorded"].share

@@ -20,7 +20,7 @@ def test_demo_overview_is_numbers_and_findings_quote_them(demo_ingest):
     assert isinstance(total["This year"], (int,)) or float(total["This year"]).is_integer()
     assert isinstance(total["Rate per 1,000"], float)
     headline = crime_overview.findings(result)[0]
-    assert headline.figures["crimes"] == total["This year"] and f"{int(total['This year']):,}" in headline.text
+    assert headline.figures["this_year"] == total["This year"] and f"{int(total['This year']):,}" in headline.text
     # the planted burglary fall and violence rise are findings beyond natural variation
     moved = {f.text.split(":")[0]: f.direction for f in crime_overview.findings(result) if "beyond natural" in f.text}
     assert moved.get("Burglary") == "down" and moved.get("Violence and sexual offences") == "up"

@@ -23,21 +23,14 @@ def run(tmp_path, *args: str) -> int:
     return runner.main([*args, "--out-dir", str(tmp_path / "out"), "--processed-dir", str(tmp_path / "processed")])
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    out, processed = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("processed")
-    code = runner.main(["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed)])
-    return code, out / "2024-12-demo", out, processed
-
-
 @pytest.mark.slow
 def test_demo_run_with_non_default_period_end(demo_run):
     code, folder, _, _ = demo_run
     assert code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["01_data_quality.ipynb", "02_crime_overview.ipynb",
                                                         "03_strategic_priority.ipynb", "04_violence.ipynb", "05_acquisitive.ipynb", "06_asb.ipynb",
-                                                        "07_domestic.ipynb", "08_reoffending.ipynb", "manifest.json",
-                                                        "report.html", "tables"]
+                                                        "07_domestic.ipynb", "08_reoffending.ipynb", "findings",
+                                                        "manifest.json", "report.html", "tables"]
     assert sorted(p.name for p in (folder / "tables").iterdir()) == ["acquisitive", "asb", "crime_overview", "data_quality",
                                                                      "domestic", "reoffending", "strategic_priority",
                                                                      "violence"]
