@@ -138,3 +138,13 @@ def test_no_findings_no_summary():
 def test_a_headline_with_a_comparison_needs_a_known_screen():
     with pytest.raises(ValueError, match="unknown screen"):
         headline_figures("X", 1, 2, -1, -50.0, "significant")
+
+
+def test_changes_since_the_last_assessment(findings):
+    assert summary.changes_since(findings, [], "the year ending March 2024") == ""
+    same = summary.changes_since(findings, findings, "the year ending March 2024")
+    assert "What changed since the last assessment" in same and "the year ending March 2024" in same
+    assert same.count(">unchanged<") == len(summary.priority_rows(findings))
+    before = [f for f in findings if not (f.priority == "targets" and f.figures.get("plan_priority") == "acquisitive")]
+    moved = summary.changes_since(findings, before, "the year ending March 2024")
+    assert "Amber to Red" in moved and ">not set<" in moved

@@ -229,3 +229,20 @@ def test_relative_paths_resolve_against_the_current_folder(tmp_path, monkeypatch
     assert runner.main(["--config", "mine.yaml"]) == 2
     assert str(tmp_path / "mine.yaml") in capsys.readouterr().err
     assert runner.cli_path("out") == tmp_path / "out" and os.getcwd() == str(tmp_path)
+
+
+@pytest.mark.slow
+def test_the_report_compares_with_last_years_run_when_it_is_there(demo_run):
+    code, folder, out, processed = demo_run
+    previous = out / "2023-12-demo" / "findings"
+    previous.mkdir(parents=True)
+    for path in (folder / "findings").glob("*.json"):
+        (previous / path.name).write_text(path.read_text())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    facts = json.loads((processed / "demo" / "ingest.json").read_text())
+    from pipeline.chapters.registry import CHAPTERS
+    from pipeline.inputs.config import load_config
+    import pandas as pd
+    runner.publish(load_config("config/demo.yaml"), pd.Period("2024-12", "M"), folder, list(CHAPTERS), facts, manifest)
+    html = (folder / "report.html").read_text()
+    assert "What changed since the last assessment" in html and "the year ending December 2023" in html

@@ -68,6 +68,16 @@ def split_columns(frame: pd.DataFrame, limit: int = MAX_COLUMNS) -> list[pd.Data
     return parts
 
 
+EMPTY_TEXTS = {fmt.MISSING, "", "No comparison", "no comparison"}
+
+
+def empty_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns with nothing to show in any row (missing, or only 'no comparison'), beyond the first."""
+    def empty(value: object) -> bool:
+        return fmt.is_missing(value) or (isinstance(value, str) and value.strip() in EMPTY_TEXTS)
+    return [c for c in frame.columns[1:] if len(frame) and all(empty(v) for v in frame[c].astype(object))]
+
+
 def cell_html(value: object, column: str, kinds: dict[str, str]) -> str:
     """A cell's HTML: a cell of several numbers shows them on separate lines, the first one plain."""
     if hasattr(value, "lines") and not isinstance(value, str):
@@ -136,10 +146,18 @@ class Display:
         if frame.empty and empty_message:
             display(Markdown(f"*{caption}:* {empty_message}" if caption else empty_message))
         else:
+            dropped = empty_columns(frame)
+            if dropped:
+                shown = frame.drop(columns=dropped)
+                shown.attrs = frame.attrs
+                frame = shown
             parts = split_columns(frame)
             for number, part in enumerate(parts, start=1):
                 label = f"{caption} ({number} of {len(parts)})" if len(parts) > 1 and caption else caption
                 display(HTML(table_html(part, label)))
+            if dropped:
+                display(Markdown(f"*Left out because no row has a value: {', '.join(dropped)} (the data supplied "
+                                 "have nothing to compare with, or the source was not supplied).*"))
 
     def plain(self, frame: pd.DataFrame, columns: list[str]) -> str:
         """Chosen columns as plain text, formatted as displayed (the notebooks' nbval summaries)."""

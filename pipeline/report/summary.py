@@ -286,3 +286,43 @@ would produce it less than one year in twenty.
 
 <ol class="recommendations">{recs}</ol>
 {changes_html}"""
+
+
+def changes_since(current: list[Finding], previous: list[Finding], previous_label: str) -> str:
+    """What changed since the last assessment: each priority's headline and rating then and now, and each
+    target's status then and now. Empty when there is no previous run."""
+    if not previous:
+        return ""
+    before = {r["priority"]: r for r in priority_rows(previous)}
+    body = []
+    for row in priority_rows(current):
+        old = before.get(row["priority"])
+        then_count = old["headline"].figures.get("this_year") if old and old["headline"] else None
+        now_count = row["headline"].figures.get("this_year") if row["headline"] else None
+        then_rating = old["rating"].label if old else "not assessed"
+        moved = ("unchanged" if then_rating == row["rating"].label else f"{then_rating} to {row['rating'].label}")
+        body.append(f'<tr><td class="text">{escape(row["title"])}</td><td class="num">{_cell(then_count)}</td>'
+                    f'<td class="num">{_cell(now_count)}</td><td class="text">{escape(then_rating)}</td>'
+                    f'<td class="text">{escape(row["rating"].label)}</td><td class="text">{escape(moved)}</td></tr>')
+    old_targets = {f.figures.get("target"): f.figures.get("status") for f in previous
+                   if f.priority == "targets" and f.chapter == "crime_overview"}
+    target_rows = "".join(
+        f'<tr><td class="text">{escape(str(f.figures.get("target")))}</td>'
+        f'<td class="text">{escape(str(old_targets.get(f.figures.get("target")) or "not set"))}</td>'
+        f'<td class="text">{escape(str(f.figures.get("status")))}</td></tr>'
+        for f in current if f.priority == "targets" and f.chapter == "crime_overview")
+    targets = (f'<table class="report-table"><caption>Targets: status at the last assessment and now</caption><thead><tr>'
+               f"<th>Target</th><th>Last assessment</th><th>This assessment</th></tr></thead><tbody>{target_rows}"
+               "</tbody></table>") if target_rows else ""
+    return f"""
+## What changed since the last assessment
+
+The last assessment ({escape(previous_label)}) against this one: each priority's headline count and rating (by the
+same rules), and each target's status.
+
+<table class="report-table"><caption>Priorities at the last assessment and now</caption><thead><tr><th>Priority</th>
+<th>Headline, last assessment</th><th>Headline, this assessment</th><th>Rating, last</th><th>Rating, now</th>
+<th>Rating moved</th></tr></thead><tbody>{"".join(body)}</tbody></table>
+
+{targets}
+"""
