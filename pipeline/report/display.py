@@ -68,7 +68,7 @@ def split_columns(frame: pd.DataFrame, limit: int = MAX_COLUMNS) -> list[pd.Data
     return parts
 
 
-EMPTY_TEXTS = {fmt.MISSING, "", "No comparison", "no comparison"}
+EMPTY_TEXTS = {fmt.MISSING, "", "No comparison", "no comparison", "no previous year in the data", "not enough years"}
 
 
 def empty_columns(frame: pd.DataFrame) -> list[str]:
