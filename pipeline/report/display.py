@@ -153,7 +153,7 @@ class Display:
                 frame = shown
             parts = split_columns(frame)
             for number, part in enumerate(parts, start=1):
-                label = f"{caption} ({number} of {len(parts)})" if len(parts) > 1 and caption else caption
+                label = f"{caption} (continued)" if number > 1 and caption else caption  # no 'k of n': it reads as a count
                 display(HTML(table_html(part, label)))
             if dropped:
                 display(Markdown(f"*Left out because no row has a value: {', '.join(dropped)} (the data supplied "

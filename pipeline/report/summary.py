@@ -78,7 +78,7 @@ def rate(findings: list[Finding], priority: str) -> Rating:
     rises = [f for f in own if f.direction == "up"]
     if missed:
         names = ", ".join(t.figures["target"] for t in missed)
-        return Rating("Red", f"{len(missed)} of {len(targets)} targets missed or off track ({names})")
+        return Rating("Red", f"targets missed or off track: {names}")
     if change is not None and change > 0 and screen == "beyond natural variation":
         return Rating("Red", f"{top.figures['measure']} rose beyond natural variation")
     if rises:
@@ -88,7 +88,7 @@ def rate(findings: list[Finding], priority: str) -> Rating:
     if any(f.direction == "association" for f in own):
         return Rating("Amber", "associations beyond chance between the flags and violence or ASB")
     if change is not None or any(f.direction == "down" for f in own):
-        met = f"; {len(targets)} of {len(targets)} targets met or on track" if targets else ""
+        met = "; every target met or on track" if targets else ""
         return Rating("Green", ("fell or held steady" if change is not None else "the findings show a fall") + met)
     return Rating("Not rated", "no comparison with last year, no target and no change found")
 
@@ -103,7 +103,7 @@ def priority_rows(findings: list[Finding]) -> list[dict]:
             continue
         met = sum(t.direction in ("met", "on track") for t in targets)
         rows.append({"priority": priority, "title": PRIORITIES[priority], "headline": top,
-                     "targets": f"{met} of {len(targets)} met or on track" if targets else "no target",
+                     "targets": f"{met} met or on track, {len(targets) - met} not" if targets else "no target",
                      "rating": rate(findings, priority)})
     return rows
 
