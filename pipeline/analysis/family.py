@@ -12,6 +12,7 @@ counts, never dropped.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,11 +114,22 @@ def clusters(frame: pd.DataFrame, column: str) -> np.ndarray:
     return codes
 
 
+QUESTION = "{source}: {flag} flag, {exposed} against {reference}"
+QUESTION_PARTS = re.compile(r"^(?P<source>[^:]+): (?P<flag>.+?) flag, (?P<exposed>.+) against (?P<reference>.+)$")
+
+
+def question_parts(question: str) -> dict[str, str] | None:
+    """The parts of a question worded by QUESTION (source, flag, exposed, reference), or None for another wording."""
+    found = QUESTION_PARTS.match(question)
+    return found.groupdict() if found else None
+
+
 def evaluate(source: str, frame: pd.DataFrame, flag: str, factor: Factor,
              flag_cache: dict | None = None, cluster_cache: dict | None = None) -> AssociationTest:
     """One question: the 2x2 table of records, its odds ratio and p-value, or 'not testable' with its counts.
     The caches hold each flag's values and each person column's codes for one frame."""
-    question = (f"{source}: {FLAG_LABELS[flag]} flag, {factor.exposed_label} against {factor.reference_label}")
+    question = QUESTION.format(source=source, flag=FLAG_LABELS[flag], exposed=factor.exposed_label,
+                               reference=factor.reference_label)
     flag_cache = {} if flag_cache is None else flag_cache
     cluster_cache = {} if cluster_cache is None else cluster_cache
     if flag not in flag_cache:

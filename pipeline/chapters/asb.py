@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline import formatting as fmt
 from pipeline.analysis import asb
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding, headline_figures
+from pipeline.chapters.registry import Finding, headline_figures, screen_of
 from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.plateau import SlopeChange
@@ -111,7 +111,7 @@ def findings(result: AsbChapter) -> list[Finding]:
     if "Last year" in area and not isinstance(area["Last year"], str) and not fmt.is_missing(area["Last year"]):
         change, percent = int(area["Change"]), float(area["Change (%)"])
         beyond = area["Beyond natural variation (wards: FDR 5%)"]
-        screen = {"yes": "beyond natural variation", "no": "within natural variation"}.get(beyond, "too few to tell")
+        screen = screen_of(beyond)
         text += f"; {fmt.describe_change(change, percent, 'incidents').lower()} on the year before, {screen}"
         figures = headline_figures("Police-recorded ASB incidents", int(area["This year"]), int(area["Last year"]),
                                    change, percent, screen)

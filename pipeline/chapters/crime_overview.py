@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline import formatting as fmt
 from pipeline.analysis import acquisitive, overview, targets
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding, headline_figures
+from pipeline.chapters.registry import Finding, headline_figures, screen_of
 from pipeline.methods.statistics import compare_counts
 from pipeline.methods.periods import year_ending_label
 
@@ -59,7 +59,6 @@ def build(ctx: ChapterContext) -> CrimeOverview:
     return result
 
 
-SCREEN = {"yes": "beyond natural variation", "no": "within natural variation", "too few to tell": "too few to tell"}
 VIOLENCE = "Violence and sexual offences"
 
 
@@ -68,7 +67,7 @@ def _headline(measure: str, row: pd.Series) -> tuple[dict, str, str]:
     if fmt.is_missing(row["Last year"]) or isinstance(row["Last year"], str):
         return headline_figures(measure, int(row["This year"])), "", "context"
     change, percent = int(row["Change (offences)"]), float(row["Change (%)"])
-    screen = SCREEN.get(row["Beyond natural variation"], "too few to tell")
+    screen = screen_of(row["Beyond natural variation"])
     figures = headline_figures(measure, int(row["This year"]), int(row["Last year"]), change, percent, screen)
     figures["p_value"] = float(row["p-value"])
     direction = ("down" if change < 0 else "up") if screen == "beyond natural variation" else "no change"
@@ -149,7 +148,7 @@ def target_findings(result: CrimeOverview) -> list[Finding]:
         change = row.get("Change on baseline months")
         if isinstance(change, (int, float)) and not fmt.is_missing(change):
             figures |= {"change": int(change), "change_percent": float(row["Change on baseline months (%)"]),
-                        "screen": SCREEN.get(row["Beyond natural variation"], "too few to tell")}
+                        "screen": screen_of(row["Beyond natural variation"])}
         detail = row.get("Verdict") if isinstance(row.get("Verdict"), str) and row.get("Verdict") else status
         out.append(Finding(NAME, "targets", f"Target '{row['Target']}' ({row['Aim']}): {detail}.", figures, direction,
                            "Progress against the plan's targets"))

@@ -80,6 +80,11 @@ def findings_from_json(text: str) -> list[Finding]:
 SCREENS = ("beyond natural variation", "within natural variation", "too few to tell")
 
 
+def screen_of(beyond: str) -> str:
+    """A table's 'Beyond natural variation' cell ('yes', 'no', 'too few to tell') in the words of SCREENS."""
+    return {"yes": SCREENS[0], "no": SCREENS[1]}.get(beyond, SCREENS[2])
+
+
 def headline_figures(measure: str, this_year: int, last_year: int | None = None, change: int | None = None,
                      change_percent: float | None = None, screen: str | None = None) -> dict:
     """The figures of a headline finding, by the names the executive summary reads: what is counted, this

@@ -7,8 +7,6 @@ produce and none quotes a suppressed count.
 """
 from __future__ import annotations
 
-import re
-
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -199,12 +197,9 @@ def _association_findings(chapter: StrategicChapter) -> list[Finding]:
     return out
 
 
-QUESTION = re.compile(r"^(?P<source>[^:]+): (?P<flag>.+?) flag, (?P<exposed>.+) against (?P<reference>.+)$")
-
-
 def _association_summary(question: str, ratio) -> str:
     """'Violence: alcohol flag, night-time economy against other times' in words a board member reads."""
-    parts = QUESTION.match(question)
+    parts = family.question_parts(question)
     if parts is None:
         return ""
     return (f"{parts['source']}: the odds of {fmt.article(parts['flag'])} flag were {fmt.decimal(ratio.value, 'ratio')} "

@@ -61,10 +61,14 @@ def headline(findings: list[Finding], priority: str) -> Finding | None:
     return next((f for f in findings if f.headline and f.priority == priority), None)
 
 
+def plan_targets(findings: list[Finding]) -> list[Finding]:
+    """The plan's targets, one finding each, as the crime overview reports them (other chapters repeat some)."""
+    return [f for f in findings if f.priority == "targets" and f.chapter == "crime_overview"]
+
+
 def targets_for(findings: list[Finding], priority: str) -> list[Finding]:
-    """The plan's targets serving a priority, as the crime overview reports them (one finding each)."""
-    return [f for f in findings if f.priority == "targets" and f.chapter == "crime_overview"
-            and f.figures.get("plan_priority") == priority]
+    """The plan's targets serving a priority."""
+    return [f for f in plan_targets(findings) if f.figures.get("plan_priority") == priority]
 
 
 def rate(findings: list[Finding], priority: str) -> Rating:
@@ -206,7 +210,7 @@ def progress_rows(findings: list[Finding], activities: list[dict]) -> list[dict]
             continue
         rows.append({"measure": top.figures["measure"], "this_year": top.figures["this_year"], "figures": top.figures,
                      "trend": trend or fmt.MISSING, "target": "no target", "status": fmt.MISSING, "link": section_link(top)})
-    for target in (f for f in findings if f.priority == "targets" and f.chapter == "crime_overview"):
+    for target in plan_targets(findings):
         rows.append({"measure": target.figures["target"], "this_year": target.figures.get("Year to date"),
                      "figures": target.figures, "trend": fmt.MISSING, "target": target.figures.get("aim", ""),
                      "status": target.figures.get("status") or "not assessable", "link": section_link(target)})
@@ -304,13 +308,12 @@ def changes_since(current: list[Finding], previous: list[Finding], previous_labe
         body.append(f'<tr><td class="text">{escape(row["title"])}</td><td class="num">{_cell(then_count)}</td>'
                     f'<td class="num">{_cell(now_count)}</td><td class="text">{escape(then_rating)}</td>'
                     f'<td class="text">{escape(row["rating"].label)}</td><td class="text">{escape(moved)}</td></tr>')
-    old_targets = {f.figures.get("target"): f.figures.get("status") for f in previous
-                   if f.priority == "targets" and f.chapter == "crime_overview"}
+    old_targets = {f.figures.get("target"): f.figures.get("status") for f in plan_targets(previous)}
     target_rows = "".join(
         f'<tr><td class="text">{escape(str(f.figures.get("target")))}</td>'
         f'<td class="text">{escape(str(old_targets.get(f.figures.get("target")) or "not set"))}</td>'
         f'<td class="text">{escape(str(f.figures.get("status")))}</td></tr>'
-        for f in current if f.priority == "targets" and f.chapter == "crime_overview")
+        for f in plan_targets(current))
     targets = (f'<table class="report-table"><caption>Targets: status at the last assessment and now</caption><thead><tr>'
                f"<th>Target</th><th>Last assessment</th><th>This assessment</th></tr></thead><tbody>{target_rows}"
                "</tbody></table>") if target_rows else ""
