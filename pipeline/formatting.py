@@ -7,6 +7,7 @@ a missing value is an em dash.
 """
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 
@@ -62,6 +63,11 @@ def p_value(value: object) -> str:
     if p < 0.001:
         return "<0.001"
     return f"{p:#.2g}".rstrip(".") if p < 1 else "1.0"
+
+
+def day(value: datetime.date) -> str:
+    """A date as the report writes it: '19 Aug 2024'."""
+    return f"{value:%d %b %Y}"
 
 
 def interval(low: object, high: object, kind: str = "ratio") -> str:

@@ -145,7 +145,7 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
     previous_end = period_end - 12
     previous = load_findings(out_dir.parent / f"{previous_end}-{config.name}" / "findings")
     changes = changes_since(findings, previous, f"the year ending {previous_end.strftime('%B %Y')}")
-    parts = [Part("summary", False, markdown=executive_summary(findings, config.area_name, year, [], changes))]
+    parts = [Part("summary", False, markdown=executive_summary(findings, config.area_name, year, changes))]
     parts += [Part(c.name, False, out_dir / c.notebook) for c in chapters if not c.appendix]
     parts += [Part(c.name, True, out_dir / c.notebook) for c in chapters if c.appendix]
     parts += [Part("methods", True, markdown=appendices.methods_appendix()),

@@ -9,7 +9,7 @@ published data so that it looks and behaves like the real thing:
   - the baseline year's volumes of the plan's target crime types, and of A&E assault
     attendances, are the plan's baselines (robbery 80, vehicle crime 550, theft from the person
     380, cycle theft 2,000, violence 1,600, A&E 1,100); other types keep their real 2024 volume.
-It carries seven planted effects that the analysis must find (see PLANTED_EFFECTS), documented
+It carries eight planted effects that the analysis must find (see PLANTED_EFFECTS), documented
 in data/raw/demo/README.md. `scripts/build_demo_data.py` rebuilds it from the seed.
 """
 from __future__ import annotations
@@ -80,6 +80,8 @@ PLANTED_EFFECTS = {
     "falling_ae_assaults": "A&E assault attendances fall by 8% a year, from the plan's baseline of 1,100 in 2023/24.",
     "cycle_theft_surge": "Cycle theft doubles over its usual level (the autumn seasonality included) in the four ISO "
                          "weeks 2024-W41 to 2024-W44 (7 October to 3 November 2024): an emerging trend.",
+    "publicity_shortfall": "Of the plan's activity targets for 2024/25, ASB publicity features fall short (9 against "
+                           "12, off track from December); the other four are met (plan_activity.csv).",
 }
 
 
@@ -470,6 +472,25 @@ def service_activity(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period_start", "period_end", "measure", "area_code", "value"])
 
 
+# The plan's activity targets in 2024/25 as lead officers report them each quarter: (count to date at the end of
+# June, September, December and March) for count targets; the milestone's completion date. Fixed, not drawn, so
+# that they are planted effect 8: publicity features fall short (9 against 12); the rest are met.
+ACTIVITY_REPORTS = {"asb_events_attended": (3, 6, 10, 13), "asb_publicity_features": (2, 4, 6, 9),
+                    "da_awareness_campaigns": (1, 2, 3, 3), "da_frontline_staff_trained": (10, 22, 31, 46)}
+TENANCY_PACKAGE = ("tenancy_support_package", "2024-08-19")
+QUARTER_ENDS = ("2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31")
+
+
+def plan_activity() -> pd.DataFrame:
+    """Quarterly reports on the plan's activity targets (contract plan_activity): cumulative counts, and the
+    tenancy support package's completion date from the first report after it."""
+    rows = [(name, day, count, "") for name, counts in ACTIVITY_REPORTS.items()
+            for day, count in zip(QUARTER_ENDS, counts, strict=True)]
+    milestone, done = TENANCY_PACKAGE
+    rows += [(milestone, day, "", done if day >= done else "") for day in QUARTER_ENDS]
+    return pd.DataFrame(rows, columns=["activity", "reported_on", "achieved", "completed_on"])
+
+
 def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     """Write the demo data set under raw_dir/demo; return the row count of each file."""
     rng = np.random.default_rng(seed)
@@ -481,7 +502,7 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     records = police_records(rows, rng)
     extracts = {"police_records": records, "asb_cases": asb_cases(calibration, rng),
                 "ae_assaults": ae_assaults(calibration, rng), "iom_cohort": iom_cohort(rng, records["suspect_id"]),
-                "service_activity": service_activity(rng)}
+                "service_activity": service_activity(rng), "plan_activity": plan_activity()}
     # The county's other districts, for rate comparisons: the last two years only, to keep the repository light.
     comparison = [street_rows(calibrate(real_street, reference, district), reference, rng, COMPARISON_FIRST_MONTH,
                               plant=False) for district in COMPARISON_DISTRICTS]

@@ -24,7 +24,7 @@ def test_demo_overview_is_numbers_and_findings_quote_them(demo_ingest):
     # the planted burglary fall and violence rise are findings beyond natural variation
     moved = {f.text.split(":")[0]: f.direction for f in crime_overview.findings(result) if "beyond natural" in f.text}
     assert moved.get("Burglary") == "down" and moved.get("Violence and sexual offences") == "up"
-    statuses = [f for f in crime_overview.findings(result) if f.priority == "targets"]
+    statuses = [f for f in crime_overview.findings(result) if f.section == "Progress against the plan's targets"]
     assert len(statuses) == 7 and {f.direction for f in statuses} == {"met", "missed"}  # six from the plan and burglary
     ae = next(f for f in statuses if "A&E" in f.text)
     count = ae.figures["Year to date"]

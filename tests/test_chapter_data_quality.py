@@ -4,6 +4,7 @@ import pandas as pd
 
 from pipeline.chapters import data_quality
 from pipeline.chapters.context import ChapterContext
+from pipeline.inputs.partner_extracts import CONTRACTS
 from pipeline.paths import RAW_DIR
 
 
@@ -25,7 +26,7 @@ def test_demo_rows_add_up_and_findings_quote_them(demo_ingest):
 def test_real_data_lists_the_extracts_not_supplied(real_ingest):
     result = data_quality.build(context(real_ingest))
     gap = next(f for f in data_quality.findings(result) if f.direction == "gap")
-    assert "police_records.csv" in gap.text and gap.figures["extracts_missing"] == 5
+    assert "police_records.csv" in gap.text and gap.figures["extracts_missing"] == len(CONTRACTS)  # every partner extract
 
 
 def test_a_mostly_rejected_source_is_reported_unusable():

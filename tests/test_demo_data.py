@@ -116,3 +116,13 @@ def test_demo_identifiers_are_pseudonymised_in_processed_tables(demo_ingest):
         for column in [c for c in frame.columns if c.endswith("_id") and c not in ("record_id", "case_id")]:
             values = frame[column][frame[column] != ""]
             assert values.str.fullmatch(r"P[0-9a-f]{16}").all(), (name, column)
+
+
+def test_planted_activity_shortfall_is_the_embedded_file(demo_ingest):
+    """Planted effect 8: the embedded plan_activity.csv is the generator's, publicity features 9 against 12."""
+    from pipeline.paths import RAW_DIR
+    embedded = (RAW_DIR / "demo" / "partner" / "plan_activity.csv").read_text()
+    assert demo_data.plan_activity().to_csv(index=False, lineterminator="\n") == embedded
+    reports = table(demo_ingest[1], "plan_activity")
+    march = reports[reports["reported_on"] == "2025-03-31"].set_index("activity")["achieved"]
+    assert march["asb_publicity_features"] == 9 and march["asb_events_attended"] >= 12

@@ -42,7 +42,7 @@ def test_rows_in_equal_rows_kept_plus_rejected_for_every_source(real_ingest):
     assert (street["rows_in"], street["files"]) == (83_021, 12)
     assert street["rows_rejected"] == 2_793  # the published rows with no location
     assert sorted(result.missing_extracts) == sorted(["police_records", "asb_cases", "ae_assaults", "iom_cohort",
-                                                       "service_activity"])
+                                                       "service_activity", "plan_activity"])
 
 
 def test_overview_totals_agree_with_a_direct_count_of_the_raw_csvs(real_ingest, raw_rows):

@@ -33,7 +33,7 @@ def findings(chapters):
 
 @pytest.fixture(scope="module")
 def html(findings):
-    return summary.executive_summary(findings, "Cambridge", "the year ending March 2025", [])
+    return summary.executive_summary(findings, "Cambridge", "the year ending March 2025")
 
 
 def _plain(html_text: str) -> str:
@@ -71,14 +71,14 @@ def test_every_number_in_the_tables_is_the_chapters(chapters, findings, html):
         if figures.get("change") is not None:
             assert fmt.signed_count(figures["change"]) in text and fmt.signed_percent(figures["change_percent"]) in text
     targets = chapters["crime_overview"][0].targets
-    progress = {r["measure"]: r for r in summary.progress_rows(findings, [])}
+    progress = {r["measure"]: r for r in summary.progress_rows(findings)}
     for _, target in targets.iterrows():
         assert progress[target["Target"]]["this_year"] == target["Year to date"]
         assert progress[target["Target"]]["status"] == target["Status"]
 
 
 def test_the_planted_effects_are_named_in_the_summary(html):
-    """The demo's seven planted effects (scripts/demo_generator.PLANTED_EFFECTS), each in the summary."""
+    """The demo's eight planted effects (scripts/demo_generator.PLANTED_EFFECTS), each in the summary."""
     text = _plain(html)
     assert re.search(r"odds of an alcohol flag were [\d.]+ times as high for night-time economy", text)  # weekend_night_alcohol
     assert "Mill Road pub cluster: violent offences rose" in text  # pub_cluster_violence
@@ -87,6 +87,7 @@ def test_the_planted_effects_are_named_in_the_summary(html):
     assert re.search(r"Cycle theft rose beyond its expected level \d+ times .*Oct 2024", text)  # cycle_theft_surge
     assert "cycle theft in Oct, Nov" in text  # cycle_theft_autumn
     assert "A&E assault attendances show a downward trend" in text  # falling_ae_assaults
+    assert "ASB publicity features 9 — — — 12 in 2024/25 Missed" in text  # publicity_shortfall (progress table)
 
 
 def test_ratings_follow_the_stated_rules(findings):
@@ -94,8 +95,8 @@ def test_ratings_follow_the_stated_rules(findings):
     assert ratings["acquisitive"].label == "Red" and "Vehicle crime" in ratings["acquisitive"].reason  # a missed target
     assert ratings["violence"].label == "Red"
     assert ratings["strategic"].label == "Amber"  # associations, no target
-    assert ratings["asb"].label == "Green"  # fell, within natural variation, no target
-    assert ratings["domestic"].label == "Not rated"  # one year, no target
+    assert ratings["asb"].label == "Red" and "ASB publicity features" in ratings["asb"].reason  # a missed activity
+    assert ratings["domestic"].label == "Green" and "targets met" in ratings["domestic"].reason  # one year, targets met
 
 
 def _finding(priority="overall", direction="context", headline=False, **figures):
@@ -108,6 +109,10 @@ def _finding(priority="overall", direction="context", headline=False, **figures)
     (headline_figures("X", 90, 100, -10, -10.0, "beyond natural variation"), [], "Green"),
     (headline_figures("X", 90, 100, -10, -10.0, "within natural variation"), [_finding(direction="up")], "Amber"),
     (headline_figures("X", 90), [], "Not rated"),
+    (headline_figures("X", 90), [Finding("crime_overview", "targets", "t", {"target": "T", "plan_priority": "overall"},
+                                         "not assessable")], "Not rated"),
+    (headline_figures("X", 90), [Finding("crime_overview", "targets", "t", {"target": "T", "plan_priority": "overall"},
+                                         "met")], "Green"),
     (headline_figures("X", 90, 100, -10, -10.0, "within natural variation"),
      [Finding("crime_overview", "targets", "t", {"target": "T", "plan_priority": "overall"}, "missed")], "Red"),
 ])
@@ -132,7 +137,7 @@ def test_key_findings_are_five_to_ten_and_link_their_sections(findings, html):
 
 
 def test_no_findings_no_summary():
-    assert summary.executive_summary([], "Cambridge", "the year", []) == ""
+    assert summary.executive_summary([], "Cambridge", "the year") == ""
 
 
 def test_a_headline_with_a_comparison_needs_a_known_screen():
@@ -148,3 +153,12 @@ def test_changes_since_the_last_assessment(findings):
     before = [f for f in findings if not (f.priority == "targets" and f.figures.get("plan_priority") == "acquisitive")]
     moved = summary.changes_since(findings, before, "the year ending March 2024")
     assert "Amber to Red" in moved and ">not set<" in moved
+
+
+def test_targets_are_tallied_by_verdict():
+    def target(direction):
+        return Finding("crime_overview", "targets", "t", {"target": "T", "plan_priority": "asb"}, direction)
+    assert summary.tally([]) == "no target"
+    assert summary.tally([target("met"), target("missed"), target("met"), target("not assessable")]) == \
+        "2 met, 1 missed, 1 not assessed"
+    assert summary.tally([target("on track"), target("off track")]) == "1 on track, 1 off track"

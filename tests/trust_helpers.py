@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.inputs.partner_extracts import CONTRACTS
 from pipeline.paths import PROJECT_ROOT, RAW_DIR
 
 RUN_NAME = "2025-03-demo"
@@ -21,7 +22,7 @@ EXPECTED_OUTPUTS = {"01_data_quality.ipynb", "02_crime_overview.ipynb", "03_stra
                     "manifest.json",
                     "report.html", "tables"}
 EXPECTED_PROCESSED = {"crimes.parquet", "outcomes.parquet", "police_records.parquet", "asb_cases.parquet",
-                      "ae_assaults.parquet", "iom_cohort.parquet", "service_activity.parquet", "geography.parquet",
+                      "ae_assaults.parquet", "iom_cohort.parquet", "service_activity.parquet", "plan_activity.parquet", "geography.parquet",
                       "denominators.parquet", "health_indicators.parquet", "offence_codes.parquet", "data_quality.csv",
                       "boundaries.parquet", "ingest.json", "rejects"}
 TIMESTAMP = re.compile(r'<span class="run-timestamp">[^<]*</span>')
@@ -99,7 +100,7 @@ def demo_raw_copy(target: Path, name: str, edits: dict) -> tuple[Path, Path]:
     (target / "police.uk").symlink_to(RAW_DIR / "demo" / "police.uk")
     partner = target / "partner"
     partner.mkdir()
-    for extract in ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity"):
+    for extract in CONTRACTS:
         edit = edits.get(extract, lambda frame: frame)
         if edit is not None:
             frame = pd.read_csv(RAW_DIR / "demo" / "partner" / f"{extract}.csv", dtype=str, keep_default_na=False)
@@ -116,7 +117,7 @@ def planted_raw_dir(target: Path) -> tuple[Path, Path]:
     their person columns and in extra columns; and a synthetic config that points at it."""
     values = list(PLANTED.values())
     person_columns = {"police_records": ["victim_id", "suspect_id"], "asb_cases": ["victim_id", "perpetrator_id"],
-                      "ae_assaults": [], "iom_cohort": ["person_id"], "service_activity": []}
+                      "ae_assaults": [], "iom_cohort": ["person_id"], "service_activity": [], "plan_activity": []}
 
     def plant(columns: list[str]):
         def edit(frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,14 +2,17 @@
 (screened for natural variation), rates, long-term trends, the county comparison and the plan's targets."""
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
 from pipeline import formatting as fmt
 from pipeline.analysis import acquisitive, overview, targets
+from pipeline.analysis.plan_activity import STATUS_DIRECTION, ActivityProgress, activity_progress
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding, headline_figures, screen_of
+from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of
 from pipeline.methods.statistics import compare_counts
 from pipeline.methods.periods import year_ending_label
 
@@ -26,6 +29,7 @@ class CrimeOverview:
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
     target_priorities: dict[str, str] = field(default_factory=dict)  # target name -> the plan priority it serves
+    activities: ActivityProgress | None = None  # the plan's activity targets (None when the plan sets none)
 
     @property
     def published(self) -> pd.DataFrame:
@@ -56,6 +60,9 @@ def build(ctx: ChapterContext) -> CrimeOverview:
     unavailable = {name: f"unusable ({reason})" for name, reason in ctx.ingest_facts().get("unusable_extracts", {}).items()}
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end, unavailable)
     result.target_priorities = {target.name: target.priority for target in ctx.config.targets}
+    if ctx.config.activities:
+        reason = {**ctx.unavailable}.get("plan_activity", "")
+        result.activities = activity_progress(ctx.config.activities, ctx.table("plan_activity"), ctx.period_end, reason)
     return result
 
 
@@ -131,6 +138,7 @@ def findings(result: CrimeOverview) -> list[Finding]:
                             "change_percent": percent, "p_value": float(row["p-value"])},
                            "down" if change < 0 else "up", "Crime by type"))
     out.extend(target_findings(result))
+    out.extend(activity_findings(result))
     return out
 
 
@@ -152,4 +160,54 @@ def target_findings(result: CrimeOverview) -> list[Finding]:
         detail = row.get("Verdict") if isinstance(row.get("Verdict"), str) and row.get("Verdict") else status
         out.append(Finding(NAME, "targets", f"Target '{row['Target']}' ({row['Aim']}): {detail}.", figures, direction,
                            "Progress against the plan's targets"))
+    return out
+
+
+ACTIVITY_SECTION = "The plan's activity targets"
+
+
+def activity_table(result: CrimeOverview) -> pd.DataFrame:
+    """The activity targets as the report shows them: the priority by its title."""
+    if result.activities is None:
+        return pd.DataFrame()
+    table = result.activities.table
+    if table["Expected by now"].isna().all():  # every deadline has passed (or nothing was reported): nothing expected
+        table = table.drop(columns="Expected by now")
+    return table.assign(Priority=table["Priority"].map(PRIORITIES))
+
+
+def activity_notes(result: CrimeOverview) -> str:
+    """What the activity table leaves out and why: no file, reports for unknown activities, reports without a figure."""
+    if result.activities is None:
+        return "The configuration sets no activity targets (key `activities`)."
+    progress, notes = result.activities, []
+    if progress.unavailable:
+        notes.append(f"No progress was reported: {progress.unavailable}, so every activity is listed as not reported.")
+    if progress.unknown:
+        listed = ", ".join(f"'{name}' ({n:,} rows)" for name, n in progress.unknown.items())
+        notes.append(f"plan_activity.csv has reports for activities the configuration does not name, not used: {listed}. "
+                     "Use the ids under `activities` in the configuration.")
+    if progress.unused:
+        notes.append(f"{progress.unused:,} reports of a count target had no achieved count and were not used.")
+    return " ".join(notes)
+
+
+def activity_findings(result: CrimeOverview) -> list[Finding]:
+    """Each activity target's status, filed with the plan's targets under the priority it serves."""
+    if result.activities is None:
+        return []
+    out = []
+    for _, row in result.activities.table.iterrows():
+        status = row["Status"]
+        figures = {"target": row["Activity"], "plan_priority": row["Priority"], "aim": row["Target"], "status": status,
+                   "activity": True}
+        detail = status.lower()
+        if isinstance(row["Achieved"], numbers.Integral):
+            figures["Year to date"] = row["Achieved"]
+            detail += f", {row['Achieved']:,} by {fmt.day(row['Reported on'])}"
+        elif isinstance(row["Achieved"], date):
+            figures["achieved"] = f"in place {fmt.day(row['Achieved'])}"
+            detail += f", {figures['achieved']}"
+        out.append(Finding(NAME, "targets", f"Activity target '{row['Activity']}' ({row['Target']}): {detail}.", figures,
+                           STATUS_DIRECTION[status], ACTIVITY_SECTION))
     return out

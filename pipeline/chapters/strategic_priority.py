@@ -16,7 +16,7 @@ from pipeline.analysis import family, flags, strategic
 from pipeline.analysis.data_gaps import data_gaps
 from pipeline.analysis.health import latest_table
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding, headline_figures, chapters_reading
+from pipeline.chapters.registry import REGISTRY, Finding, chapters_reading, headline_figures
 from pipeline.methods import associations
 from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import CURRENT
@@ -90,7 +90,7 @@ def _current(frame: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def build(ctx: ChapterContext) -> StrategicChapter:
     config = ctx.config
-    missing = ctx.missing_extracts
+    missing = [name for name in ctx.missing_extracts if name in REGISTRY[NAME].tables]  # the sources it reads
     records, asb = ctx.table("police_records", area_only=True), ctx.table("asb_cases", area_only=True)
     ae, iom, service = ctx.table("ae_assaults"), ctx.table("iom_cohort"), ctx.table("service_activity")
     violence = flags.violence_records(records)
@@ -136,7 +136,8 @@ def build(ctx: ChapterContext) -> StrategicChapter:
     tables = {"police_records": records, "asb_cases": asb, "ae_assaults": ae, "iom_cohort": iom, "service_activity": service}
     chapter.gaps = data_gaps(missing, tables, chapter.completeness, current_year, months, latest,
                              (ctx.period_end - 11).year, linked, {name: chapters_reading(name) for name in tables},
-                             ctx.ingest_facts().get("unusable_extracts", {}))
+                             {name: why for name, why in ctx.ingest_facts().get("unusable_extracts", {}).items()
+                              if name in tables})
     for name in ctx.ingest_facts().get("missing_health_indicators", []):
         chapter.gaps.loc[len(chapter.gaps)] = ["Source not supplied", f"fingertips/{name}", "health indicator file absent",
                                                "the health context lacks this indicator", "copy the Fingertips extract"]

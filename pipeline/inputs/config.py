@@ -9,6 +9,7 @@ the nearest valid key, never silently ignored.
 from __future__ import annotations
 
 import difflib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -92,6 +93,14 @@ class NightTimeEconomy(_Strict):
 
 
 # The plan priorities a target can serve (pipeline.chapters.registry.PRIORITIES names and titles them).
+def consecutive_years(value: str) -> str:
+    """A financial year '2024/25' whose two parts are consecutive years."""
+    start, end = int(value[:4]), int(value[5:])
+    if (start + 1) % 100 != end:
+        raise ValueError(f"a financial year is written like 2024/25; '{value}' does not span two consecutive years")
+    return value
+
+
 PlanPriority = Literal["overall", "strategic", "acquisitive", "violence", "asb", "domestic", "reoffending"]
 
 
@@ -117,10 +126,7 @@ class Target(_Strict):
     @field_validator("baseline_year", "target_year")
     @classmethod
     def _consecutive(cls, value: str) -> str:
-        start, end = int(value[:4]), int(value[5:])
-        if (start + 1) % 100 != end:
-            raise ValueError(f"a financial year is written like 2024/25; '{value}' does not span two consecutive years")
-        return value
+        return consecutive_years(value)
 
     @model_validator(mode="after")
     def _one_aim_and_a_known_source(self) -> "Target":
@@ -143,6 +149,45 @@ class Target(_Strict):
         return self
 
 
+class ActivityTarget(_Strict):
+    """An activity target of the plan: a count to reach in the target year ('12 events attended', '40 frontline
+    staff trained') or something to have in place by a date ('an improved tenancy support package by
+    September'). The achieved values come from the partner file plan_activity.csv (pipeline.analysis.plan_activity)."""
+
+    id: Annotated[str, StringConstraints(pattern=PATTERNS["name"][0])]  # the activity column of plan_activity.csv
+    name: Name
+    priority: PlanPriority
+    target_year: FinancialYear
+    count: int | None = Field(None, gt=0)  # a count target; none: a milestone, in place by `due`
+    due: date | None = None  # the deadline; default for a count target: the end of the target year
+
+    @field_validator("target_year")
+    @classmethod
+    def _consecutive(cls, value: str) -> str:
+        return consecutive_years(value)
+
+    @model_validator(mode="after")
+    def _count_or_milestone(self) -> "ActivityTarget":
+        if self.count is None and self.due is None:
+            raise ValueError("give count (a number to reach in the target year) or due (the date a milestone is due)")
+        if self.due is not None and not self.year_start <= self.due <= self.year_end:
+            raise ValueError(f"due {self.due} is outside the target year {self.target_year} "
+                             f"({self.year_start} to {self.year_end})")
+        return self
+
+    @property
+    def year_start(self) -> date:
+        return date(int(self.target_year[:4]), 4, 1)
+
+    @property
+    def year_end(self) -> date:
+        return date(int(self.target_year[:4]) + 1, 3, 31)
+
+    @property
+    def deadline(self) -> date:
+        return self.due or self.year_end
+
+
 class AssessmentConfig(_Strict):
     name: Annotated[str, StringConstraints(pattern=PATTERNS["name"][0])]
     title: str = ""
@@ -160,6 +205,7 @@ class AssessmentConfig(_Strict):
     city_centre: str | None = None  # the zone that is the city centre's night-time economy (one of zones)
     night_time_economy: NightTimeEconomy = NightTimeEconomy()
     targets: tuple[Target, ...] = ()
+    activities: tuple[ActivityTarget, ...] = ()  # the plan's activity targets (progress from plan_activity.csv)
     path: str = Field("", exclude=True)  # set by load_config, not by the YAML file
 
     @model_validator(mode="before")
@@ -182,6 +228,10 @@ class AssessmentConfig(_Strict):
         unknown = sorted(set(self.licensed_zones or ()) - set(self.zones))
         if unknown:
             raise ValueError(f"licensed_zones names zones that are not defined under zones: {unknown}")
+        ids = [activity.id for activity in self.activities]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"activities: the id(s) {repeated} are used twice; each activity needs its own id")
         both = sorted(set(self.area.lad_codes) & set(self.comparison_districts))
         if both:
             raise ValueError(f"district(s) {both} are both in area.lad_codes and comparison_districts")
@@ -217,7 +267,7 @@ class AssessmentConfig(_Strict):
         return resolve(relative, raw_dir or RAW_DIR)
 
 
-_MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
+_MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target, ("activities",): ActivityTarget,
            ("night_time_economy", "windows"): TimeWindow}
 _FIXES = {
     "missing": "add it (config/demo.yaml shows every key).",

@@ -114,6 +114,9 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
     Contract("service_activity", "service_activity", None, "period_start", (
         Column("period_start", "date", True), Column("period_end", "date", True), Column("measure", "text", True),
         Column("area_code", "text", True), Column("value", "integer", True, minimum=0))),
+    Contract("plan_activity", "plan_activity", None, "reported_on", (
+        Column("activity", "text", True), Column("reported_on", "date", True),
+        Column("achieved", "integer", minimum=0), Column("completed_on", "date"))),
 )}
 
 

@@ -100,6 +100,8 @@ def data_notes_appendix(period: str, facts: dict, synthetic: bool) -> str:
   left empty means *not recorded*, not *no*; shares are over the records where it was recorded.
 - **Partner ASB cases, A&E assault attendances (ISTV), the IOM cohort and service activity**: partner extracts in
   the shapes of the data contracts. Person identifiers were replaced by keyed hashes at ingest.
+- **Plan activity**: the lead officers' reports of the plan's activity targets (events, publicity, campaigns, staff
+  trained, the tenancy support package), as reported; not checked against any other source.
 - **Population**: ONS Census 2021 and mid-year estimates; households from Census 2011 (burglary rates).
 - **Health context**: OHID Fingertips indicators, which lag the assessment year by one to three years.
 - **Completeness**: rows read, kept and rejected for every source, and why, are in Appendix A.

@@ -7,6 +7,7 @@ notebook, handed over by the runner (no environment variable, no module-level co
 """
 from __future__ import annotations
 
+import datetime
 import numbers
 import re
 from html import escape
@@ -36,6 +37,8 @@ def cell_text(value: object, column: str, kinds: dict[str, str]) -> str:
         return "yes" if value else "no"
     if _is_number(value):
         return fmt.number(value, kinds.get(column) or fmt.kind_of_column(column, value))
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return fmt.day(value)
     return str(value)  # the value objects of pipeline.methods.values format themselves by the same rules
 
 
@@ -48,6 +51,8 @@ def csv_value(value: object, column: str, kinds: dict[str, str]) -> object:
         if kind == "p":
             return fmt.p_value(value)
         return round(float(value), fmt.DECIMALS[kind.removeprefix("signed_")])
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return cell_text(value, column, kinds) if not fmt.is_missing(value) else ""
 
 

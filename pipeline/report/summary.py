@@ -30,8 +30,9 @@ RATING_RULES = (
     ("Amber", "part of it rose beyond chance (an alarm, an emerging hotspot, a zone, a crime type or a trend)"),
     ("Amber", "its headline measure rose, within natural variation"),
     ("Amber", "an association beyond chance links the flags with violence or ASB"),
-    ("Green", "its headline measure fell or held steady, or its findings show a fall, and no target was missed"),
-    ("Not rated", "no comparison with last year, no target and no change found"),
+    ("Green", "its headline measure fell or held steady, its findings show a fall, or its targets were all met or "
+              "are on track; and no target was missed"),
+    ("Not rated", "no comparison with last year, no target assessed and no change found"),
 )
 
 
@@ -91,10 +92,13 @@ def rate(findings: list[Finding], priority: str) -> Rating:
         return Rating("Amber", f"{top.figures['measure']} rose, {screen}")
     if any(f.direction == "association" for f in own):
         return Rating("Amber", "associations beyond chance between the flags and violence or ASB")
-    if change is not None or any(f.direction == "down" for f in own):
-        met = "; every target met or on track" if targets else ""
-        return Rating("Green", ("fell or held steady" if change is not None else "the findings show a fall") + met)
-    return Rating("Not rated", "no comparison with last year, no target and no change found")
+    assessed = [t for t in targets if t.direction in ("met", "on track")]
+    if change is not None or any(f.direction == "down" for f in own) or assessed:
+        met = "its targets met or on track" if assessed else ""
+        fell = ("fell or held steady" if change is not None else
+                "the findings show a fall" if any(f.direction == "down" for f in own) else "")
+        return Rating("Green", "; ".join(filter(None, [fell, met])))
+    return Rating("Not rated", "no comparison with last year, no target assessed and no change found")
 
 
 def priority_rows(findings: list[Finding]) -> list[dict]:
@@ -105,11 +109,18 @@ def priority_rows(findings: list[Finding]) -> list[dict]:
         targets = targets_for(findings, priority)
         if top is None and not targets and not any(f.priority == priority for f in findings):
             continue
-        met = sum(t.direction in ("met", "on track") for t in targets)
-        rows.append({"priority": priority, "title": PRIORITIES[priority], "headline": top,
-                     "targets": f"{met} met or on track, {len(targets) - met} not" if targets else "no target",
+        rows.append({"priority": priority, "title": PRIORITIES[priority], "headline": top, "targets": tally(targets),
                      "rating": rate(findings, priority)})
     return rows
+
+
+def tally(targets: list[Finding]) -> str:
+    """'2 met, 1 missed, 1 not assessed': the targets by verdict, verdicts with none left out."""
+    if not targets:
+        return "no target"
+    counts = {verdict: sum(t.direction == verdict for t in targets) for verdict in ("met", "on track", "missed", "off track")}
+    counts["not assessed"] = len(targets) - sum(counts.values())
+    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
 
 
 def key_findings(findings: list[Finding]) -> dict[str, list[Finding]]:
@@ -167,6 +178,8 @@ def _plain_text(text: str) -> str:
 
 
 def _cell(value: object, kind: str = "count") -> str:
+    if isinstance(value, str):
+        return escape(value)
     return escape(fmt.number(value, kind)) if value is not None and not fmt.is_missing(value) else fmt.MISSING
 
 
@@ -198,9 +211,9 @@ def priority_table(findings: list[Finding]) -> str:
             f'</caption><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>')
 
 
-def progress_rows(findings: list[Finding], activities: list[dict]) -> list[dict]:
-    """The plan's Progress table: total crime and ASB with their change and long-term trend, each crime target
-    and each activity target with its status."""
+def progress_rows(findings: list[Finding]) -> list[dict]:
+    """The plan's Progress table: total crime and ASB with their change and long-term trend, then each crime
+    target and each activity target with its status."""
     rows = []
     total, asb = headline(findings, "overall"), headline(findings, "asb")
     asb_trend = next((f for f in findings if f.chapter == "asb" and f.section == "The long-term trend" and f.direction != "gap"), None)
@@ -211,12 +224,9 @@ def progress_rows(findings: list[Finding], activities: list[dict]) -> list[dict]
         rows.append({"measure": top.figures["measure"], "this_year": top.figures["this_year"], "figures": top.figures,
                      "trend": trend or fmt.MISSING, "target": "no target", "status": fmt.MISSING, "link": section_link(top)})
     for target in plan_targets(findings):
-        rows.append({"measure": target.figures["target"], "this_year": target.figures.get("Year to date"),
+        rows.append({"measure": target.figures["target"], "this_year": target.figures.get("Year to date", target.figures.get("achieved")),
                      "figures": target.figures, "trend": fmt.MISSING, "target": target.figures.get("aim", ""),
                      "status": target.figures.get("status") or "not assessable", "link": section_link(target)})
-    for activity in activities:
-        rows.append({"measure": activity["name"], "this_year": activity.get("achieved"), "figures": {},
-                     "trend": fmt.MISSING, "target": activity["target_text"], "status": activity["status"], "link": ""})
     return rows
 
 
@@ -227,11 +237,11 @@ def _trend_words(percent: object, direction: str) -> str:
     return f"{word} ({fmt.signed_percent(percent)} a year)"
 
 
-def progress_table(findings: list[Finding], activities: list[dict]) -> str:
+def progress_table(findings: list[Finding]) -> str:
     head = ("<tr><th>Measure</th><th>This year</th><th>Change</th><th>Change (%)</th><th>Long-term trend</th>"
             "<th>Target</th><th>Status</th></tr>")
     body = []
-    for row in progress_rows(findings, activities):
+    for row in progress_rows(findings):
         change, percent, _ = _change_cells(row["figures"])
         name = escape(str(row["measure"]))
         measure = f'<a href="{row["link"]}">{name}</a>' if row["link"] else name
@@ -258,8 +268,7 @@ def key_findings_html(findings: list[Finding]) -> str:
     return f'<ol class="key-findings">{"".join(items)}</ol>'
 
 
-def executive_summary(findings: list[Finding], area_name: str, year_label: str, activities: list[dict],
-                      changes_html: str = "") -> str:
+def executive_summary(findings: list[Finding], area_name: str, year_label: str, changes_html: str = "") -> str:
     """The executive summary as HTML (a markdown cell of the report): the priorities, the plan's progress,
     the key findings and the recommendations."""
     if not findings:
@@ -280,7 +289,7 @@ would produce it less than one year in twenty.
 
 ## Progress against the plan
 
-{progress_table(findings, activities)}
+{progress_table(findings)}
 
 ## Key findings
 
