@@ -80,3 +80,23 @@ def test_demo_cohort_findings_quote_the_table(demo):
 def test_without_the_extract_it_says_so(real):
     assert real.cohort_missing and real.outcomes.empty
     assert chapter.findings(real)[0].direction == "gap"
+
+
+def test_chart_means_by_hand_and_none_for_a_cohort_under_ten():
+    members = cohort(before=[4] * 10 + [8] * 10, after=[0] * 10 + [3] * 10, sev_before=[10.0] * 20, sev_after=[5.0] * 20,
+                     custody=[0] * 19 + [365])
+    means = reoffending.window_means(members).set_index(["panel", "period"])["mean"]
+    assert means[("Offences (IOM extract)", "Window before")] == 6.0
+    assert means[("Offences (IOM extract)", "Window after")] == 1.5
+    assert means[("Severity (IOM extract)", "Window after")] == 5.0
+    assert reoffending.window_means(members.head(9)).empty
+
+
+def test_demo_chart_draws_the_cohort_and_the_peak_with_its_source(demo):
+    from pipeline.report import plotting
+    from pipeline.report.reoffending_charts import before_after_chart
+    means = demo.means.set_index(["panel", "period"])
+    assert means.loc[("Records as suspect (police)", "Year before adoption"), "mean"] == demo.peak["year_before"]
+    html = plotting.figure_html(before_after_chart(demo.means, "IOM cohort"))
+    assert "Source: the partnership&#x27;s IOM cohort extract; records as suspect" in html
+    assert "3 panels: Offences (IOM extract) 200 members" in html

@@ -84,6 +84,27 @@ def paired_tests(cohort: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def window_means(cohort: pd.DataFrame, peak: dict | None = None) -> pd.DataFrame:
+    """Mean offences and severity per member in the window before adoption and the window after (offences also per
+    full window at risk), and, where the cohort links to the police records, mean records as suspect in the two
+    years before adoption: the numbers of the chapter's chart. Empty for a cohort under MIN_DENOMINATOR, whose
+    means would come close to revealing single members."""
+    if len(cohort) < MIN_DENOMINATOR:
+        return pd.DataFrame(columns=["panel", "period", "mean", "members"])
+    frame = windows(cohort)
+    n = len(frame)
+    rows = [("Offences (IOM extract)", "Window before", frame["offences_before"].mean(), n),
+            ("Offences (IOM extract)", "Window after", frame["offences_after"].mean(), n),
+            ("Offences (IOM extract)", "Window after, per full window at risk", frame["offences_after_at_risk"].mean(),
+             int(frame["offences_after_at_risk"].notna().sum())),
+            ("Severity (IOM extract)", "Window before", frame["severity_before"].mean(), n),
+            ("Severity (IOM extract)", "Window after", frame["severity_after"].mean(), n)]
+    if peak and "year_before" in peak:
+        rows += [("Records as suspect (police)", "Second year before adoption", peak["year_before_that"], peak["covered"]),
+                 ("Records as suspect (police)", "Year before adoption", peak["year_before"], peak["covered"])]
+    return pd.DataFrame(rows, columns=["panel", "period", "mean", "members"]).astype({"mean": float})
+
+
 def selection_peak(cohort: pd.DataFrame, records: pd.DataFrame | None) -> dict | None:
     """Mean records as suspect in the year before adoption and in the year before that, for the members found in
     the police records (pseudonyms link them); None without records or links."""

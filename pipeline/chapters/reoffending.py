@@ -22,6 +22,7 @@ class ReoffendingChapter:
     outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     peak: dict | None = None
+    means: pd.DataFrame = field(default_factory=pd.DataFrame)  # per member, before and after (the chart)
 
 
 def build(ctx: ChapterContext) -> ReoffendingChapter:
@@ -34,6 +35,7 @@ def build(ctx: ChapterContext) -> ReoffendingChapter:
     result.outcomes = reoffending.outcomes(cohort)
     result.tests = reoffending.paired_tests(cohort)
     result.peak = reoffending.selection_peak(cohort, ctx.table("police_records", area_only=True))
+    result.means = reoffending.window_means(cohort, result.peak)
     return result
 
 

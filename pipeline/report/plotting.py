@@ -116,7 +116,8 @@ def sourced(figure, source: str):
 
 
 def _texts(items) -> list[str]:
-    return [t for t in dict.fromkeys(i.strip() for i in items) if t and not t.startswith("_")]
+    """Distinct labels, each on one line (a title broken over two lines reads as one phrase in alt text)."""
+    return [t for t in dict.fromkeys(" ".join(i.split()) for i in items) if t and not t.startswith("_")]
 
 
 def describe(figure) -> tuple[str, str]:
