@@ -117,3 +117,48 @@ def test_the_projected_year_end_interval_covers_the_years_expected_count(annual,
         covered += low <= change * annual <= high
     low_count, high_count = acceptance(SIMULATIONS * 5, 0.95, 0.999)
     assert low_count <= covered <= high_count, f"covered {covered} of {SIMULATIONS * 5}"
+
+
+def _yearly_counts(rng: np.random.Generator, means: np.ndarray, dispersion: float) -> np.ndarray:
+    """Yearly counts with variance `dispersion` x mean (gamma-Poisson; Poisson at 1), as crime counts vary."""
+    if dispersion == 1:
+        return rng.poisson(means)
+    return rng.poisson(rng.gamma(means / (dispersion - 1), dispersion - 1))
+
+
+@pytest.mark.parametrize("years", [3, 5, 8])
+@pytest.mark.parametrize("dispersion", [1, 3, 10])
+def test_the_long_term_trend_rejects_a_flat_series_at_its_nominal_rate_and_covers_a_planted_decline(years, dispersion):
+    """poisson_trend on 1,000 flat series of `years` yearly counts (mean 500, variance `dispersion` x mean) calls
+    about 5% of them a trend; on 1,000 series falling 5% a year its 95% interval covers -5% about 95% of the time.
+    (The normal reference with a dispersion floored at 1 called 10-26% of flat over-dispersed series a trend.)"""
+    from pipeline.methods.statistics import poisson_trend
+
+    rng = np.random.default_rng(years * 100 + dispersion)
+    runs = 1000
+    flat = [poisson_trend(_yearly_counts(rng, np.full(years, 500.0), dispersion)) for _ in range(runs)]
+    falling = [poisson_trend(_yearly_counts(rng, 500 * 0.95 ** np.arange(years), dispersion)) for _ in range(runs)]
+    rejected = sum(t.p_value < 0.05 for t in flat)
+    covered = sum(t.lower <= -5 <= t.upper for t in falling)
+    low, high = acceptance(runs, 0.05)
+    assert low <= rejected <= high, f"{rejected} of {runs} flat series called a trend"
+    low, high = acceptance(runs, 0.95)
+    assert low <= covered <= high, f"the interval covered the planted -5% in {covered} of {runs}"
+
+
+@pytest.mark.parametrize("expected", [15, 200, 2000])
+def test_the_year_on_year_screen_rejects_at_its_nominal_rate_and_covers_a_planted_rise(expected):
+    """compare_counts (the conditional exact test behind 'beyond natural variation') on 2,000 pairs of Poisson
+    years with the same mean rejects at most 5% (it is exact, so conservative on discrete counts), and its 95%
+    interval covers a planted rate ratio of 1.2 at least 95% of the time."""
+    from pipeline.methods.statistics import compare_counts
+
+    rng = np.random.default_rng(expected)
+    runs = 2000
+    same = [compare_counts(int(rng.poisson(expected)), int(rng.poisson(expected))) for _ in range(runs)]
+    rejected = sum(c.significant for c in same)
+    risen = [compare_counts(int(rng.poisson(1.2 * expected)), int(rng.poisson(expected))) for _ in range(runs)]
+    covered = sum(c.ratio_lower <= 1.2 <= c.ratio_upper for c in risen)
+    assert rejected <= acceptance(runs, 0.05)[1], f"{rejected} of {runs} equal years called a change"
+    assert rejected >= acceptance(runs, 0.02)[0], f"only {rejected} of {runs}: far more conservative than exact tests are"
+    assert covered >= acceptance(runs, 0.95)[0], f"covered 1.2 in {covered} of {runs}"

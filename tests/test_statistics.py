@@ -140,16 +140,20 @@ def test_poisson_trend_interval_and_p_value_by_hand():
     for alpha in (0.05, 0.2):
         trend = st.poisson_trend(counts, alpha=alpha)
         fit = sm.GLM(np.array(counts, float), sm.add_constant(np.arange(6.0)), family=sm.families.Poisson()).fit()
+        pearson = float(np.sum((np.array(counts) - fit.mu) ** 2 / fit.mu))
+        assert trend.dispersion == pytest.approx(pearson / 4)  # over n - 2 = 4 degrees of freedom
         se = fit.bse[1] * math.sqrt(trend.dispersion)
-        z = stats.norm.ppf(1 - alpha / 2)
+        t = stats.t.ppf(1 - alpha / 2, 4)
         assert trend.years == 6
-        assert (trend.lower, trend.upper) == pytest.approx(((math.exp(fit.params[1] - z * se) - 1) * 100,
-                                                            (math.exp(fit.params[1] + z * se) - 1) * 100))
-        assert trend.p_value == pytest.approx(2 * stats.norm.sf(abs(fit.params[1] / se)))
+        assert (trend.lower, trend.upper) == pytest.approx(((math.exp(fit.params[1] - t * se) - 1) * 100,
+                                                            (math.exp(fit.params[1] + t * se) - 1) * 100))
+        assert trend.p_value == pytest.approx(2 * stats.t.sf(abs(fit.params[1] / se), 4))
     assert st.poisson_trend([1, 0, 2]) is not None and st.poisson_trend([0, 0, 0]) is None
     assert st.poisson_trend([0, 0, 1]) is None  # the slope is infinite: no trend can be estimated
     under = st.poisson_trend([100, 101, 100, 101])
-    assert under.dispersion == 1.0  # never narrower than Poisson
+    assert under.dispersion < 0.05  # under-dispersed: the interval is narrower than Poisson's, and t allows for it
+    exact = st.poisson_trend([100, 100, 100])
+    assert exact.dispersion == 1.0 and exact.p_value == pytest.approx(1.0)  # a line fits exactly: taken as Poisson
     with pytest.raises(ValueError, match="yearly counts contain missing values"):
         st.poisson_trend([1, math.nan, 3])
 

@@ -18,7 +18,10 @@ METHODS = (
      "guidance (PHEindicatormethods)"),
     ("Shares", "k of n with the Wilson score interval.", "Wilson (1927); Newcombe (1998), Statistics in Medicine 17"),
     ("Long-term trend", "Log-linear Poisson regression of annual counts on year; the annual percent change is "
-     "exp(slope) - 1, with a dispersion-adjusted 95% interval.", "McCullagh and Nelder (1989), Generalized Linear Models"),
+     "exp(slope) - 1. Yearly counts vary more than Poisson allows, so the variance is scaled by the Pearson "
+     "dispersion (quasi-Poisson) and the slope's 95% interval and test use Student's t on years - 2 degrees of "
+     "freedom, which allows for a dispersion estimated from a few years.",
+     "McCullagh and Nelder (1989), Generalized Linear Models; Venables and Ripley (2002), MASS 7.5"),
     ("Plateau (ASB)", "Segmented quasi-Poisson regression of monthly counts with calendar-month effects, the slope "
      "allowed to change three years before the end; Student's t test of the change of slope.",
      "Wagner et al. (2002), segmented regression of interrupted time series"),
