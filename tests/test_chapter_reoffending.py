@@ -100,3 +100,12 @@ def test_demo_chart_draws_the_cohort_and_the_peak_with_its_source(demo):
     html = plotting.figure_html(before_after_chart(demo.means, "IOM cohort"))
     assert "Source: the partnership&#x27;s IOM cohort extract; records as suspect" in html
     assert "3 panels: Offences (IOM extract) 200 members" in html
+
+
+def test_members_whose_count_changed_never_reveal_one_to_four_unchanged():
+    """199 of 200 changed would publish 1 unchanged member beside the cohort's size: banded instead."""
+    members = cohort(before=[5] * 200, after=[5] + [1] * 199, sev_before=[10.0] * 200, sev_after=[10.0] * 3 + [2.0] * 197)
+    tests = reoffending.paired_tests(members).set_index("Measure")["Members whose count changed"]
+    assert tests["Offences"] == "all but fewer than 5 of 200" and tests["Severity"] == "all but fewer than 5 of 200"
+    members = cohort(before=[5] * 20, after=[5] * 10 + [1] * 10, sev_before=[10.0] * 20, sev_after=[2.0] * 20)
+    assert reoffending.paired_tests(members).set_index("Measure").loc["Offences", "Members whose count changed"] == Proportion(10, 20)

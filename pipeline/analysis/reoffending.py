@@ -70,15 +70,18 @@ def outcomes(cohort: pd.DataFrame) -> pd.DataFrame:
 
 
 def paired_tests(cohort: pd.DataFrame) -> pd.DataFrame:
-    """Wilcoxon signed-rank tests of before against after, with the medians and the pairs that differ."""
+    """Wilcoxon signed-rank tests of before against after, with the medians and the members whose count changed
+    (the pairs the test uses)."""
     rows = []
     for label, before, after in (("Offences", "offences_before", "offences_after"),
                                  ("Severity", "severity_before", "severity_after")):
         b, a = cohort[before].to_numpy(float), cohort[after].to_numpy(float)
         differing = int((a != b).sum())
         p_value = float(stats.wilcoxon(b, a).pvalue) if differing >= MIN_DENOMINATOR else float("nan")
+        # Banded like the measures: with the cohort's size published, the members whose count did not change
+        # (n - differing) could otherwise be read off as a count from 1 to 4.
         rows.append({"Measure": label, "Median before": float(np.median(b)), "Median after": float(np.median(a)),
-                     "Pairs that differ": differing, "Wilcoxon p-value": p_value})
+                     "Members whose count changed": shown(Proportion(differing, len(cohort))), "Wilcoxon p-value": p_value})
     table = pd.DataFrame(rows)
     table.attrs["kinds"] = {"Median before": "number", "Median after": "number", "Wilcoxon p-value": "p"}
     return table
