@@ -50,3 +50,12 @@ def test_an_incomplete_year_is_described_not_tabulated(tmp_path):
 def test_published_table_keeps_numbers_unformatted(demo_ingest, column):
     published = build(demo_ingest).published
     assert published[column].map(lambda v: isinstance(v, (int, float)) or v is None or v == "[c]").all()
+
+
+def test_real_one_year_still_gives_the_acquisitive_headline_count(real_ingest):
+    result = build(real_ingest)
+    top = next(f for f in crime_overview.findings(result) if f.headline and f.priority == "acquisitive")
+    table = result.table.set_index("Crime type")
+    types = [t for t in table.index if t in {"Burglary", "Robbery", "Theft from the person", "Vehicle crime", "Bicycle theft"}]
+    assert top.figures["this_year"] == table.loc[types, "This year"].sum() and "change" not in top.figures
+    assert top.text.endswith(f"{top.figures['this_year']:,} in {result.year_label}.")

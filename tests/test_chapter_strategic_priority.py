@@ -109,3 +109,10 @@ def test_chapter_runs_with_an_extract_missing_and_a_flag_empty(tmp_path):
     assert "&#x27;mental_health_flag&#x27; is empty in every row" in html or "'mental_health_flag' is empty in every row" in html
     assert "Mental health flag recorded on 0.0%" in html
     assert "Strategic priority: mental health, alcohol and drugs" in html
+
+
+def test_only_its_own_sources_are_listed_as_not_available(real_context):
+    from pipeline.chapters import strategic_priority
+    result = strategic_priority.build(real_context)
+    assert "plan_activity" not in result.unavailable and "police_records" in result.unavailable
+    assert all(gap["Source"] != "plan_activity.csv" for _, gap in result.gaps.iterrows())

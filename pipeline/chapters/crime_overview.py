@@ -83,11 +83,15 @@ def _headline(measure: str, row: pd.Series) -> tuple[dict, str, str]:
 
 
 def acquisitive_row(table: pd.DataFrame) -> pd.Series | None:
-    """The five personal acquisitive crime types together, compared with the year before (exact Poisson test)."""
+    """The five personal acquisitive crime types together, compared with the year before (exact Poisson test) when
+    the data hold it."""
     rows = table[table["Crime type"].isin(acquisitive.TYPES.values())]
-    if rows.empty or rows["Last year"].isna().any():
+    if rows.empty:
         return None
-    current, previous = int(rows["This year"].sum()), int(rows["Last year"].sum())
+    current = int(rows["This year"].sum())
+    if rows["Last year"].map(lambda v: fmt.is_missing(v) or isinstance(v, str)).any():  # no previous year in the data
+        return pd.Series({"This year": current, "Last year": None})
+    previous = int(rows["Last year"].sum())
     test = compare_counts(current, previous)
     beyond = "too few to tell" if test.too_small else ("yes" if test.significant else "no")
     return pd.Series({"This year": current, "Last year": previous, "Change (offences)": test.change,
@@ -121,7 +125,8 @@ def findings(result: CrimeOverview) -> list[Finding]:
         figures, change_text, direction = _headline("Personal acquisitive crimes", acquisitive_total)
         out.append(Finding(NAME, "acquisitive", f"Personal acquisitive crime (burglary, robbery, theft from the person, "
                            f"vehicle crime and bicycle theft): {fmt.count(acquisitive_total['This year'])} in "
-                           f"{result.year_label}; {change_text}.", figures, direction, "Crime by type", headline=True))
+                           f"{result.year_label}" + (f"; {change_text}." if change_text else "."), figures, direction,
+                           "Crime by type", headline=True))
     if VIOLENCE in rows.index:
         figures, change_text, direction = _headline("Violence and sexual offences", rows.loc[VIOLENCE])
         out.append(Finding(NAME, "violence", f"Violence and sexual offences: {fmt.count(rows.loc[VIOLENCE, 'This year'])} "
@@ -173,6 +178,8 @@ def activity_table(result: CrimeOverview) -> pd.DataFrame:
     table = result.activities.table
     if table["Expected by now"].isna().all():  # every deadline has passed (or nothing was reported): nothing expected
         table = table.drop(columns="Expected by now")
+    if result.activities.unavailable:  # no file: activity_notes says so, instead of empty columns
+        table = table.drop(columns=["Achieved", "Reported on"])
     return table.assign(Priority=table["Priority"].map(PRIORITIES))
 
 

@@ -97,7 +97,8 @@ def build(ctx: ChapterContext) -> StrategicChapter:
     violence_years = flags.complete_year_labels(violence)
     asb_years = flags.complete_year_labels(asb)
     current_year = (violence_years or asb_years or [None])[-1]
-    chapter = StrategicChapter(config.area_name, current_year, missing, ctx.unavailable)
+    unavailable = {name: why for name, why in ctx.unavailable.items() if name in REGISTRY[NAME].tables}
+    chapter = StrategicChapter(config.area_name, current_year, missing, unavailable)
     if violence is not None and violence_years:
         codes = ctx.table("offence_codes")
         names = dict(zip(codes["offence_code"], codes["offence_code"] + " " + codes["offence_name"]))
