@@ -59,6 +59,10 @@ def test_milestone_status(completed, period_end, expected):
     assert status(PACKAGE, frame, period_end)["Status"] == expected
 
 
+def test_an_activity_whose_year_has_not_begun_is_not_yet_due():
+    assert status(EVENTS, reports(), "2024-03")["Status"] == "Not yet due"
+
+
 def test_no_file_lists_every_activity_as_not_reported():
     progress = activity_progress((EVENTS, PACKAGE), None, pd.Period("2025-03", "M"), "plan_activity.csv was not supplied")
     assert list(progress.table["Status"]) == ["Not reported", "Not reported"]

@@ -9,9 +9,10 @@ earlier (reports give the count achieved so far in the target year). Its status,
   the part of the year gone by at the report's date, rounded down to a whole number (a campaign year is
   planned, not seasonal, so a straight line is the simplest honest expectation; the report's date is shown).
 A milestone is **Met** when completed by its due date, **Met late** after it, **Missed** when the due date
-passed with no completion reported, and **Not yet due** before. An activity with no report in the target
-year is **Not reported**. These are the partnership's own outputs, not counts of people or incidents in the
-data, so they are published as reported (no disclosure control applies).
+passed with no completion reported, and **Not yet due** before (as is any activity whose target year has not
+begun). An activity with no report in the target year is **Not reported**. These are the partnership's own
+outputs, not counts of people or incidents in the data, so they are published as reported (no disclosure
+control applies).
 """
 from __future__ import annotations
 
@@ -109,5 +110,7 @@ def activity_progress(activities: tuple[ActivityTarget, ...], reports: pd.DataFr
             completed = _day(done.min()) if len(done) else None
             row |= {"Achieved": completed,  # the date it was in place
                     "Status": milestone_status(activity, completed, reported, as_of)}
+        if as_of < activity.year_start:  # the target year has not begun
+            row["Status"] = "Not yet due"
         rows.append(row)
     return ActivityProgress(pd.DataFrame(rows, columns=COLUMNS, dtype=object), unknown, unused, unavailable)
