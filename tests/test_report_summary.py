@@ -96,7 +96,7 @@ def test_ratings_follow_the_stated_rules(findings):
     assert ratings["violence"].label == "Red"
     assert ratings["strategic"].label == "Amber"  # associations, no target
     assert ratings["asb"].label == "Red" and "ASB publicity features" in ratings["asb"].reason  # a missed activity
-    assert ratings["domestic"].label == "Green" and "targets met" in ratings["domestic"].reason  # one year, targets met
+    assert ratings["domestic"].label == "Green" and "targets were met" in ratings["domestic"].reason  # one year, targets met
 
 
 def _finding(priority="overall", direction="context", headline=False, **figures):
@@ -127,6 +127,9 @@ def test_recommendations_follow_from_the_findings_and_never_ask_to_run_software(
     assert any("Complete the recording" in r and "mental health flag" in r for r in recommendations)
     assert any(r.startswith("**Data to obtain**") for r in recommendations)
     assert not any(re.search(r"\bscript|\.py\b|run_assessment|pipeline", r) for r in recommendations)
+    review = [r for r in recommendations if r.startswith("**Review whether")]
+    assert review and all(re.search(r"\*\* \((its|[A-Z][^)]*) ", r) for r in review)  # a whole clause, not '(it its ...'
+    assert not any("(it " in r for r in recommendations)
 
 
 def test_key_findings_are_five_to_ten_and_link_their_sections(findings, html):

@@ -94,9 +94,9 @@ def rate(findings: list[Finding], priority: str) -> Rating:
         return Rating("Amber", "associations beyond chance between the flags and violence or ASB")
     assessed = [t for t in targets if t.direction in ("met", "on track")]
     if change is not None or any(f.direction == "down" for f in own) or assessed:
-        met = "its targets met or on track" if assessed else ""
-        fell = ("fell or held steady" if change is not None else
-                "the findings show a fall" if any(f.direction == "down" for f in own) else "")
+        met = "its targets were met or are on track" if assessed else ""
+        fell = (f"{top.figures['measure']} fell or held steady" if change is not None else
+                "its findings show a fall" if any(f.direction == "down" for f in own) else "")
         return Rating("Green", "; ".join(filter(None, [fell, met])))
     return Rating("Not rated", "no comparison with last year, no target assessed and no change found")
 
@@ -155,7 +155,7 @@ def recommendations(findings: list[Finding]) -> list[str]:
         elif rating.label == "Amber":
             out.append(f"**Keep {title} as a priority and watch it**: {rating.reason}.")
         elif rating.label == "Green":
-            out.append(f"**Review whether {title} still needs priority status** (it {rating.reason}); "
+            out.append(f"**Review whether {title} still needs priority status** ({rating.reason}); "
                        "keep monitoring it in the quarterly performance report.")
         else:
             out.append(f"**Obtain the data to judge {title}**: {rating.reason}.")
