@@ -13,11 +13,12 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.methods.periods import assessment_period, financial_year
 from pipeline.errors import InputDataError
-from pipeline.inputs.sources import TableSource, read_table
+from pipeline.inputs.sources import FIELDS_COLUMN, TableSource, read_table
 from pipeline.inputs.validators import RowScreen, reject_broken_rows, require_columns
 
 FILE_PATTERN = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes)\.csv(\.gz)?$")
@@ -80,11 +81,60 @@ def file_month(source: TableSource) -> str:
     return FILE_PATTERN.search(source.name)["month"]
 
 
+def _plain_csv(raw: bytes) -> bool:
+    """Whether a file is plain CSV that a columnar reader reads row for row as the exact reader would: UTF-8, no
+    quotes, no blank lines, and every line with as many fields as the header. Physical row numbers are then the
+    record's position + 2. Anything else goes to the exact reader (pipeline.inputs.sources), which names the row."""
+    if not raw or b'"' in raw or raw[:2] in (b"PK", b"\xff\xfe", b"\xfe\xff"):
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    data = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    if len(ends) == 0 or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts - (data[np.minimum(ends, len(data) - 1) - 1] == 13)
+    if (lengths[1:] <= 0).any():
+        return False  # a blank line
+    commas = np.flatnonzero(data == 44)
+    per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
+    return bool((per_line == per_line[0]).all())
+
+
+def _read_columnar(source: TableSource) -> pd.DataFrame | None:
+    """A plain police.uk CSV read by polars (about 100 times faster than the exact reader), in the exact reader's
+    shape: every value text, '' for empty, the file name and each record's physical row; None if not plain."""
+    import io
+
+    import polars as pl
+
+    raw = source.read_bytes()
+    if source.name.endswith(".gz"):
+        import gzip
+
+        raw = gzip.decompress(raw)
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if not _plain_csv(raw):
+        return None
+    frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, quote_char=None, empty_string_is_null=False)
+    frame = frame.rename({name: name.strip() for name in frame.columns}).with_columns(pl.all().fill_null(""))
+    out = frame.to_pandas().astype(object)  # text as the exact reader gives it (object, not pandas' str dtype)
+    out.insert(0, "source_row", pd.RangeIndex(2, len(out) + 2).to_numpy(dtype="int64"))
+    out[FIELDS_COLUMN] = 0
+    out.insert(0, "source_file", source.name)
+    return out
+
+
 def read_monthly(sources: list[TableSource], columns: list[str]) -> pd.DataFrame:
     """Concatenate monthly files, each checked for the police.uk header and tagged with its month."""
     frames = []
     for source in sources:
-        frame = read_table(source)
+        frame = _read_columnar(source)
+        if frame is None:
+            frame = read_table(source)
         if "Crime type" not in frame.columns and "Month" not in frame.columns:
             raise InputDataError(source.label, "the police.uk header row is missing (first row is data).",
                                  f"restore the header row: {','.join(columns)}.", row=1)
