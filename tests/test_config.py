@@ -104,3 +104,18 @@ def test_a_folder_or_a_missing_file_is_refused(tmp_path):
 def test_shipped_configs_load():
     for name in ("demo", "real_2024"):
         assert load_config(f"config/{name}.yaml").name == name
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("{id: x, name: X, priority: asb, target_year: 2024/25}", "give count"),
+    ("{id: x, name: X, priority: asb, target_year: 2024/25, due: 2025-09-30}", "outside the target year"),
+    ("{id: x, name: X, priority: housing, target_year: 2024/25, count: 3}", "priority"),
+    ("{id: x y, name: X, priority: asb, target_year: 2024/25, count: 3}", "letters, digits"),
+])
+def test_bad_activity_configuration_is_refused_with_its_key(tmp_path, entry, message):
+    error = refused(tmp_path, DEMO.split("activities:")[0] + f"activities:\n  - {entry}\n")
+    assert message in error and "activities[0]" in error
+
+
+def test_repeated_activity_ids_are_refused(tmp_path):
+    assert "used twice" in refused(tmp_path, DEMO.replace("id: asb_publicity_features", "id: asb_events_attended"))

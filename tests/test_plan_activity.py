@@ -7,8 +7,7 @@ import pytest
 
 from pipeline.analysis.plan_activity import activity_progress, expected_by
 from pipeline.chapters import crime_overview
-from pipeline.errors import ConfigError
-from pipeline.inputs.config import ActivityTarget, load_config
+from pipeline.inputs.config import ActivityTarget
 from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract
 from pipeline.inputs.sources import read_table
 from pipeline.report import summary
@@ -74,29 +73,6 @@ def test_reports_for_unknown_activities_and_without_a_count_are_counted_not_drop
     progress = activity_progress((EVENTS,), frame, pd.Period("2025-03", "M"))
     assert progress.unknown == {"evnets": 2} and progress.unused == 1
     assert progress.table.iloc[0]["Status"] == "Not reported"
-
-
-@pytest.mark.parametrize("entry, message", [
-    ("{id: x, name: X, priority: asb, target_year: 2024/25}", "give count"),
-    ("{id: x, name: X, priority: asb, target_year: 2024/25, due: 2025-09-30}", "outside the target year"),
-    ("{id: x, name: X, priority: housing, target_year: 2024/25, count: 3}", "priority"),
-    ("{id: x y, name: X, priority: asb, target_year: 2024/25, count: 3}", "letters, digits"),
-])
-def test_bad_activity_configuration_is_refused_with_its_key(tmp_path, entry, message):
-    text = open("config/demo.yaml").read().split("activities:")[0] + f"activities:\n  - {entry}\n"
-    path = tmp_path / "bad.yaml"
-    path.write_text(text)
-    with pytest.raises(ConfigError, match=message) as error:
-        load_config(path)
-    assert "activities[0]" in str(error.value)
-
-
-def test_repeated_activity_ids_are_refused(tmp_path):
-    text = open("config/demo.yaml").read().replace("id: asb_publicity_features", "id: asb_events_attended")
-    path = tmp_path / "twice.yaml"
-    path.write_text(text)
-    with pytest.raises(ConfigError, match="used twice"):
-        load_config(path)
 
 
 def test_contract_rejects_a_count_that_is_not_a_number_naming_the_column(tmp_path):

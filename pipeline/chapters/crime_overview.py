@@ -61,8 +61,8 @@ def build(ctx: ChapterContext) -> CrimeOverview:
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end, unavailable)
     result.target_priorities = {target.name: target.priority for target in ctx.config.targets}
     if ctx.config.activities:
-        reason = {**ctx.unavailable}.get("plan_activity", "")
-        result.activities = activity_progress(ctx.config.activities, ctx.table("plan_activity"), ctx.period_end, reason)
+        result.activities = activity_progress(ctx.config.activities, ctx.table("plan_activity"), ctx.period_end,
+                                              ctx.unavailable.get("plan_activity", ""))
     return result
 
 

@@ -90,14 +90,15 @@ def _current(frame: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def build(ctx: ChapterContext) -> StrategicChapter:
     config = ctx.config
-    missing = [name for name in ctx.missing_extracts if name in REGISTRY[NAME].tables]  # the sources it reads
+    own = set(REGISTRY[NAME].tables)  # only the sources this chapter reads are its gaps
+    missing = [name for name in ctx.missing_extracts if name in own]
     records, asb = ctx.table("police_records", area_only=True), ctx.table("asb_cases", area_only=True)
     ae, iom, service = ctx.table("ae_assaults"), ctx.table("iom_cohort"), ctx.table("service_activity")
     violence = flags.violence_records(records)
     violence_years = flags.complete_year_labels(violence)
     asb_years = flags.complete_year_labels(asb)
     current_year = (violence_years or asb_years or [None])[-1]
-    unavailable = {name: why for name, why in ctx.unavailable.items() if name in REGISTRY[NAME].tables}
+    unavailable = {name: why for name, why in ctx.unavailable.items() if name in own}
     chapter = StrategicChapter(config.area_name, current_year, missing, unavailable)
     if violence is not None and violence_years:
         codes = ctx.table("offence_codes")
@@ -138,7 +139,7 @@ def build(ctx: ChapterContext) -> StrategicChapter:
     chapter.gaps = data_gaps(missing, tables, chapter.completeness, current_year, months, latest,
                              (ctx.period_end - 11).year, linked, {name: chapters_reading(name) for name in tables},
                              {name: why for name, why in ctx.ingest_facts().get("unusable_extracts", {}).items()
-                              if name in tables})
+                              if name in own})
     for name in ctx.ingest_facts().get("missing_health_indicators", []):
         chapter.gaps.loc[len(chapter.gaps)] = ["Source not supplied", f"fingertips/{name}", "health indicator file absent",
                                                "the health context lacks this indicator", "copy the Fingertips extract"]

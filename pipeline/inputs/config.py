@@ -92,7 +92,6 @@ class NightTimeEconomy(_Strict):
         return "; ".join(window.describe() for window in self.windows)
 
 
-# The plan priorities a target can serve (pipeline.chapters.registry.PRIORITIES names and titles them).
 def consecutive_years(value: str) -> str:
     """A financial year '2024/25' whose two parts are consecutive years."""
     start, end = int(value[:4]), int(value[5:])
@@ -101,6 +100,7 @@ def consecutive_years(value: str) -> str:
     return value
 
 
+# The plan priorities a target can serve (pipeline.chapters.registry.PRIORITIES names and titles them).
 PlanPriority = Literal["overall", "strategic", "acquisitive", "violence", "asb", "domestic", "reoffending"]
 
 
@@ -267,8 +267,8 @@ class AssessmentConfig(_Strict):
         return resolve(relative, raw_dir or RAW_DIR)
 
 
-_MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target, ("activities",): ActivityTarget,
-           ("night_time_economy", "windows"): TimeWindow}
+_MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
+           ("activities",): ActivityTarget, ("night_time_economy", "windows"): TimeWindow}
 _FIXES = {
     "missing": "add it (config/demo.yaml shows every key).",
     "string_pattern_mismatch": "write it as shown.",

@@ -111,12 +111,7 @@ def _read_columnar(source: TableSource) -> pd.DataFrame | None:
 
     import polars as pl
 
-    raw = source.read_bytes()
-    if source.name.endswith(".gz"):
-        import gzip
-
-        raw = gzip.decompress(raw)
-    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    raw = source.read_bytes().removeprefix(b"\xef\xbb\xbf")
     if not _plain_csv(raw):
         return None
     frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, quote_char=None, empty_string_is_null=False)

@@ -38,10 +38,17 @@ class TableSource:
         return PurePosixPath(self.member).name if self.member else self.path.name
 
     def read_bytes(self) -> bytes:
+        """The table's bytes, gunzipped when its name ends .gz."""
         if self.member is None:
-            return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
+            raw = self.path.read_bytes()
+        else:
+            with zipfile.ZipFile(self.path) as archive:
+                raw = archive.read(self.member)
+        if self.name.endswith(".gz"):
+            import gzip
+
+            raw = gzip.decompress(raw)
+        return raw
 
 
 def _decode(raw: bytes, label: str) -> tuple[str, str]:
@@ -89,10 +96,6 @@ def _unique_names(header: list[str]) -> list[str]:
 def read_csv_text(source: TableSource) -> tuple[pd.DataFrame, str]:
     """All columns as text, with the 1-based physical row number of each record (header is row 1)."""
     raw = source.read_bytes()
-    if source.name.endswith(".gz"):
-        import gzip
-
-        raw = gzip.decompress(raw)
     if not raw.strip():
         raise InputDataError(source.label, "the file is empty (not even a header row).",
                              "re-export the data with its header row.")

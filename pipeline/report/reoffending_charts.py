@@ -13,10 +13,10 @@ import seaborn as sns  # noqa: E402
 
 from pipeline.report import plotting  # noqa: E402
 
-HATCHES = ("", "//", "..")
+HATCHES = ("", "//", "..")  # a second cue beside colour, for readers who cannot tell the colours apart
 TICK_LABELS = {"Window before": "Before", "Window after": "After",
                "Window after, per full window at risk": "After, per\nwindow\nat risk",
-               "Second year before adoption": "Second\nyear before", "Year before adoption": "Year\nbefore"}  # a second cue beside colour, for readers who cannot tell the colours apart
+               "Second year before adoption": "Second\nyear before", "Year before adoption": "Year\nbefore"}
 
 
 def before_after_chart(means: pd.DataFrame, title: str):

@@ -93,10 +93,11 @@ def rate(findings: list[Finding], priority: str) -> Rating:
     if any(f.direction == "association" for f in own):
         return Rating("Amber", "associations beyond chance between the flags and violence or ASB")
     assessed = [t for t in targets if t.direction in ("met", "on track")]
-    if change is not None or any(f.direction == "down" for f in own) or assessed:
+    falls = any(f.direction == "down" for f in own)
+    if change is not None or falls or assessed:
         met = "its targets were met or are on track" if assessed else ""
         fell = (f"{top.figures['measure']} fell or held steady" if change is not None else
-                "its findings show a fall" if any(f.direction == "down" for f in own) else "")
+                "its findings show a fall" if falls else "")
         return Rating("Green", "; ".join(filter(None, [fell, met])))
     return Rating("Not rated", "no comparison with last year, no target assessed and no change found")
 
