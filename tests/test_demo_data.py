@@ -14,7 +14,7 @@ AREA = "E07000008"
 def test_demo_ingests_cleanly_and_covers_five_financial_years(demo_ingest):
     _, result = demo_ingest
     q = result.quality.set_index("source")
-    assert (q["rows_in"] == q["rows_kept"] + q["rows_rejected"]).all()
+    assert (q["rows_in"] == q["rows_outside_area"] + q["rows_kept"] + q["rows_rejected"]).all()
     assert result.missing_extracts == []  # every extract supplied
     crimes = table(result, "crimes")
     assert sorted(crimes["financial_year"].unique()) == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]

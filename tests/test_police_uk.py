@@ -112,12 +112,48 @@ def test_the_columnar_reader_gives_the_exact_readers_frame_on_the_real_files():
     from pipeline.paths import RAW_DIR
 
     files = police_uk.discover(RAW_DIR / "real" / "police.uk")["street"]
-    fast = [police_uk._read_columnar(source) for source in files]
-    assert sum(frame is None for frame in fast) == 1  # the month whose file quotes a field
-    for source, frame in zip(files, fast):
-        if frame is not None:
-            exact = read_table(source)[list(frame.columns)]
-            pd.testing.assert_frame_equal(frame, exact)
+    fast = [police_uk._read_columnar(source, None) for source in files]
+    assert sum(read is None for read in fast) == 1  # the month whose file quotes a field
+    for source, read in zip(files, fast):
+        if read is not None:
+            exact = read_table(source)[list(read[0].columns)]
+            pd.testing.assert_frame_equal(read[0], exact)
+            assert read[1] == 0
+
+
+def test_both_readers_keep_the_same_rows_of_the_assessed_districts(reference):
+    """Filtered to Cambridge, the columnar and exact readers keep the same rows (row numbers included) and count the
+    same rows outside; those rows are exactly the ones whose LSOA lies in another district."""
+    from pipeline.paths import RAW_DIR
+
+    _, code_map, geography = reference
+    district_of = geography.set_index("lsoa21")["district_code"].to_dict()
+    area = police_uk.AreaFilter(code_map, district_of, ["E07000008"])
+    source = police_uk.discover(RAW_DIR / "real" / "police.uk")["street"][0]
+    fast, fast_outside = police_uk._read_columnar(source, area)
+    exact, exact_outside = police_uk._read_exact(source, area)
+    pd.testing.assert_frame_equal(fast, exact[list(fast.columns)])
+    whole = police_uk._read_exact(source, None)[0]
+    codes = whole["LSOA code"].str.strip()
+    elsewhere = codes.isin(code_map) & codes.map(code_map).map(district_of).ne("E07000008")
+    assert fast_outside == exact_outside == int(elsewhere.sum()) > 0
+    assert len(fast) + fast_outside == len(whole)
+    assert fast["LSOA code"].eq("").sum() == codes.eq("").sum() > 0  # no-location rows are read beside Cambridge rows
+
+
+def test_the_area_filter_reads_unknown_codes_and_no_location_rows_only_beside_the_area(reference):
+    _, code_map, geography = reference
+    district_of = geography.set_index("lsoa21")["district_code"].to_dict()
+    cambridge = geography.loc[geography["district_code"] == "E07000008", "lsoa21"].iloc[0]
+    fenland = geography.loc[geography["district_code"] == "E07000010", "lsoa21"].iloc[0]
+    area = police_uk.AreaFilter(code_map, district_of, ["E07000008"])
+    # In a file with a Cambridge row: the Cambridge row, the unknown code and the no-location row are read.
+    assert area.keep([cambridge, fenland, "E01999999", "", f" {cambridge} "]).tolist() == [True, False, True, True, True]
+    # In a file with no Cambridge row, a no-location row and a row that could not be split into fields are another
+    # area's; an unknown code is still read (rejected by name). Beside a Cambridge row, the broken row is read.
+    broken = pd.Series([False, False, False, True]).to_numpy()
+    assert area.keep([fenland, "", "E01999999", fenland], broken=broken).tolist() == [False, False, True, False]
+    assert area.keep([cambridge, "", "E01999999", fenland], broken=broken).tolist() == [True, True, True, True]
 
 
 @pytest.mark.parametrize("body, plain", [
@@ -125,3 +161,15 @@ def test_the_columnar_reader_gives_the_exact_readers_frame_on_the_real_files():
     ("a,b\n1,2,3\n3,4\n", False), ("a,b\n1\n3,4\n", False), ('a,b\n"1,5",2\n', False)])
 def test_only_plain_csv_takes_the_columnar_path(body, plain):
     assert police_uk._plain_csv(body.encode()) is plain
+
+
+@pytest.mark.parametrize("body", ["a,b\n1,2,3\n4\n", "a,b\n1,\xff\n"])
+def test_files_that_look_plain_but_are_not_go_to_the_exact_reader(tmp_path, body):
+    """A long row balanced by a short one has the header's comma total, and bytes that are not UTF-8 have no commas
+    out of place: polars refuses both and the exact reader reads (and names) the rows."""
+    from pipeline.inputs.sources import TableSource
+
+    path = tmp_path / "2024-01-test-street.csv"
+    path.write_bytes(body.encode("latin-1"))
+    assert police_uk._plain_csv(path.read_bytes())
+    assert police_uk._read_columnar(TableSource(path), None) is None

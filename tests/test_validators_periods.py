@@ -24,7 +24,9 @@ def test_row_screen_keeps_every_row_somewhere():
     frame = pd.DataFrame({"source_file": "f", "source_row": [2, 3, 4, 5], "value": ["1", "x", "3", "y"]})
     screen = RowScreen(frame, "test")
     screen.reject(frame["value"] == "x", "no_x", "value is x")
-    screen.reject(frame["value"] == "y", "no_y", pd.Series("value " + frame["value"], index=frame.index))
+    asked = []  # a reason is built for the failing rows only
+    screen.reject(frame["value"] == "y", "no_y", lambda rows: asked.append(list(rows)) or "value " + frame["value"][rows])
+    assert asked == [[3]]
     assert screen.summary() == {"source": "test", "rows_in": 4, "rows_kept": 2, "rows_rejected": 2}
     rejects = screen.rejects
     assert rejects["reject_rule"].tolist() == ["no_x", "no_y"] and rejects["reject_reason"].tolist() == ["value is x", "value y"]
@@ -76,7 +78,7 @@ def test_rejects_carry_source_rule_and_reason_first_and_notes_are_summarised():
     screen.notes += ["first", "second"]
     assert screen.summary() == {"source": "src", "rows_in": 3, "rows_kept": 1, "rows_rejected": 2, "note": "first; second"}
     # A check over a subset of rows leaves the others kept (missing entries are not failures).
-    screen.reject(pd.Series([True], index=[0]), "rule", pd.Series(["why"], index=[0]))
+    screen.reject(pd.Series([True], index=[0]), "rule", lambda rows: pd.Series(["why"], index=rows))
     assert screen.kept.empty and screen.rejects["reject_reason"].iloc[-1] == "why"
     assert reject_broken_rows(RowScreen(pd.DataFrame({"v": [1]}), "s")).summary()["rows_kept"] == 1
 

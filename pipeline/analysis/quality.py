@@ -10,11 +10,14 @@ from pipeline.formatting import KINDS
 
 
 def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
-    """Rows read, kept and rejected by source, shown exactly: they count rows of files, not people or events, and
-    read = kept + rejected must be checkable in the report."""
-    table = quality.rename(columns={"source": "Source", "files": "Files", "rows_in": "Rows read", "rows_kept": "Rows kept",
+    """Rows read, outside the assessed districts, kept and rejected by source, shown exactly: they count rows of files,
+    not people or events, and read = outside + kept + rejected must be checkable in the report. The share rejected is
+    of the rows in the assessed districts."""
+    table = quality.rename(columns={"source": "Source", "files": "Files", "rows_in": "Rows read",
+                                    "rows_outside_area": "Outside the districts", "rows_kept": "Rows kept",
                                     "rows_rejected": "Rows rejected", "note": "Note"}).copy()
-    table["Rejected (%)"] = table["Rows rejected"] / table["Rows read"].where(table["Rows read"] > 0) * 100
+    in_area = table["Rows read"] - table["Outside the districts"]
+    table["Rejected (%)"] = table["Rows rejected"] / in_area.where(in_area > 0) * 100
     return table
 
 

@@ -22,7 +22,7 @@ class DataQuality:
     year_label: str
     synthetic: bool
     missing_extracts: list[str]
-    rows: pd.DataFrame  # source, files, rows_in, rows_kept, rows_rejected, note (numbers)
+    rows: pd.DataFrame  # source, files, rows_in, rows_outside_area, rows_kept, rows_rejected, note (numbers)
     reasons: pd.DataFrame = field(default_factory=pd.DataFrame)
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -32,14 +32,14 @@ class DataQuality:
 
     @property
     def unusable(self) -> list[str]:
-        """Sources most of whose rows were rejected."""
-        read = self.rows[self.rows["rows_in"] > 0]
-        return read.loc[read["rows_rejected"] > MOSTLY_REJECTED * read["rows_in"], "source"].tolist()
+        """Sources most of whose rows in the assessed districts were rejected."""
+        in_area = self.rows["rows_in"] - self.rows["rows_outside_area"]
+        return self.rows.loc[(in_area > 0) & (self.rows["rows_rejected"] > MOSTLY_REJECTED * in_area), "source"].tolist()
 
 
 def build(ctx: ChapterContext) -> DataQuality:
     rows = ctx.table("data_quality")
-    for column in ("files", "rows_in", "rows_kept", "rows_rejected"):
+    for column in ("files", "rows_in", "rows_outside_area", "rows_kept", "rows_rejected"):
         rows[column] = pd.to_numeric(rows[column]).astype("int64")
     return DataQuality(ctx.config.title, ctx.period_end.strftime("%B %Y"), ctx.config.synthetic, ctx.missing_extracts,
                        rows, quality.reject_reasons(ctx.processed_dir),
@@ -47,12 +47,17 @@ def build(ctx: ChapterContext) -> DataQuality:
 
 
 def findings(result: DataQuality) -> list[Finding]:
-    read, kept, rejected = (int(result.rows[c].sum()) for c in ("rows_in", "rows_kept", "rows_rejected"))
+    read, outside, kept, rejected = (int(result.rows[c].sum())
+                                     for c in ("rows_in", "rows_outside_area", "rows_kept", "rows_rejected"))
     text = (f"{fmt.count(read)} rows read from {fmt.count(result.rows['files'].sum())} files for the year ending "
-            f"{result.year_label}: {fmt.count(kept)} kept and {fmt.count(rejected)} rejected, each with a reason.")
+            f"{result.year_label}: "
+            + (f"{fmt.count(outside)} lie outside the assessed districts (police.uk files hold neighbouring areas' "
+               "rows), " if outside else "")
+            + f"{fmt.count(kept)} kept and {fmt.count(rejected)} rejected, each with a reason.")
     if result.synthetic:
         text += " All police.uk-format files and partner extracts here are synthetic demonstration data."
-    out = [Finding(NAME, "data", text, {"rows_read": read, "rows_kept": kept, "rows_rejected": rejected}, "context",
+    out = [Finding(NAME, "data", text, {"rows_read": read, "rows_outside_area": outside, "rows_kept": kept,
+                                        "rows_rejected": rejected}, "context",
                    "Rows read, kept and rejected by source")]
     if result.missing_extracts:
         out.append(Finding(NAME, "data", "Partner extracts not supplied: " + ", ".join(f"{m}.csv" for m in result.missing_extracts)
@@ -60,8 +65,9 @@ def findings(result: DataQuality) -> list[Finding]:
                            {"extracts_missing": len(result.missing_extracts)}, "gap", "Rows read, kept and rejected by source"))
     for source in result.unusable:
         row = result.rows.set_index("source").loc[source]
-        out.append(Finding(NAME, "data", f"{source}: {fmt.count(row['rows_rejected'])} of {fmt.count(row['rows_in'])} rows "
+        in_area = int(row["rows_in"] - row["rows_outside_area"])
+        out.append(Finding(NAME, "data", f"{source}: {fmt.count(row['rows_rejected'])} of {fmt.count(in_area)} rows "
                            "rejected; the source is unusable until it is fixed (see Why rows were rejected).",
-                           {"rows_in": int(row["rows_in"]), "rows_rejected": int(row["rows_rejected"])}, "gap",
+                           {"rows_in": in_area, "rows_rejected": int(row["rows_rejected"])}, "gap",
                            "Why rows were rejected"))
     return out

@@ -179,37 +179,37 @@ def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], k
         if serials:
             screen.notes.append(f"{where}: {serials:,} dates written as Excel serial numbers were read as dates")
         screen.reject(~empty & parsed.isna(), "date_format",
-                      f"{where}: '" + text + "' is not an ISO or day-first UK date")
+                      lambda rows: f"{where}: '" + text[rows] + "' is not an ISO or day-first UK date")
         screen.kept[column.name] = parsed[screen.kept.index]
     elif column.kind == "flag":
         upper = text.str.upper()
-        screen.reject(~upper.isin(FLAG_VALUES), "flag_value", f"{where}: '" + text + "' is not Y, N or empty")
+        screen.reject(~upper.isin(FLAG_VALUES), "flag_value", lambda rows: f"{where}: '" + text[rows] + "' is not Y, N or empty")
         screen.kept[column.name] = upper[screen.kept.index].map(FLAG_VALUES)
     elif column.kind == "sex":
         upper = text.str.upper()
-        screen.reject(~upper.isin(SEX_VALUES), "sex_value", f"{where}: '" + text + "' is not M, F, X or empty")
+        screen.reject(~upper.isin(SEX_VALUES), "sex_value", lambda rows: f"{where}: '" + text[rows] + "' is not M, F, X or empty")
         screen.kept[column.name] = upper[screen.kept.index]
     elif column.kind == "enum":
         lower = text.str.lower()
         screen.reject(~empty & ~lower.isin(column.values), "allowed_value",
-                      f"{where}: '" + text + f"' is not one of {', '.join(column.values)}")
+                      lambda rows: f"{where}: '" + text[rows] + f"' is not one of {', '.join(column.values)}")
         screen.kept[column.name] = lower[screen.kept.index]
     elif column.kind in ("integer", "decimal"):
         number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-        screen.reject(~empty & number.isna(), "numeric_value", f"{where}: '" + text + "' is not a number")
+        screen.reject(~empty & number.isna(), "numeric_value", lambda rows: f"{where}: '" + text[rows] + "' is not a number")
         number = number[screen.kept.index]
         if column.kind == "integer":
-            screen.reject(number.notna() & (number % 1 != 0), "whole_number", f"{where}: '" + text + "' is not a whole number")
+            screen.reject(number.notna() & (number % 1 != 0), "whole_number", lambda rows: f"{where}: '" + text[rows] + "' is not a whole number")
             number = number[screen.kept.index]
         low = column.minimum if column.minimum is not None else float("-inf")
         high = column.maximum if column.maximum is not None else float("inf")
         screen.reject(number.notna() & ~number.between(low, high), "value_in_range",
-                      f"{where}: " + text + f" is outside {column.minimum} to {column.maximum}")
+                      lambda rows: f"{where}: " + text[rows] + f" is outside {column.minimum} to {column.maximum}")
         number = number[screen.kept.index]
         screen.kept[column.name] = number.astype("Int64") if column.kind == "integer" else number.astype("float64")
     elif column.kind == "lsoa":
         screen.reject(~empty & ~text.isin(code_map.keys()), "known_lsoa",
-                      f"{where}: '" + text + "' is not an ONS 2011 or 2021 LSOA code")
+                      lambda rows: f"{where}: '" + text[rows] + "' is not an ONS 2011 or 2021 LSOA code")
         screen.kept[column.name] = text[screen.kept.index].map(code_map).fillna("")
     elif column.kind == "person":
         if key is None:
@@ -245,7 +245,7 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
     if "crime_type" in screen.kept:
         crime_type = screen.kept["crime_type"]
         screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
-                      "column 'crime_type': '" + crime_type + "' is not a data.police.uk crime type")
+                      lambda rows: "column 'crime_type': '" + crime_type[rows] + "' is not a data.police.uk crime type")
     kept = screen.kept.drop(columns=[FIELDS_COLUMN]).copy()
     months = kept[contract.date_column].dt.to_period("M")
     kept["month"] = months.astype(str)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -82,65 +84,155 @@ def file_month(source: TableSource) -> str:
 
 
 def _plain_csv(raw: bytes) -> bool:
-    """Whether a file is plain CSV that a columnar reader reads row for row as the exact reader would: UTF-8, no
-    quotes, no blank lines, and every line with as many fields as the header. Physical row numbers are then the
-    record's position + 2. Anything else goes to the exact reader (pipeline.inputs.sources), which names the row."""
-    if not raw or b'"' in raw or raw[:2] in (b"PK", b"\xff\xfe", b"\xfe\xff"):
+    """Whether a file can be plain CSV that a columnar reader reads row for row as the exact reader would: no quotes,
+    no bare carriage returns, and as many commas in all as the header's count on every line (so no blank line). A
+    line with more fields than the header makes polars refuse the file, so with equal totals no line has fewer
+    either (and polars refuses bytes that are not UTF-8). Physical row numbers are then each record's position + 2.
+    Anything else goes to the exact reader (pipeline.inputs.sources), which names the row."""
+    if not raw or b'"' in raw or raw[:2] in (b"PK", b"\xff\xfe", b"\xfe\xff") or raw[:1] in b"\r\n":
         return False
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
+    carriage_returns = raw.count(b"\r")
+    if carriage_returns and carriage_returns != raw.count(b"\r\n"):
         return False
-    data = np.frombuffer(raw, dtype=np.uint8)
-    ends = np.flatnonzero(data == 10)
-    if len(ends) == 0 or ends[-1] != len(data) - 1:
-        ends = np.append(ends, len(data))
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts - (data[np.minimum(ends, len(data) - 1) - 1] == 13)
-    if (lengths[1:] <= 0).any():
-        return False  # a blank line
-    commas = np.flatnonzero(data == 44)
-    per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
-    return bool((per_line == per_line[0]).all())
+    lines = raw.count(b"\n") + (not raw.endswith(b"\n"))
+    header = raw[:raw.find(b"\n")] if b"\n" in raw else raw
+    return raw.count(b",") == header.count(b",") * lines
 
 
-def _read_columnar(source: TableSource) -> pd.DataFrame | None:
-    """A plain police.uk CSV read by polars (about 100 times faster than the exact reader), in the exact reader's
-    shape: every value text, '' for empty, the file name and each record's physical row; None if not plain."""
+class AreaFilter:
+    """Which rows of police.uk files an assessment reads. Force files hold neighbouring forces' rows, and a national
+    year every force's, so rows are filtered to the assessed districts as they are read, before any other work.
+
+    A row is read if its LSOA code (2011 or 2021) lies in an assessed district, or its LSOA code is not in the ONS
+    lookup (it is rejected later, with its reason, wherever it came from). In a file that holds rows of the assessed
+    districts, rows with no location and rows that cannot be split into the header's fields are read too (and
+    rejected later, by name). Every other row is counted as outside the area: rows read = outside + kept + rejected.
+    """
+
+    def __init__(self, code_map: dict[str, str], district_of: dict[str, str], districts: Iterable[str]):
+        self.districts = sorted(set(districts))
+        wanted = set(self.districts)
+        self.codes_in_area = frozenset(code for code, lsoa21 in code_map.items() if district_of.get(lsoa21) in wanted)
+        self.known_codes = frozenset(code_map)
+
+    def keep(self, lsoa_codes, broken=None) -> np.ndarray:
+        """Boolean mask of the rows of one file to read, given its LSOA code column as read and, from the exact
+        reader, which rows have the wrong number of fields. Codes are classified once per distinct value."""
+        import polars as pl
+
+        codes = pl.Series(lsoa_codes, dtype=pl.String).fill_null("").str.strip_chars()
+        distinct = codes.unique().to_list()
+        in_area = [code for code in distinct if code in self.codes_in_area]
+        read = in_area + [code for code in distinct if code and code not in self.known_codes]
+        if in_area:
+            read.append("")  # no-location rows beside rows of the area
+        keep = codes.is_in(pl.Series(read, dtype=pl.String).implode()).to_numpy() if read else np.zeros(len(codes), bool)
+        return keep | broken if broken is not None and in_area else keep
+
+
+def _empty_like(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"source_file": pd.Series(dtype=object), "source_row": pd.Series(dtype="int64"),
+                         **{name: pd.Series(dtype=object) for name in columns}, FIELDS_COLUMN: 0})
+
+
+def _read_columnar(source: TableSource, area: AreaFilter | None) -> tuple[pd.DataFrame, int] | None:
+    """A police.uk CSV read by polars (about 100 times faster than the exact reader), in the exact reader's shape:
+    every value text, '' for empty, the file name and each record's physical row; only the rows `area` reads, and how
+    many were left out. None if the file must go to the exact reader: polars cannot read it unquoted, or it holds
+    rows to read and is not plain. A file with no row to read is counted as outside the area as polars reads it:
+    a row that polars pads to the header's length keeps its own LSOA code, and one that is too long stops polars."""
     import io
 
     import polars as pl
 
     raw = source.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    if not raw or raw[:2] in (b"PK", b"\xff\xfe", b"\xfe\xff"):
+        return None
+    try:
+        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, quote_char=None, empty_string_is_null=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):  # a line with more fields, or not UTF-8
+        return None
+    frame = frame.rename({name: name.strip() for name in frame.columns})
+    outside = 0
+    if area is not None and "LSOA code" in frame.columns:
+        keep = area.keep(frame["LSOA code"])
+        outside = int((~keep).sum())
+        if outside == frame.height:  # the usual case in a national year: nothing more to do for this file
+            return _empty_like(frame.columns), outside
     if not _plain_csv(raw):
         return None
-    frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, quote_char=None, empty_string_is_null=False)
-    frame = frame.rename({name: name.strip() for name in frame.columns}).with_columns(pl.all().fill_null(""))
-    out = frame.to_pandas().astype(object)  # text as the exact reader gives it (object, not pandas' str dtype)
-    out.insert(0, "source_row", pd.RangeIndex(2, len(out) + 2).to_numpy(dtype="int64"))
+    rows = pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("source_row")
+    if outside:
+        frame, rows = frame.filter(keep), rows.filter(keep)
+    out = frame.with_columns(pl.all().fill_null("")).insert_column(0, rows).to_pandas()
+    text = [c for c in out.columns if c != "source_row"]
+    out[text] = out[text].astype(object)  # text as the exact reader gives it (object, not pandas' str dtype)
     out[FIELDS_COLUMN] = 0
     out.insert(0, "source_file", source.name)
-    return out
+    return out, outside
+
+
+def _read_exact(source: TableSource, area: AreaFilter | None) -> tuple[pd.DataFrame, int]:
+    frame = read_table(source)
+    if area is None or "LSOA code" not in frame.columns:
+        return frame, 0
+    keep = area.keep(frame["LSOA code"].astype(str).to_numpy(), broken=frame[FIELDS_COLUMN].to_numpy() != 0)
+    return frame.loc[keep].reset_index(drop=True), int((~keep).sum())
+
+
+def _files_outside(sources: list[TableSource], area: AreaFilter) -> tuple[list[str], dict[TableSource, int]]:
+    """The files on disk that hold no row `area` reads, with their row counts as polars reads them, from one parallel
+    scan of every file (the cost of a national year is then about that of a plain scan); and their header. Files in
+    archives, and every file when polars cannot scan them together (headers that differ), are left to the per-file
+    readers, as are the files that do hold rows to read."""
+    import polars as pl
+
+    on_disk = [source for source in sources if source.member is None and source.path.suffix.lower() == ".csv"]
+    if not on_disk:
+        return [], {}
+    code = pl.col("LSOA code").fill_null("").str.strip_chars()
+    try:
+        scan = pl.scan_csv([source.path for source in on_disk], infer_schema=False, encoding="utf8-lossy",
+                           truncate_ragged_lines=True, include_file_paths="__path__")
+        header = [name.strip() for name in scan.collect_schema().names() if name != "__path__"]
+        to_read = code.is_in(list(area.codes_in_area)) | (code.ne("") & ~code.is_in(list(area.known_codes)))
+        files = scan.group_by("__path__").agg(rows=pl.len(), read=to_read.any()).collect()
+    except (pl.exceptions.PolarsError, OSError):
+        return [], {}
+    rows = {path: int(n) for path, n, read in files.iter_rows() if not read}
+    return header, {source: rows[str(source.path)] for source in on_disk if str(source.path) in rows}
+
+
+def read_area(sources: list[TableSource], columns: list[str], area: AreaFilter | None) -> tuple[pd.DataFrame, int]:
+    """Concatenate monthly files, each checked for the police.uk header and tagged with its month, keeping the rows
+    `area` reads (all rows when None); and the number of rows read that lie outside the area."""
+    header, outside_only = _files_outside(sources, area) if area is not None else ([], {})
+
+    def read(source: TableSource) -> tuple[pd.DataFrame, int]:
+        if source in outside_only:
+            return _empty_like(header), outside_only[source]
+        return _read_columnar(source, area) or _read_exact(source, area)
+
+    frames, outside = [], 0
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # polars and file reads release the GIL
+        for source, (frame, elsewhere) in zip(sources, pool.map(read, sources)):
+            outside += elsewhere
+            if "Crime type" not in frame.columns and "Month" not in frame.columns:
+                raise InputDataError(source.label, "the police.uk header row is missing (first row is data).",
+                                     f"restore the header row: {','.join(columns)}.", row=1)
+            frame = require_columns(frame, [c for c in columns if c != "Context"], source.label)
+            if "Context" in columns and "Context" not in frame.columns:
+                frame["Context"] = ""
+            frame["file_month"] = file_month(source)
+            frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["source_file", "source_row", *columns, "file_month"]), 0
+    return pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True), outside
 
 
 def read_monthly(sources: list[TableSource], columns: list[str]) -> pd.DataFrame:
-    """Concatenate monthly files, each checked for the police.uk header and tagged with its month."""
-    frames = []
-    for source in sources:
-        frame = _read_columnar(source)
-        if frame is None:
-            frame = read_table(source)
-        if "Crime type" not in frame.columns and "Month" not in frame.columns:
-            raise InputDataError(source.label, "the police.uk header row is missing (first row is data).",
-                                 f"restore the header row: {','.join(columns)}.", row=1)
-        frame = require_columns(frame, [c for c in columns if c != "Context"], source.label)
-        if "Context" in columns and "Context" not in frame.columns:
-            frame["Context"] = ""
-        frame["file_month"] = file_month(source)
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=["source_file", "source_row", *columns, "file_month"])
-    return pd.concat(frames, ignore_index=True)
+    """Every row of the monthly files (see read_area)."""
+    return read_area(sources, columns, None)[0]
 
 
 def _coordinates(screen: RowScreen) -> None:
@@ -174,7 +266,7 @@ def _locate(screen: RowScreen, code_map: dict[str, str], geography: pd.DataFrame
                       "no location recorded (police.uk \"No location\"): cannot be placed in any area")
         code = code[screen.kept.index]
     unknown = code.ne("") & ~code.isin(code_map.keys())
-    screen.reject(unknown, "known_lsoa", "LSOA code '" + code + "' is not in the ONS 2011 or 2021 lookup")
+    screen.reject(unknown, "known_lsoa", lambda rows: "LSOA code '" + code[rows] + "' is not in the ONS 2011 or 2021 lookup")
     frame = screen.kept
     lsoa21 = frame["LSOA code"].str.strip().map(code_map).fillna("")
     geo = geography.set_index("lsoa21")
@@ -192,12 +284,14 @@ def _locate(screen: RowScreen, code_map: dict[str, str], geography: pd.DataFrame
 def _months(screen: RowScreen, period_end: pd.Period) -> None:
     frame = screen.kept
     month = frame["Month"].str.strip()
-    screen.reject(~month.str.fullmatch(r"\d{4}-\d{2}"), "month_format", "Month '" + month + "' is not YYYY-MM")
+    screen.reject(~month.str.fullmatch(r"\d{4}-\d{2}"), "month_format", lambda rows: "Month '" + month[rows] + "' is not YYYY-MM")
     month = screen.kept["Month"].str.strip()
     screen.reject(month.ne(screen.kept["file_month"]), "month_matches_file",
-                  "Month " + month + " in the file for " + screen.kept["file_month"])
+                  lambda rows: "Month " + month[rows] + " in the file for " + screen.kept.loc[rows, "file_month"])
     frame = screen.kept
-    periods = pd.PeriodIndex(frame["Month"].str.strip(), freq="M").to_series(index=frame.index)
+    month = frame["Month"].str.strip()
+    distinct = month.unique()  # parsed once per month, not once per row
+    periods = month.map(dict(zip(distinct, pd.PeriodIndex(distinct, freq="M")))).astype(pd.PeriodDtype("M"))
     roles = assessment_period(periods, period_end)
     screen.kept = frame.assign(month=periods.astype(str), financial_year=financial_year(periods), **roles)
 
@@ -215,14 +309,14 @@ def clean_street(raw: pd.DataFrame, code_map: dict[str, str], geography: pd.Data
     screen = reject_broken_rows(RowScreen(raw, "police.uk street"))
     crime_type = screen.kept["Crime type"].str.strip()
     screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
-                  "crime type '" + crime_type + "' is not a police.uk category")
+                  lambda rows: "crime type '" + crime_type[rows] + "' is not a police.uk category")
     _months(screen, period_end)
     crime_id = screen.kept["Crime ID"].str.strip()
     is_asb = screen.kept["Crime type"].str.strip().eq("Anti-social behaviour")
     screen.reject(crime_id.eq("") & ~is_asb, "crime_id_present", "a crime row has no Crime ID")
     crime_id = screen.kept["Crime ID"].str.strip()
     screen.reject(crime_id.ne("") & crime_id.duplicated(keep="first"), "unique_crime_id",
-                  "Crime ID " + crime_id + " appears more than once")
+                  lambda rows: "Crime ID " + crime_id[rows] + " appears more than once")
     _coordinates(screen)
     _locate(screen, code_map, geography, needs_location=True)
     frame = screen.kept
@@ -270,5 +364,5 @@ def located_points(raw_street: pd.DataFrame, code_map: dict[str, str]) -> pd.Dat
     return points[ok]
 
 
-__all__ = ["discover", "read_monthly", "clean_street", "clean_outcomes", "add_zones", "located_points",
+__all__ = ["AreaFilter", "discover", "read_area", "read_monthly", "clean_street", "clean_outcomes", "add_zones", "located_points",
            "CRIME_TYPES", "STREET_COLUMNS", "OUTCOME_COLUMNS"]

@@ -78,7 +78,7 @@ def _delimiter(header_line: str) -> str:
     return max((",", ";", "\t"), key=header_line.count) if any(d in header_line for d in ";\t") else ","
 
 
-def _unique_names(header: list[str]) -> list[str]:
+def unique_names(header: list[str]) -> list[str]:
     """Header names made unique as pandas does ('Persons', 'Persons.1', ...); an empty name becomes 'Unnamed: i'."""
     seen: dict[str, int] = {}
     names = []
@@ -103,7 +103,7 @@ def read_csv_text(source: TableSource) -> tuple[pd.DataFrame, str]:
     first_line = text.splitlines()[0] if text else ""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     try:
-        header = _unique_names([name.strip() for name in next(reader)])
+        header = unique_names([name.strip() for name in next(reader)])
         records, lines, widths = [], [], []
         for values in reader:
             if not any(value.strip() for value in values):

@@ -8,6 +8,7 @@ rows in = rows kept + rows rejected.
 from __future__ import annotations
 
 import difflib
+from typing import Callable
 
 import pandas as pd
 
@@ -48,9 +49,9 @@ def reject_broken_rows(screen: "RowScreen") -> "RowScreen":
     if FIELDS_COLUMN not in screen.kept:
         return screen
     extra = screen.kept[FIELDS_COLUMN].astype("int64")
-    reason = extra.map(lambda n: f"the row has {abs(n)} {'fewer' if n < 0 else 'more'} fields than the header "
-                                 "(a truncated line or a stray delimiter)").astype(object)
-    return screen.reject(extra != 0, "field_count", reason)
+    return screen.reject(extra != 0, "field_count", lambda rows: extra[rows].map(
+        lambda n: f"the row has {abs(n)} {'fewer' if n < 0 else 'more'} fields than the header "
+                  "(a truncated line or a stray delimiter)"))
 
 
 class RowScreen:
@@ -63,12 +64,13 @@ class RowScreen:
         self._rejects: list[pd.DataFrame] = []
         self.notes: list[str] = []  # what was read in a way the analyst should know about (shown in the data-quality table)
 
-    def reject(self, failing: pd.Series, check: str, reason: str | pd.Series) -> "RowScreen":
-        """Move rows where `failing` is True into the rejects table."""
+    def reject(self, failing: pd.Series, check: str, reason: str | Callable[[pd.Index], pd.Series]) -> "RowScreen":
+        """Move rows where `failing` is True into the rejects table. A reason that depends on the row is a function
+        of the failing rows' index, so that reasons are built only for the rows that fail."""
         failing = failing.reindex(self.kept.index, fill_value=False).astype(bool)
         if failing.any():
             rejected = self.kept.loc[failing].copy()
-            rejected.insert(0, "reject_reason", reason.reindex(self.kept.index)[failing] if isinstance(reason, pd.Series) else reason)
+            rejected.insert(0, "reject_reason", reason if isinstance(reason, str) else reason(rejected.index).to_numpy(object))
             rejected.insert(0, "reject_rule", check)
             rejected.insert(0, "reject_source", self.source)
             self._rejects.append(rejected)

@@ -2,14 +2,16 @@
 
 The key is the hash of every input file ingest reads (exactly those: the police.uk files discovered, the
 partner extracts found, the reference, Fingertips and Home Office files), the validated configuration,
-the code of the layers ingest runs (inputs, methods, stages) with the versions of pandas and pyarrow,
-the period end, and a keyed fingerprint of the pseudonymisation key (never the key itself).
+the code of the layers ingest runs (inputs, methods, stages) with the versions of pandas, pyarrow, numpy and
+polars, the period end, and a keyed fingerprint of the pseudonymisation key (never the key itself).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -62,7 +64,7 @@ def code_version() -> str:
         [PROJECT_ROOT / name for name in CODE_FILES]
     for path in paths:
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in ("pandas", "pyarrow", "numpy"):
+    for package in ("pandas", "pyarrow", "numpy", "polars"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()
 
@@ -88,7 +90,9 @@ class Fingerprint:
 
 
 def fingerprint(config: AssessmentConfig, raw_dir: Path, period_end: pd.Period) -> Fingerprint:
-    files = {_label(path, raw_dir): sha256_of(path) for path in ingested_files(config, raw_dir)}
+    paths = ingested_files(config, raw_dir)
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # hashlib releases the GIL on large blocks
+        files = dict(zip((_label(path, raw_dir) for path in paths), pool.map(sha256_of, paths)))
     config_hash = hashlib.sha256(config.model_dump_json().encode()).hexdigest()
     key, origin = (load_key(config.synthetic) if needs_key(config, raw_dir)
                    else (b"", "not needed (no person identifiers supplied)"))

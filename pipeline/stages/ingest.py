@@ -8,6 +8,7 @@ key reuses the tables; a changed input file, configuration, code or period end i
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from pipeline.inputs.fingertips import load_indicators
 from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
 from pipeline.inputs.pseudonymise import load_key
 from pipeline.inputs.boundaries import load_boundaries
-from pipeline.inputs.reference import Reference, build_geography, district_denominators, load_offence_codes
+from pipeline.inputs.reference import (Reference, build_geography, district_denominators, load_offence_codes,
+                                       lsoa21_districts)
 from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
 from pipeline.stages.cache import Fingerprint, fingerprint, why_not_reused
 
@@ -88,6 +90,14 @@ def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, zones: dict
     return police_uk.add_zones(frame, zones, area)
 
 
+QUALITY_COLUMNS = ["source", "files", "rows_in", "rows_outside_area", "rows_kept", "rows_rejected", "note"]
+
+
+def _with_outside(summary: dict, outside: int) -> dict:
+    """A source's counts with the rows read outside the assessed districts: rows in = outside + kept + rejected."""
+    return summary | {"rows_in": summary["rows_in"] + outside, "rows_outside_area": outside}
+
+
 MOSTLY_REJECTED = 0.5  # a source with more than this share of its rows rejected is unusable
 
 
@@ -108,24 +118,28 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
     raw_dir = Path(raw_dir)
     period_end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw_dir)
     final = processed_dir_for(config, processed_root)
-    key = key or fingerprint(config, raw_dir, period_end)
-    with exclusive_lock(final, f"ingest of {config.name} for {period_end}"):
+    with exclusive_lock(final, f"ingest of {config.name} for {period_end}"), ThreadPoolExecutor(1) as hashing:
+        # Hashing the inputs for the cache key (GIL released) overlaps with reading them.
+        key_facts = hashing.submit(lambda: key or fingerprint(config, raw_dir, period_end))
         remove_stale(final.parent, final.name)
         staging = staging_dir(final)
-        result = _ingest_into(staging, config, period_end, raw_dir, key)
+        result = _ingest_into(staging, config, period_end, raw_dir, key_facts)
         replace_dir(staging, final)
     result.processed_dir = final
     return result
 
 
-def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path, key_facts: Fingerprint) -> IngestResult:
+def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path,
+                 key_facts: Future[Fingerprint]) -> IngestResult:
     reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
     code_map = reference.code_to_lsoa21()
 
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
-    street_raw = police_uk.read_monthly(files["street"], police_uk.STREET_COLUMNS)
     zones, area = {name: list(codes) for name, codes in config.zones.items()}, list(config.area_codes)
-    geography = police_uk.add_zones(build_geography(reference, police_uk.located_points(street_raw, code_map)), zones, area)
+    lsoas = lsoa21_districts(reference)
+    area_filter = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])), [*config.area_codes, *config.comparison_codes])
+    street_raw, street_outside = police_uk.read_area(files["street"], police_uk.STREET_COLUMNS, area_filter)
+    geography = police_uk.add_zones(build_geography(reference, police_uk.located_points(street_raw, code_map), lsoas), zones, area)
     unknown_zone_codes = sorted({c for codes in config.zones.values() for c in codes} - set(geography["lsoa21"]))
     for zone, codes in config.zones.items():
         unknown = sorted(set(codes) & set(unknown_zone_codes))
@@ -137,13 +151,13 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     street = police_uk.clean_street(street_raw, code_map, geography, period_end)
     street.kept = police_uk.add_zones(street.kept, zones, area)
     tables = {"crimes": street.kept}
-    quality.append(street.summary() | {"files": len(files["street"])})
+    quality.append(_with_outside(street.summary(), street_outside) | {"files": len(files["street"])})
     rejects["police_uk_street"] = street.rejects
 
-    outcomes_raw = police_uk.read_monthly(files["outcomes"], police_uk.OUTCOME_COLUMNS)
+    outcomes_raw, outcomes_outside = police_uk.read_area(files["outcomes"], police_uk.OUTCOME_COLUMNS, area_filter)
     outcomes = police_uk.clean_outcomes(outcomes_raw, code_map, geography, period_end)
     tables["outcomes"] = outcomes.kept
-    quality.append(outcomes.summary() | {"files": len(files["outcomes"]),
+    quality.append(_with_outside(outcomes.summary(), outcomes_outside) | {"files": len(files["outcomes"]),
                                          "note": "" if files["outcomes"] else "no outcomes files supplied"})
     rejects["police_uk_outcomes"] = outcomes.rejects
 
@@ -154,7 +168,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
         path = find_extract(partner_dir, contract)
         if path is None:
             missing.append(contract.name)
-            quality.append({"source": contract.name, "rows_in": 0, "rows_kept": 0, "rows_rejected": 0, "files": 0,
+            quality.append({"source": contract.name, "rows_in": 0, "rows_outside_area": 0, "rows_kept": 0,
+                            "rows_rejected": 0, "files": 0,
                             "note": "not supplied"})
             continue
         if key is None and contract.identifies_people:
@@ -165,7 +180,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
         if lsoa_column:
             kept = _geography_columns(kept, geography, zones, area, lsoa_column)
         rejects[contract.name] = screen.rejects
-        summary = screen.summary() | {"files": 1}
+        summary = _with_outside(screen.summary(), 0) | {"files": 1}
         reason = unusable_reason(summary, screen.rejects)
         if reason:  # never reported as zeros or empty fields: the table is left out and every chapter says why
             unusable[contract.name] = reason
@@ -187,12 +202,12 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
         write_csv(table, out / "rejects" / f"{name}.csv")
     quality_frame = pd.DataFrame(quality)
     quality_frame["note"] = quality_frame["note"].fillna("") if "note" in quality_frame else ""
-    quality_frame = quality_frame[["source", "files", "rows_in", "rows_kept", "rows_rejected", "note"]]
+    quality_frame = quality_frame[QUALITY_COLUMNS]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
                  "unusable_extracts": unusable,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
-                 "pseudonymisation_key": key_origin, **key_facts.as_dict()}
+                 "pseudonymisation_key": key_origin, **key_facts.result().as_dict()}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
     return IngestResult(out, period_end, quality_frame, missing)
 
