@@ -173,3 +173,33 @@ def test_files_that_look_plain_but_are_not_go_to_the_exact_reader(tmp_path, body
     path.write_bytes(body.encode("latin-1"))
     assert police_uk._plain_csv(path.read_bytes())
     assert police_uk._read_columnar(TableSource(path), None) is None
+
+
+def test_the_scan_for_files_outside_the_area_agrees_with_reading_every_file(tmp_path, reference):
+    """Files on disk are surveyed by one polars scan; the same files in a zip archive are each read in full. Both
+    give the same rows and the same count outside Cambridge, whatever the files hold: rows of another district only
+    (with a quoted comma and a no-location row), Cambridge rows beside them, an unknown code."""
+    _, code_map, geography = reference
+    district_of = geography.set_index("lsoa21")["district_code"].to_dict()
+    fenland = geography.loc[geography["district_code"] == "E07000010"].iloc[0]
+    elsewhere = {"LSOA code": fenland["lsoa21"], "LSOA name": fenland["lsoa21_name"]}
+    files = {
+        "2024-01/2024-01-fenland-street.csv": [street_row(**elsewhere, **{"Crime ID": f"f{i}"}) for i in range(5)]
+        + [street_row(**elsewhere, Location="On or near High Street, March"), street_row(**{"LSOA code": ""})],
+        "2024-01/2024-01-mixed-street.csv": [street_row(**{"Crime ID": "c1"}), street_row(**elsewhere),
+                                             street_row(**{"LSOA code": ""})],
+        "2024-01/2024-01-odd-street.csv": [street_row(**elsewhere), street_row(**{"LSOA code": "E01999999"})],
+    }
+    (tmp_path / "zipped").mkdir()
+    with zipfile.ZipFile(tmp_path / "zipped" / "archive.zip", "w") as archive:
+        for name, rows in files.items():
+            path = write_street(tmp_path / "disk" / name, rows)
+            archive.write(path, name)
+    area = police_uk.AreaFilter(code_map, district_of, ["E07000008"])
+    on_disk = police_uk.read_area(police_uk.discover(tmp_path / "disk")["street"], police_uk.STREET_COLUMNS, area)
+    in_zip = police_uk.read_area(police_uk.discover(tmp_path / "zipped")["street"], police_uk.STREET_COLUMNS, area)
+    header, surveyed = police_uk._files_outside(police_uk.discover(tmp_path / "disk")["street"], area)
+    assert [s.name for s in surveyed] == ["2024-01-fenland-street.csv"] and surveyed[next(iter(surveyed))] == 7
+    assert on_disk[1] == in_zip[1] == 7 + 1 + 1  # the Fenland file; one row each beside Cambridge and the unknown code
+    pd.testing.assert_frame_equal(on_disk[0], in_zip[0])
+    assert on_disk[0]["LSOA code"].tolist() == ["E01017983", "", "E01999999"]
