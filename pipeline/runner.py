@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", choices=[c.name for c in CHAPTERS], action="append",
                         help="run only this chapter (repeatable); the partial report goes to its own folder")
     parser.add_argument("--force", action="store_true", help="ingest again even when the inputs are unchanged")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="chapters executed at once, each in its own kernel (default: the machine's cores); "
+                             "chapters do not depend on each other, and the report is the same for any N")
     parser.add_argument("--pdf", action="store_true",
                         help="also print the report as an A4 PDF (report.pdf) with Debian's chromium, and save a "
                              "screenshot of its first screen (review/first_screen.png)")
@@ -108,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
             if args.latest_weeks:
                 return print_latest_weeks(ChapterContext(config, period_end, raw_dir, processed_root))
-            return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only), pdf=args.pdf)
+            return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only), pdf=args.pdf,
+                        jobs=args.jobs or os.cpu_count() or 1)
     except InputDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -158,31 +164,59 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
                  config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
 
 
+def previous_timings(final_dir: Path) -> dict[str, float]:
+    """Each chapter's seconds in the last run to this folder (none on a first run)."""
+    try:
+        return json.loads((final_dir / "manifest.json").read_text()).get("timings_seconds", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs: int,
+                 expected: dict[str, float] | None = None) -> dict[str, float]:
+    """Execute the chapters' notebooks, `jobs` at a time (each in its own kernel; chapters read only the processed
+    tables and write only their own notebook and tables, so the order does not change what they publish), the
+    longest first by the `expected` seconds of the last run. Prints each as it finishes; the first failure stops
+    chapters not yet started and is raised once the running ones end. Returns each chapter's seconds, in the
+    registry's order."""
+    timings: dict[str, float] = {}
+    expected = expected or {}
+    longest_first = sorted(chapters, key=lambda chapter: -expected.get(chapter.name, 0.0))
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        running = {pool.submit(run_chapter, chapter, out_dir, parameters): chapter for chapter in longest_first}
+        for done, future in enumerate(as_completed(running), start=1):
+            chapter = running[future]
+            try:
+                timings[chapter.name] = round(future.result(), 2)
+            except ChapterFailure:
+                print(f"  [{done}/{len(chapters)}] {chapter.name} FAILED", flush=True)
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            print(f"  [{done}/{len(chapters)}] {chapter.name} done in {timings[chapter.name]:.1f} s", flush=True)
+    return {chapter.name: timings[chapter.name] for chapter in chapters}
+
+
 def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool,
-         pdf: bool = False) -> int:
+         pdf: bool = False, jobs: int = 1) -> int:
     """Build the run in a staging folder and swap it in only when every chapter, the report and the manifest
     are written; a failed run is kept as <folder>.failed with the failing notebook."""
     remove_stale(final_dir.parent, final_dir.name)
     out_dir = staging_dir(final_dir)
     ensure_kernel()
-    print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s) -> {final_dir}")
-    timings: dict[str, float] = {}
+    print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s), {min(jobs, len(chapters))} "
+          f"at a time -> {final_dir}")
     started = time.perf_counter()
-    for number, chapter in enumerate(chapters, start=1):
-        print(f"  [{number}/{len(chapters)}] {chapter.name} ...", end="", flush=True)
-        try:
-            timings[chapter.name] = round(run_chapter(chapter, out_dir, parameters), 2)
-        except ChapterFailure as failure:
-            failed = final_dir.parent / f"{final_dir.name}.failed"
-            replace_dir(out_dir, failed)
-            failure.notebook = failed / failure.notebook.name
-            print(" FAILED")
-            print(f"error: {failure}", file=sys.stderr)
-            return 1
-        print(f" done in {timings[chapter.name]:.1f} s")
+    try:
+        timings = run_chapters(chapters, out_dir, parameters, jobs, previous_timings(final_dir))
+    except ChapterFailure as failure:
+        failed = final_dir.parent / f"{final_dir.name}.failed"
+        replace_dir(out_dir, failed)
+        failure.notebook = failed / failure.notebook.name
+        print(f"error: {failure}", file=sys.stderr)
+        return 1
     facts = json.loads((ingest.processed_dir / "ingest.json").read_text())
     manifest = {"assessment": config.name, "config": config.path, "parameters": parameters,
-                "chapters": [chapter.name for chapter in chapters], "partial": partial,
+                "chapters": [chapter.name for chapter in chapters], "partial": partial, "jobs": min(jobs, len(chapters)),
                 "report": str(final_dir / "report.html"), "git_commit": git_commit(), "packages": package_versions(),
                 "ingest": {"reused": ingest.reused, "reason": ingest.reason, "cache_key": facts.get("cache_key")},
                 "timings_seconds": timings, "config_sha256": facts.get("config_sha256"),

@@ -99,10 +99,11 @@ def table(result, name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """The demo assessment run end to end, part-way through its target year (period end 2024-12):
+    """The demo assessment run end to end, two chapters at a time, part-way through its target year (period end 2024-12):
     (exit code, run folder, outputs root, processed root)."""
     from pipeline import runner
 
     out, processed = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("processed")
-    code = runner.main(["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed)])
+    code = runner.main(["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed),
+                        "--jobs", "2"])
     return code, out / "2024-12-demo", out, processed

@@ -98,15 +98,24 @@ def test_a_second_run_reuses_the_ingest_and_a_changed_raw_file_reingests(demo_ru
 
 @pytest.mark.slow
 def test_only_writes_a_partial_report_to_its_own_folder(demo_run, capsys):
+    """Also: chapters run one at a time publish byte for byte what the full run, chapters run concurrently, did."""
     _, folder, out, processed = demo_run
     full = (folder / "report.html").read_text()
+    assert json.loads((folder / "manifest.json").read_text())["jobs"] == 2
     assert runner.main(["--period-end", "2024-12", "--out-dir", str(out), "--processed-dir", str(processed),
-                        "--only", "crime_overview"]) == 0
-    assert "Partial report (crime_overview); no full report was replaced." in capsys.readouterr().out
+                        "--only", "crime_overview", "--only", "domestic", "--jobs", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Partial report (crime_overview, domestic); no full report was replaced." in printed
+    assert "2 chapter(s), 1 at a time" in printed
     assert (folder / "report.html").read_text() == full
-    partial = out / "2024-12-demo-only-crime_overview"
+    partial = out / "2024-12-demo-only-crime_overview+domestic"
     assert json.loads((partial / "manifest.json").read_text())["partial"] is True
     assert "Data and data quality" not in (partial / "report.html").read_text()
+    published = [path.relative_to(partial) for chapter in ("crime_overview", "domestic")
+                 for path in [*sorted((partial / "tables" / chapter).glob("*.csv")), partial / "findings" / f"{chapter}.json"]]
+    assert len(published) > 5
+    for path in published:
+        assert (partial / path).read_bytes() == (folder / path).read_bytes(), path
 
 
 @pytest.mark.slow
