@@ -40,4 +40,4 @@ def test_a_mostly_rejected_source_is_reported_unusable():
     found = [f for f in data_quality.findings(result) if "unusable" in f.text]
     assert [f.figures for f in found] == [{"rows_in": 100, "rows_rejected": 90}, {"rows_in": 100, "rows_rejected": 60}]
     assert found[1].text.startswith("police.uk street: 60 of 100 rows rejected")
-    assert result.published_rows["Rejected (%)"].tolist() == [90.0, 1.0, 60.0, 40.0]
+    assert result.published_rows["Rejected (% of rows in the districts)"].tolist() == [90.0, 1.0, 60.0, 40.0]

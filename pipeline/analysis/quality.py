@@ -14,10 +14,10 @@ def quality_table(quality: pd.DataFrame) -> pd.DataFrame:
     not people or events, and read = outside + kept + rejected must be checkable in the report. The share rejected is
     of the rows in the assessed districts."""
     table = quality.rename(columns={"source": "Source", "files": "Files", "rows_in": "Rows read",
-                                    "rows_outside_area": "Outside the districts", "rows_kept": "Rows kept",
+                                    "rows_outside_area": "Outside the assessed districts", "rows_kept": "Rows kept",
                                     "rows_rejected": "Rows rejected", "note": "Note"}).copy()
-    in_area = table["Rows read"] - table["Outside the districts"]
-    table["Rejected (%)"] = table["Rows rejected"] / in_area.where(in_area > 0) * 100
+    in_area = table["Rows read"] - table["Outside the assessed districts"]
+    table["Rejected (% of rows in the districts)"] = table["Rows rejected"] / in_area.where(in_area > 0) * 100
     return table
 
 
