@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipeline.methods.periods import assessment_period, financial_year
 from pipeline.errors import InputDataError
-from pipeline.inputs.sources import FIELDS_COLUMN, TableSource, read_table
+from pipeline.inputs.sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, TableSource, exact_shape, line_count, read_table
 from pipeline.inputs.validators import RowScreen, reject_broken_rows, require_columns
 
 FILE_PATTERN = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes)\.csv(\.gz)?$")
@@ -84,18 +84,15 @@ def file_month(source: TableSource) -> str:
 
 
 def _plain_csv(raw: bytes) -> bool:
-    """Whether a file can be plain CSV that a columnar reader reads row for row as the exact reader would: no quotes,
-    no bare carriage returns, and as many commas in all as the header's count on every line (so no blank line). A
+    """Whether a file can be plain CSV that a columnar reader reads row for row as the exact reader would: one record a
+    line (sources.line_count), no quotes, and as many commas in all as the header's count on every line. A
     line with more fields than the header makes polars refuse the file, so with equal totals no line has fewer
     either (and polars refuses bytes that are not UTF-8). Physical row numbers are then each record's position + 2.
     Anything else goes to the exact reader (pipeline.inputs.sources), which names the row."""
-    if not raw or b'"' in raw or raw[:2] in (b"PK", b"\xff\xfe", b"\xfe\xff") or raw[:1] in b"\r\n":
+    lines = line_count(raw)
+    if lines is None or b'"' in raw or raw[:2] in (b"PK", b"\xff\xfe", b"\xfe\xff"):
         return False
-    carriage_returns = raw.count(b"\r")
-    if carriage_returns and carriage_returns != raw.count(b"\r\n"):
-        return False
-    lines = raw.count(b"\n") + (not raw.endswith(b"\n"))
-    header = raw[:raw.find(b"\n")] if b"\n" in raw else raw
+    header = raw.split(b"\n", 1)[0]
     return raw.count(b",") == header.count(b",") * lines
 
 
@@ -131,7 +128,7 @@ class AreaFilter:
 
 
 def _empty_like(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"source_file": pd.Series(dtype=object), "source_row": pd.Series(dtype="int64"),
+    return pd.DataFrame({FILE_COLUMN: pd.Series(dtype=object), ROW_COLUMN: pd.Series(dtype="int64"),
                          **{name: pd.Series(dtype=object) for name in columns}, FIELDS_COLUMN: 0})
 
 
@@ -161,15 +158,8 @@ def _read_columnar(source: TableSource, area: AreaFilter | None) -> tuple[pd.Dat
             return _empty_like(frame.columns), outside
     if not _plain_csv(raw):
         return None
-    rows = pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("source_row")
-    if outside:
-        frame, rows = frame.filter(keep), rows.filter(keep)
-    out = frame.with_columns(pl.all().fill_null("")).insert_column(0, rows).to_pandas()
-    text = [c for c in out.columns if c != "source_row"]
-    out[text] = out[text].astype(object)  # text as the exact reader gives it (object, not pandas' str dtype)
-    out[FIELDS_COLUMN] = 0
-    out.insert(0, "source_file", source.name)
-    return out, outside
+    frame = frame.with_row_index(ROW_COLUMN, offset=2)
+    return exact_shape(frame.filter(keep) if outside else frame, source.name), outside
 
 
 def _read_exact(source: TableSource, area: AreaFilter | None) -> tuple[pd.DataFrame, int]:
@@ -364,5 +354,5 @@ def located_points(raw_street: pd.DataFrame, code_map: dict[str, str]) -> pd.Dat
     return points[ok]
 
 
-__all__ = ["AreaFilter", "discover", "read_area", "read_monthly", "clean_street", "clean_outcomes", "add_zones", "located_points",
-           "CRIME_TYPES", "STREET_COLUMNS", "OUTCOME_COLUMNS"]
+__all__ = ["AreaFilter", "discover", "read_area", "read_monthly", "clean_street", "clean_outcomes", "add_zones",
+           "located_points", "CRIME_TYPES", "STREET_COLUMNS", "OUTCOME_COLUMNS"]

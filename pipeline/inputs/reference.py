@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputDataError
-from pipeline.inputs.sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, TableSource, read_table, unique_names
+from pipeline.inputs.sources import ROW_COLUMN, TableSource, exact_shape, line_count, read_table, unique_names
 from pipeline.inputs.validators import require_columns
 
 REFERENCE_FILES = {
@@ -49,24 +49,18 @@ def read_reference_table(path: Path) -> pd.DataFrame:
 
     source = TableSource(path)
     raw = source.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    plain_lines = (raw.strip() and raw[:1] not in b"\r\n" and b"\n\n" not in raw and b"\n\r\n" not in raw
-                   and raw.count(b"\r") in (0, raw.count(b"\r\n")))
+    lines = line_count(raw)
     try:
-        text_header = raw.split(b"\n", 1)[0].decode("utf-8") if plain_lines else ""
-        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, empty_string_is_null=False) if plain_lines else None
+        header = raw.split(b"\n", 1)[0].decode("utf-8").rstrip("\r") if lines else ""
+        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, empty_string_is_null=False) if lines else None
     except (pl.exceptions.PolarsError, UnicodeDecodeError):
         frame = None
-    if frame is None or frame.height != raw.count(b"\n") + (not raw.endswith(b"\n")) - 1:
+    if frame is None or frame.height != lines - 1:
         return read_table(path)
+    frame.columns = unique_names([name.strip() for name in next(csv.reader([header]))])
     frame = frame.with_columns(pl.all().fill_null("")).with_row_index(ROW_COLUMN, offset=2)
-    frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW_COLUMN).str.strip_chars() == ""))  # skipped as blank
-    out = frame.to_pandas()
-    out[ROW_COLUMN] = out[ROW_COLUMN].astype("int64")
-    out.columns = [ROW_COLUMN, *unique_names([name.strip() for name in next(csv.reader([text_header.rstrip("\r")]))])]
-    out[out.columns[1:]] = out[out.columns[1:]].astype(object)
-    out.insert(0, FILE_COLUMN, source.name)
-    out[FIELDS_COLUMN] = 0
-    return out
+    return exact_shape(frame.filter(~pl.all_horizontal(pl.exclude(ROW_COLUMN).str.strip_chars() == "")),  # blank rows
+                       source.name)
 
 
 def to_number(values: pd.Series, label: str, column: str) -> pd.Series:

@@ -93,6 +93,31 @@ def unique_names(header: list[str]) -> list[str]:
     return names
 
 
+def line_count(raw: bytes) -> int | None:
+    """The lines of a CSV's bytes when each ends in LF or CRLF and none is blank: the shape in which a columnar
+    reader's record i, one record a line, is physical row i + 2, as the exact reader numbers it. None otherwise."""
+    if not raw.strip() or raw[:1] in b"\r\n" or b"\n\n" in raw or b"\n\r\n" in raw:
+        return None
+    carriage_returns = raw.count(b"\r")
+    if carriage_returns and carriage_returns != raw.count(b"\r\n"):
+        return None
+    return raw.count(b"\n") + (not raw.endswith(b"\n"))
+
+
+def exact_shape(frame, source_name: str) -> pd.DataFrame:
+    """A polars frame of text columns and ROW_COLUMN, from a columnar reader, in read_csv_text's shape: the file
+    name first, every value text (object, '' for missing) and FIELDS_COLUMN 0 (the caller has checked row widths)."""
+    import polars as pl
+
+    out = frame.with_columns(pl.exclude(ROW_COLUMN).fill_null("")).to_pandas()
+    out[ROW_COLUMN] = out[ROW_COLUMN].astype("int64")
+    text = [column for column in out.columns if column != ROW_COLUMN]
+    out[text] = out[text].astype(object)  # text as the exact reader gives it (object, not pandas' str dtype)
+    out.insert(0, FILE_COLUMN, source_name)
+    out[FIELDS_COLUMN] = 0
+    return out
+
+
 def read_csv_text(source: TableSource) -> tuple[pd.DataFrame, str]:
     """All columns as text, with the 1-based physical row number of each record (header is row 1)."""
     raw = source.read_bytes()

@@ -137,7 +137,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
     zones, area = {name: list(codes) for name, codes in config.zones.items()}, list(config.area_codes)
     lsoas = lsoa21_districts(reference)
-    area_filter = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])), [*config.area_codes, *config.comparison_codes])
+    area_filter = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])),
+                                       [*config.area_codes, *config.comparison_codes])
     street_raw, street_outside = police_uk.read_area(files["street"], police_uk.STREET_COLUMNS, area_filter)
     geography = police_uk.add_zones(build_geography(reference, police_uk.located_points(street_raw, code_map), lsoas), zones, area)
     unknown_zone_codes = sorted({c for codes in config.zones.values() for c in codes} - set(geography["lsoa21"]))
