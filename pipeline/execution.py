@@ -2,10 +2,14 @@
 cell when one fails; the facts a manifest records about the run (git commit, package versions).
 
 papermill is driven through its Python API from this one process: importing it once costs seconds, a
-kernel start about half a second.
+kernel start about half a second, and the project's imports (pandas, scipy, statsmodels, matplotlib,
+seaborn) about two seconds more in every fresh kernel. A `WarmKernel` pays both once: started with the
+imports every chapter notebook makes, it executes chapters one after another, each in a fresh namespace
+(IPython's reset), which is what papermill allows by handing nbclient a running kernel manager.
 """
 from __future__ import annotations
 
+import ast
 import platform
 import subprocess
 import sys
@@ -79,18 +83,104 @@ def ipc_kernel_config(socket_dir: Path):
     return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
 
 
-def run_chapter(chapter: Chapter, out_dir: Path, parameters: dict, notebooks_dir: Path | None = None) -> float:
-    """Execute one chapter's notebook into `out_dir`; its published tables go to out_dir/tables/<chapter>."""
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The project modules the notebooks import (what a warm kernel imports before the first chapter)."""
+    import nbformat
+
+    modules: set[str] = set()
+    for path in notebooks:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+                    modules |= {f"{node.module}.{alias.name}" if node.level == 0 and _is_module(f"{node.module}.{alias.name}")
+                                else node.module for alias in node.names}
+                elif isinstance(node, ast.Import):
+                    modules |= {alias.name for alias in node.names if alias.name.startswith("pipeline")}
+    return sorted(modules)
+
+
+def _is_module(name: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+FRESH_NAMESPACE = "get_ipython().reset(new_session=True)\nimport matplotlib.pyplot\nmatplotlib.pyplot.close('all')"
+
+
+class WarmKernel:
+    """One kernel (IPC sockets, the project root as its folder) started once with the notebooks' imports, for
+    executing chapters one after another. Used from the thread that made it (its sockets belong to that thread's
+    event loop). Chapters share only imported modules: the project keeps no state in them (random generators are
+    seeded where they are used), and each chapter starts in a fresh namespace with no figure open."""
+
+    def __init__(self, imports: list[str]):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._run_sync = run_sync
+        self._sockets = tempfile.TemporaryDirectory(prefix="csp-kernel-")
+        self.manager = AsyncKernelManager(kernel_name=KERNEL_NAME, config=ipc_kernel_config(Path(self._sockets.name)))
+        run_sync(self.manager.start_kernel)(cwd=str(PROJECT_ROOT))
+        self.execute("\n".join(f"import {module}" for module in imports))
+
+    def execute(self, code: str) -> None:
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            self._run_sync(client.wait_for_ready)(timeout=120)
+            reply = self._run_sync(client.execute_interactive)(code, timeout=300, store_history=False,
+                                                               output_hook=lambda message: None)
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"the warm kernel could not run {code.splitlines()[0]!r}: "
+                               f"{content.get('ename')}: {content.get('evalue')}")
+
+    def alive(self) -> bool:
+        return bool(self._run_sync(self.manager.is_alive)())
+
+    def shutdown(self) -> None:
+        try:
+            self._run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            self._sockets.cleanup()
+
+
+def notebook_source(chapter: Chapter) -> Path:
+    """The notebook a chapter executes from (looked up when called, so a test can point NOTEBOOKS_DIR elsewhere)."""
+    return NOTEBOOKS_DIR / chapter.notebook
+
+
+def run_chapter(chapter: Chapter, out_dir: Path, parameters: dict, notebooks_dir: Path | None = None,
+                kernel: WarmKernel | None = None) -> float:
+    """Execute one chapter's notebook into `out_dir`; its published tables go to out_dir/tables/<chapter>.
+    In a fresh kernel of its own, or in `kernel` (a warm one) after clearing its namespace."""
     import papermill
 
-    source, target = (notebooks_dir or NOTEBOOKS_DIR) / chapter.notebook, out_dir / chapter.notebook
+    source = notebooks_dir / chapter.notebook if notebooks_dir else notebook_source(chapter)
+    target = out_dir / chapter.notebook
     parameters = parameters | {"tables_dir": str(out_dir / "tables" / chapter.name)}
     started = time.perf_counter()
+    options = dict(parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False, log_output=False)
     try:
-        with tempfile.TemporaryDirectory(prefix="csp-kernel-") as sockets:
-            papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name=KERNEL_NAME,
-                                       progress_bar=False, cwd=str(PROJECT_ROOT), log_output=False,
-                                       config=ipc_kernel_config(Path(sockets)))
+        if kernel is not None:
+            kernel.execute(FRESH_NAMESPACE)
+            papermill.execute_notebook(str(source), str(target), km=kernel.manager, **options)
+        else:
+            with tempfile.TemporaryDirectory(prefix="csp-kernel-") as sockets:
+                papermill.execute_notebook(str(source), str(target), cwd=str(PROJECT_ROOT),
+                                           config=ipc_kernel_config(Path(sockets)), **options)
     except Exception as error:  # papermill's execution error, or a kernel that died
         cell, message = describe_failure(target, error)
         raise ChapterFailure(chapter.name, target, cell, message) from None

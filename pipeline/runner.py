@@ -11,18 +11,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.chapter_cache import can_reuse, chapter_key, copy_outputs, why_rerun
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
 from pipeline.errors import ConfigError, InputDataError
-from pipeline.execution import ChapterFailure, ensure_kernel, git_commit, package_versions, run_chapter
+from pipeline.execution import (ChapterFailure, WarmKernel, ensure_kernel, git_commit, notebook_imports,
+                                notebook_source, package_versions, run_chapter)
 from pipeline.fileio import LockedError, exclusive_lock, remove_stale, replace_dir, staging_dir, write_text
 from pipeline.inputs.config import load_config
 from pipeline.inputs.pseudonymise import MissingKeyError, load_key
@@ -49,7 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--processed-dir", default="", help="folder for processed tables (default: data/processed)")
     parser.add_argument("--only", choices=[c.name for c in CHAPTERS], action="append",
                         help="run only this chapter (repeatable); the partial report goes to its own folder")
-    parser.add_argument("--force", action="store_true", help="ingest again even when the inputs are unchanged")
+    parser.add_argument("--force", action="store_true",
+                        help="ingest and execute every chapter again, even when nothing they depend on has changed")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="chapters executed at once, each in its own kernel (default: the machine's cores); "
                              "chapters do not depend on each other, and the report is the same for any N")
@@ -114,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.latest_weeks:
                 return print_latest_weeks(ChapterContext(config, period_end, raw_dir, processed_root))
             return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only), pdf=args.pdf,
-                        jobs=args.jobs or os.cpu_count() or 1)
+                        jobs=args.jobs or os.cpu_count() or 1, force=args.force)
     except InputDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -164,61 +168,107 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
                  config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
 
 
-def previous_timings(final_dir: Path) -> dict[str, float]:
-    """Each chapter's seconds in the last run to this folder (none on a first run)."""
+def previous_manifest(final_dir: Path) -> dict:
+    """The manifest of the last run to this folder (empty on a first run): its chapters' keys and seconds."""
     try:
-        return json.loads((final_dir / "manifest.json").read_text()).get("timings_seconds", {})
+        return json.loads((final_dir / "manifest.json").read_text())
     except (OSError, ValueError):
         return {}
 
 
 def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs: int,
                  expected: dict[str, float] | None = None) -> dict[str, float]:
-    """Execute the chapters' notebooks, `jobs` at a time (each in its own kernel; chapters read only the processed
-    tables and write only their own notebook and tables, so the order does not change what they publish), the
-    longest first by the `expected` seconds of the last run. Prints each as it finishes; the first failure stops
-    chapters not yet started and is raised once the running ones end. Returns each chapter's seconds, in the
-    registry's order."""
-    timings: dict[str, float] = {}
+    """Execute the chapters' notebooks, `jobs` at a time, the longest first by the `expected` seconds of the last
+    run. Each of the `jobs` workers keeps one warm kernel (pipeline.execution.WarmKernel) and executes its
+    chapters in it one after another, each in a fresh namespace; chapters read only the processed tables and
+    write only their own notebook and tables, so neither the order nor the sharing changes what they publish.
+    Prints each as it finishes; the first failure stops chapters not yet started and is raised once the running
+    ones end. Returns each chapter's seconds, in the registry's order."""
     expected = expected or {}
-    longest_first = sorted(chapters, key=lambda chapter: -expected.get(chapter.name, 0.0))
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        running = {pool.submit(run_chapter, chapter, out_dir, parameters): chapter for chapter in longest_first}
-        for done, future in enumerate(as_completed(running), start=1):
-            chapter = running[future]
-            try:
-                timings[chapter.name] = round(future.result(), 2)
-            except ChapterFailure:
-                print(f"  [{done}/{len(chapters)}] {chapter.name} FAILED", flush=True)
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-            print(f"  [{done}/{len(chapters)}] {chapter.name} done in {timings[chapter.name]:.1f} s", flush=True)
+    waiting: queue.Queue[Chapter] = queue.Queue()
+    for chapter in sorted(chapters, key=lambda chapter: -expected.get(chapter.name, 0.0)):
+        waiting.put(chapter)
+    timings: dict[str, float] = {}
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+    imports = notebook_imports([notebook_source(chapter) for chapter in chapters])
+
+    def work() -> None:
+        kernel = None
+        try:
+            while not failures:
+                try:
+                    chapter = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    kernel = kernel if kernel is not None and kernel.alive() else WarmKernel(imports)
+                    seconds = run_chapter(chapter, out_dir, parameters, kernel=kernel)
+                except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
+                    with lock:
+                        failures.append(error)
+                        print(f"  [{len(timings) + len(failures)}/{len(chapters)}] {chapter.name} FAILED", flush=True)
+                    return
+                with lock:
+                    timings[chapter.name] = round(seconds, 2)
+                    print(f"  [{len(timings)}/{len(chapters)}] {chapter.name} done in {seconds:.1f} s", flush=True)
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    workers = [threading.Thread(target=work, name=f"chapters-{n}") for n in range(max(1, min(jobs, len(chapters))))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if failures:
+        raise failures[0]
     return {chapter.name: timings[chapter.name] for chapter in chapters}
 
 
 def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool,
-         pdf: bool = False, jobs: int = 1) -> int:
+         pdf: bool = False, jobs: int = 1, force: bool = False) -> int:
     """Build the run in a staging folder and swap it in only when every chapter, the report and the manifest
-    are written; a failed run is kept as <folder>.failed with the failing notebook."""
+    are written; a failed run is kept as <folder>.failed with the failing notebook. A chapter whose key
+    (pipeline.chapter_cache) is the last run's is copied from that run instead of executed, unless `force`."""
     remove_stale(final_dir.parent, final_dir.name)
     out_dir = staging_dir(final_dir)
     ensure_kernel()
-    print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s), {min(jobs, len(chapters))} "
-          f"at a time -> {final_dir}")
+    print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s) -> {final_dir}")
     started = time.perf_counter()
+    previous = previous_manifest(final_dir)
+    keys = {c.name: chapter_key(c, ingest.processed_dir, config.model_dump_json(), parameters) for c in chapters}
+    reused, to_run = [], []
+    for chapter in chapters:
+        reason = "forced (--force)" if force else why_rerun(previous.get("chapter_keys", {}).get(chapter.name),
+                                                           keys[chapter.name])
+        if reason is None and can_reuse(chapter, final_dir):
+            copy_outputs(chapter, final_dir, out_dir)
+            reused.append(chapter)
+        else:
+            to_run.append((chapter, reason or "outputs of the last run missing"))
+    if reused:
+        print(f"  reused from the last run (inputs, code and parameters unchanged): {', '.join(c.name for c in reused)}")
+    if to_run:
+        print(f"  executing {len(to_run)} chapter(s), {min(jobs, len(to_run))} at a time: "
+              + "; ".join(f"{chapter.name} ({reason})" for chapter, reason in to_run))
+    last_seconds = previous.get("timings_seconds", {})
     try:
-        timings = run_chapters(chapters, out_dir, parameters, jobs, previous_timings(final_dir))
+        ran = run_chapters([c for c, _ in to_run], out_dir, parameters, jobs, last_seconds)
     except ChapterFailure as failure:
         failed = final_dir.parent / f"{final_dir.name}.failed"
         replace_dir(out_dir, failed)
         failure.notebook = failed / failure.notebook.name
         print(f"error: {failure}", file=sys.stderr)
         return 1
+    timings = {c.name: ran[c.name] if c.name in ran else last_seconds.get(c.name, 0.0) for c in chapters}
     facts = json.loads((ingest.processed_dir / "ingest.json").read_text())
     manifest = {"assessment": config.name, "config": config.path, "parameters": parameters,
                 "chapters": [chapter.name for chapter in chapters], "partial": partial, "jobs": min(jobs, len(chapters)),
                 "report": str(final_dir / "report.html"), "git_commit": git_commit(), "packages": package_versions(),
                 "ingest": {"reused": ingest.reused, "reason": ingest.reason, "cache_key": facts.get("cache_key")},
+                "reused_chapters": [c.name for c in reused],
+                "chapter_keys": {name: {"key": key.digest, "parts": key.parts} for name, key in keys.items()},
                 "timings_seconds": timings, "config_sha256": facts.get("config_sha256"),
                 "inputs_sha256": facts.get("input_files_sha256", {})}
     report_started = time.perf_counter()

@@ -106,7 +106,7 @@ def test_only_writes_a_partial_report_to_its_own_folder(demo_run, capsys):
                         "--only", "crime_overview", "--only", "domestic", "--jobs", "1"]) == 0
     printed = capsys.readouterr().out
     assert "Partial report (crime_overview, domestic); no full report was replaced." in printed
-    assert "2 chapter(s), 1 at a time" in printed
+    assert "executing 2 chapter(s), 1 at a time" in printed
     assert (folder / "report.html").read_text() == full
     partial = out / "2024-12-demo-only-crime_overview+domestic"
     assert json.loads((partial / "manifest.json").read_text())["partial"] is True
