@@ -9,7 +9,10 @@ Exit codes: 0 done; 1 a chapter failed (the message names the chapter and cell a
 from __future__ import annotations
 
 import argparse
+import atexit
+import itertools
 import json
+import multiprocessing.util
 import os
 import queue
 import re
@@ -57,6 +60,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="chapters executed at once, each in its own kernel (default: the machine's cores); "
                              "chapters do not depend on each other, and the report is the same for any N")
+    parser.add_argument("--partnerships", default="", metavar="NAMES",
+                        help="a report for each Community Safety Partnership named (CSP names or codes, comma-separated) "
+                             "or 'all' (every partnership of the force areas in the police.uk files), sharing one ingest, "
+                             "with an index page comparing them; --jobs partnerships at once")
+    parser.add_argument("--dask", default="", metavar="ADDRESS",
+                        help="with --partnerships: run the partnerships on this Dask scheduler (e.g. tcp://10.0.0.5:8786)")
     parser.add_argument("--pdf", action="store_true",
                         help="also print the report as an A4 PDF (report.pdf) with Debian's chromium, and save a "
                              "screenshot of its first screen (review/first_screen.png)")
@@ -102,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out_root = cli_path(args.out_dir) if args.out_dir else OUTPUTS_DIR
     processed_root = cli_path(args.processed_dir) if args.processed_dir else PROCESSED_DIR
+    if args.partnerships or args.dask:
+        return _run_partnerships(args, config, period_end, raw_dir, out_root, processed_root)
     only = [c.name for c in CHAPTERS if c.name in (args.only or [])]
     chapters = [REGISTRY[name] for name in only] if only else list(CHAPTERS)
     final_dir = run_folder(out_root, period_end, config.name, only)
@@ -119,6 +130,29 @@ def main(argv: list[str] | None = None) -> int:
                 return print_latest_weeks(ChapterContext(config, period_end, raw_dir, processed_root))
             return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only), pdf=args.pdf,
                         jobs=args.jobs or os.cpu_count() or 1, force=args.force)
+    except InputDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (LockedError, MissingKeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+
+
+def _run_partnerships(args, config, period_end, raw_dir: Path, out_root: Path, processed_root: Path) -> int:
+    from pipeline.batch import run_partnerships
+
+    try:
+        if args.dask and not args.partnerships:
+            raise ConfigError("--dask", "runs partnerships on a cluster, and needs --partnerships.",
+                              "add --partnerships all (or the partnerships' names).")
+        if args.only or args.latest_weeks or args.pdf:
+            raise ConfigError("--partnerships", "runs every chapter of each partnership's report.",
+                              "leave out --only, --latest-weeks and --pdf.")
+        wanted = [name for name in args.partnerships.split(",") if name.strip()]
+        batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
+        with exclusive_lock(batch_dir, f"run of {len(wanted)} partnership(s) started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
+            return run_partnerships(config, period_end, raw_dir, out_root, processed_root, wanted,
+                                    args.jobs or os.cpu_count() or 1, args.dask or None, args.force)
     except InputDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -176,12 +210,43 @@ def previous_manifest(final_dir: Path) -> dict:
         return {}
 
 
+_KEPT: list[tuple[str, WarmKernel]] = []  # warm kernels kept for the next run in this process, by thread name
+_KEPT_LOCK = threading.Lock()
+_NAMES = itertools.count()
+
+
+def _take_kernel_slot() -> tuple[str, WarmKernel | None]:
+    """A kept warm kernel and the thread name whose event loop it uses, or a new name and None."""
+    with _KEPT_LOCK:
+        return _KEPT.pop() if _KEPT else (f"chapters-{os.getpid()}-{next(_NAMES)}", None)
+
+
+def _keep_kernel(name: str, kernel: WarmKernel) -> None:
+    with _KEPT_LOCK:
+        if not _KEPT and not getattr(_keep_kernel, "registered", False):
+            atexit.register(shutdown_kept_kernels)
+            multiprocessing.util.Finalize(None, shutdown_kept_kernels, exitpriority=10)  # pool workers skip atexit
+            _keep_kernel.registered = True
+        _KEPT.append((name, kernel))
+
+
+def shutdown_kept_kernels() -> None:
+    while True:
+        with _KEPT_LOCK:
+            if not _KEPT:
+                return
+            name, kernel = _KEPT.pop()
+        threading.current_thread().name = name  # jupyter_core runs a kernel's coroutines on its thread name's loop
+        kernel.shutdown()
+
+
 def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs: int,
-                 expected: dict[str, float] | None = None) -> dict[str, float]:
+                 expected: dict[str, float] | None = None, keep_kernels: bool = False) -> dict[str, float]:
     """Execute the chapters' notebooks, `jobs` at a time, the longest first by the `expected` seconds of the last
     run. Each of the `jobs` workers keeps one warm kernel (pipeline.execution.WarmKernel) and executes its
     chapters in it one after another, each in a fresh namespace; chapters read only the processed tables and
     write only their own notebook and tables, so neither the order nor the sharing changes what they publish.
+    keep_kernels: leave the warm kernels running for the next call in this process (many partnerships).
     Prints each as it finishes; the first failure stops chapters not yet started and is raised once the running
     ones end. Returns each chapter's seconds, in the registry's order."""
     expected = expected or {}
@@ -194,7 +259,8 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
     imports = notebook_imports([notebook_source(chapter) for chapter in chapters])
 
     def work() -> None:
-        kernel = None
+        name, kernel = _take_kernel_slot()
+        threading.current_thread().name = name
         try:
             while not failures:
                 try:
@@ -208,15 +274,20 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
                     with lock:
                         failures.append(error)
                         print(f"  [{len(timings) + len(failures)}/{len(chapters)}] {chapter.name} FAILED", flush=True)
+                    if kernel is not None:
+                        kernel.shutdown()
+                        kernel = None
                     return
                 with lock:
                     timings[chapter.name] = round(seconds, 2)
                     print(f"  [{len(timings)}/{len(chapters)}] {chapter.name} done in {seconds:.1f} s", flush=True)
         finally:
-            if kernel is not None:
+            if kernel is not None and keep_kernels:
+                _keep_kernel(name, kernel)
+            elif kernel is not None:
                 kernel.shutdown()
 
-    workers = [threading.Thread(target=work, name=f"chapters-{n}") for n in range(max(1, min(jobs, len(chapters))))]
+    workers = [threading.Thread(target=work) for _ in range(max(1, min(jobs, len(chapters))))]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -227,7 +298,7 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
 
 
 def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool,
-         pdf: bool = False, jobs: int = 1, force: bool = False) -> int:
+         pdf: bool = False, jobs: int = 1, force: bool = False, keep_kernels: bool = False) -> int:
     """Build the run in a staging folder and swap it in only when every chapter, the report and the manifest
     are written; a failed run is kept as <folder>.failed with the failing notebook. A chapter whose key
     (pipeline.chapter_cache) is the last run's is copied from that run instead of executed, unless `force`."""
@@ -254,7 +325,7 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
               + "; ".join(f"{chapter.name} ({reason})" for chapter, reason in to_run))
     last_seconds = previous.get("timings_seconds", {})
     try:
-        ran = run_chapters([c for c, _ in to_run], out_dir, parameters, jobs, last_seconds)
+        ran = run_chapters([c for c, _ in to_run], out_dir, parameters, jobs, last_seconds, keep_kernels)
     except ChapterFailure as failure:
         failed = final_dir.parent / f"{final_dir.name}.failed"
         replace_dir(out_dir, failed)

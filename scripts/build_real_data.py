@@ -53,7 +53,8 @@ def build(shared: Path, raw: Path) -> list[str]:
             zipped.write(data)
         sums.append(f"{sha256(data)}  reference/{name}  ->  reference/{name}.gz")
     for folder, pattern in (("fingertips", "*.csv"), ("fingertips/metadata", "*.md"), ("home_office", "CrimeCatMappings.csv"),
-                            ("boundaries", "*.geojson"), ("boundaries", "README.md")):
+                            ("boundaries", "*.geojson"), ("boundaries", "README.md"),
+                            ("reference", "LAD23_CSP23_PFA23_lookup_December_2023.csv")):
         (raw / folder).mkdir(parents=True, exist_ok=True)
         for path in sorted((shared / folder).glob(pattern)):
             shutil.copyfile(path, raw / folder / path.name)

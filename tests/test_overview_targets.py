@@ -290,3 +290,9 @@ def test_projection_interval_by_hand():
     assert projection_interval(600, 1200, 600, alpha=0.1) == pytest.approx((1200 * math.exp(-z90 * 0.05),
                                                                              1200 * math.exp(z90 * 0.05)))
     assert projection_interval(0, 1200, 400) == pytest.approx((0.0, 3 * stats.chi2.ppf(0.975, 2) / 2))
+
+
+def test_a_partnership_without_targets_gets_an_empty_table_not_an_error():
+    crimes = crimes_from_counts({"Robbery": [50]}, end="2024-12")
+    progress = targets.target_progress(config_with(), crimes, {}, pd.Period("2024-12", "M"))
+    assert progress.empty and list(progress.columns[:2]) == ["Target", "Status"]

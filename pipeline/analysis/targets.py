@@ -92,6 +92,8 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
                     "Beyond natural variation": "too few to tell" if change.too_small else ("yes" if change.significant else "no")})
         row.update(verdict(target, year_to_date, target_count, len(elapsed) == 12, baseline, baseline_to_date))
         rows.append(row)
+    if not rows:  # no target configured: an empty table the chapters report as such
+        return pd.DataFrame(columns=["Target", "Status", "Aim", "Plan's baseline"])
     table = pd.DataFrame(rows)
     for column in ("Plan's baseline", "Baseline (data)", "Target count", "Months to date", "Year to date",
                    "Target to date (pro rata)", "Change on baseline months", "Projected year end"):

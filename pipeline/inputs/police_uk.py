@@ -289,7 +289,8 @@ def _months(screen: RowScreen, period_end: pd.Period) -> None:
 def add_zones(frame: pd.DataFrame, zones: dict[str, list[str]], area_codes: list[str]) -> pd.DataFrame:
     """Zone name of each row's 2021 LSOA ('' outside every zone) and whether it is in the partnership area."""
     zone_of = {code: name for name, codes in zones.items() for code in codes}
-    return frame.assign(zone=frame["lsoa21"].map(zone_of).fillna(""),
+    zone = frame["lsoa21"].map(zone_of).fillna("") if zone_of else pd.Series("", index=frame.index, dtype="str")
+    return frame.assign(zone=zone,
                         in_area=frame["district_code"].isin(area_codes))
 
 

@@ -63,7 +63,7 @@ def read_facts(processed_dir: Path) -> dict:
 
 
 def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Path = RAW_DIR,
-                    processed_root: Path = PROCESSED_DIR, force: bool = False) -> IngestResult:
+                    processed_root: Path = PROCESSED_DIR, force: bool = False, read=police_uk.read_area) -> IngestResult:
     """Reuse the processed tables when they were made from exactly these inputs; else ingest."""
     final = processed_dir_for(config, processed_root)
     current, previous = fingerprint(config, Path(raw_dir), period_end), read_facts(final)
@@ -72,7 +72,7 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
         quality = pd.read_csv(final / "data_quality.csv", keep_default_na=False)
         return IngestResult(final, period_end, quality, previous.get("missing_extracts", []), True,
                             "inputs, configuration, code and period end unchanged")
-    result = run_ingest(config, period_end, raw_dir, processed_root, current)
+    result = run_ingest(config, period_end, raw_dir, processed_root, current, read)
     result.reason = reason
     return result
 
@@ -112,9 +112,12 @@ def unusable_reason(summary: dict, rejects: pd.DataFrame) -> str:
 
 
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
-               processed_root: Path = PROCESSED_DIR, key: Fingerprint | None = None) -> IngestResult:
+               processed_root: Path = PROCESSED_DIR, key: Fingerprint | None = None,
+               read=police_uk.read_area) -> IngestResult:
     """Ingest every source into data/processed/<assessment>/. The folder is built beside its final place and
-    swapped in when complete, under a lock: a killed run leaves the previous folder (or none), never a part."""
+    swapped in when complete, under a lock: a killed run leaves the previous folder (or none), never a part.
+    `read` reads the police.uk files (pipeline.inputs.shared_read.SharedRead shares one reading between
+    partnerships)."""
     raw_dir = Path(raw_dir)
     period_end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw_dir)
     final = processed_dir_for(config, processed_root)
@@ -123,14 +126,14 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
         key_facts = hashing.submit(lambda: key or fingerprint(config, raw_dir, period_end))
         remove_stale(final.parent, final.name)
         staging = staging_dir(final)
-        result = _ingest_into(staging, config, period_end, raw_dir, key_facts)
+        result = _ingest_into(staging, config, period_end, raw_dir, key_facts, read)
         replace_dir(staging, final)
     result.processed_dir = final
     return result
 
 
 def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path,
-                 key_facts: Future[Fingerprint]) -> IngestResult:
+                 key_facts: Future[Fingerprint], read=police_uk.read_area) -> IngestResult:
     reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
     code_map = reference.code_to_lsoa21()
 
@@ -139,7 +142,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     lsoas = lsoa21_districts(reference)
     area_filter = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])),
                                        [*config.area_codes, *config.comparison_codes])
-    street_raw, street_outside = police_uk.read_area(files["street"], police_uk.STREET_COLUMNS, area_filter)
+    street_raw, street_outside = read(files["street"], police_uk.STREET_COLUMNS, area_filter)
     geography = police_uk.add_zones(build_geography(reference, police_uk.located_points(street_raw, code_map), lsoas), zones, area)
     unknown_zone_codes = sorted({c for codes in config.zones.values() for c in codes} - set(geography["lsoa21"]))
     for zone, codes in config.zones.items():
@@ -155,7 +158,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     quality.append(_with_outside(street.summary(), street_outside) | {"files": len(files["street"])})
     rejects["police_uk_street"] = street.rejects
 
-    outcomes_raw, outcomes_outside = police_uk.read_area(files["outcomes"], police_uk.OUTCOME_COLUMNS, area_filter)
+    outcomes_raw, outcomes_outside = read(files["outcomes"], police_uk.OUTCOME_COLUMNS, area_filter)
     outcomes = police_uk.clean_outcomes(outcomes_raw, code_map, geography, period_end)
     tables["outcomes"] = outcomes.kept
     quality.append(_with_outside(outcomes.summary(), outcomes_outside) | {"files": len(files["outcomes"]),

@@ -1,0 +1,146 @@
+"""Many partnerships in one command (run_assessment.py --partnerships): one reading of the police.uk files shared by
+every partnership's ingest, then each partnership's chapters and report on a local process pool or, given a
+scheduler address, a Dask distributed cluster; then an index page linking the reports and a table comparing the
+partnerships.
+
+Each partnership is a task that needs only the file system: its configuration (written as YAML beside the index),
+the processed folder its ingest wrote and the outputs folder. A worker process keeps its warm kernel from one
+partnership to the next, so a partnership after the first costs its chapters' own work.
+"""
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+
+from pipeline.chapters.registry import CHAPTERS
+from pipeline.errors import ConfigError
+from pipeline.fileio import exclusive_lock, write_text
+from pipeline.inputs import police_uk
+from pipeline.inputs.config import AssessmentConfig, load_config
+from pipeline.inputs.partnerships import (Partnership, covered, load_partnerships, partnership_config, select,
+                                          write_config)
+from pipeline.inputs.reference import Reference, lsoa21_districts
+from pipeline.inputs.shared_read import SharedRead
+from pipeline.report.partnership_index import comparison_table, write_index
+from pipeline.stages.ingest import ensure_ingested, processed_dir_for
+
+
+def rows_by_file_district(sources, code_map: dict[str, str], district_of: dict[str, str]) -> dict[str, dict[str, int]]:
+    """For each police.uk file, its rows by district (from the LSOA code column alone)."""
+    import io
+
+    import polars as pl
+
+    out = {}
+    for source in sources:
+        try:
+            codes = pl.read_csv(io.BytesIO(source.read_bytes()), columns=["LSOA code"], infer_schema=False,
+                                truncate_ragged_lines=True, encoding="utf8-lossy")["LSOA code"]
+        except (pl.exceptions.PolarsError, OSError):
+            continue  # unreadable here; ingest names the file and the problem
+        counts: dict[str, int] = {}
+        for code, rows in codes.value_counts().iter_rows():
+            district = district_of.get(code_map.get((code or "").strip(), ""), "")
+            if district:
+                counts[district] = counts.get(district, 0) + rows
+        out[source.label] = counts
+    return out
+
+
+def choose(config: AssessmentConfig, raw_dir: Path, wanted: list[str], reference: Reference) -> list[Partnership]:
+    everyone = load_partnerships(config.raw_path(config.reference_dir, raw_dir))
+    if [w.strip().casefold() for w in wanted] != ["all"]:
+        return select(everyone, wanted)
+    files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))["street"]
+    lsoas = lsoa21_districts(reference)
+    chosen = covered(everyone, rows_by_file_district(files, reference.code_to_lsoa21(),
+                                                     dict(zip(lsoas["lsoa21"], lsoas["district_code"]))))
+    if not chosen:
+        raise ConfigError("--partnerships", "all: no police force area's files were found among the police.uk files.",
+                          "check the police_uk folder of the configuration.")
+    return chosen
+
+
+def run_partnership(task: dict) -> dict:
+    """One partnership's chapters and report (a process-pool or Dask task): its outcome, never an exception."""
+    from pipeline.runner import _run, run_folder
+
+    started = time.perf_counter()
+    config = load_config(task["config_path"])
+    period_end = pd.Period(task["period_end"], freq="M")
+    final_dir = run_folder(Path(task["out_root"]), period_end, config.name, None)
+    ingest = SimpleNamespace(processed_dir=processed_dir_for(config, Path(task["processed_root"])), reused=True,
+                             reason=task["ingest_reason"])
+    parameters = {"config_path": config.path, "period_end": str(period_end), "raw_dir": task["raw_dir"],
+                  "processed_root": task["processed_root"]}
+    outcome = {"partnership": task["partnership"], "code": task["code"], "config": config.name,
+               "report": str(final_dir / "report.html")}
+    try:
+        with exclusive_lock(final_dir, f"run of {config.name} for {period_end}"):
+            status = _run(config, period_end, final_dir, list(CHAPTERS), parameters, ingest, partial=False,
+                          jobs=task["jobs"], force=task["force"], keep_kernels=True)
+        manifest = json.loads((final_dir / "manifest.json").read_text()) if status == 0 else {}
+        outcome |= {"status": status, "reused_chapters": len(manifest.get("reused_chapters", []))}
+    except Exception as error:  # noqa: BLE001 - one partnership's failure is reported, the others go on
+        outcome |= {"status": 1, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()}
+    return outcome | {"seconds": round(time.perf_counter() - started, 2)}
+
+
+def execute(tasks: list[dict], workers: int, scheduler: str | None) -> list[dict]:
+    """The tasks on a Dask cluster (scheduler address), one after another (one worker), or on a process pool."""
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            return client.gather(client.map(run_partnership, tasks, pure=False))
+    if workers <= 1 or len(tasks) == 1:
+        return [run_partnership(task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
+        return list(pool.map(run_partnership, tasks))
+
+
+def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: Path, out_root: Path,
+                     processed_root: Path, wanted: list[str], jobs: int, scheduler: str | None, force: bool) -> int:
+    started = time.perf_counter()
+    reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
+    partnerships = choose(config, raw_dir, wanted, reference)
+    batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
+    configs = []
+    for partnership in partnerships:
+        derived = partnership_config(config, partnership)
+        configs.append(derived if derived is config else load_config(write_config(derived, batch_dir / "configs")))
+    code_map = reference.code_to_lsoa21()
+    lsoas = lsoa21_districts(reference)
+    union = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])),
+                                 {d for c in configs for d in (*c.area_codes, *c.comparison_codes)})
+    shared = SharedRead(union)
+    ingests = [ensure_ingested(c, period_end, raw_dir, processed_root, force=force, read=shared) for c in configs]
+    print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Ingest for all, one reading "
+          f"of the police.uk files ({sum(i.reused for i in ingests)} reused), in {time.perf_counter() - started:.1f} s",
+          flush=True)
+    tasks = [{"partnership": p.name, "code": p.code, "config_path": c.path, "period_end": str(period_end),
+              "raw_dir": str(raw_dir), "out_root": str(out_root), "processed_root": str(processed_root),
+              "ingest_reason": i.reason, "jobs": 1 if len(configs) > 1 else jobs, "force": force}
+             for p, c, i in zip(partnerships, configs, ingests)]
+    where = f"the Dask cluster at {scheduler}" if scheduler else f"{min(jobs, len(tasks))} local process(es)"
+    print(f"Reports for {len(tasks)} partnership(s) on {where}", flush=True)
+    outcomes = execute(tasks, jobs, scheduler)
+    contexts = [SimpleNamespace(config=c, period_end=period_end, processed_dir=processed_dir_for(c, processed_root))
+                for c in configs]
+    table = comparison_table(partnerships, contexts)
+    write_index(batch_dir, config, period_end, partnerships, outcomes, table, time.perf_counter() - started)
+    write_text(json.dumps({"outcomes": outcomes, "seconds": round(time.perf_counter() - started, 2),
+                           "workers": scheduler or min(jobs, len(tasks))}, indent=2) + "\n", batch_dir / "batch.json")
+    failed = [o for o in outcomes if o["status"] != 0]
+    for outcome in failed:
+        print(f"error: {outcome['partnership']}: {outcome.get('error', 'a chapter failed (see above)')}")
+    print(f"Index of {len(outcomes)} report(s) ({len(failed)} failed) in {time.perf_counter() - started:.1f} s: "
+          f"{batch_dir / 'index.html'}")
+    return 1 if failed else 0

@@ -1,0 +1,118 @@
+"""Many partnerships: the CSPs of the ONS lookup, the ones the files cover, the configuration each is assessed
+with, one reading of police.uk shared exactly, the comparison table, and a run of two partnerships on a Dask
+LocalCluster whose shared ingest equals the ingest of one partnership alone."""
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline import runner
+from pipeline.analysis.partnerships import MEASURES, Unit, comparison
+from pipeline.batch import rows_by_file_district
+from pipeline.errors import ConfigError
+from pipeline.inputs import police_uk
+from pipeline.inputs.config import load_config
+from pipeline.inputs.partnerships import covered, load_partnerships, partnership_config, select, write_config
+from pipeline.inputs.reference import Reference, lsoa21_districts
+from pipeline.inputs.shared_read import SharedRead
+from pipeline.paths import RAW_DIR
+
+CAMBRIDGESHIRE = ["Cambridge", "East Cambridgeshire", "Fenland", "Huntingdonshire", "Peterborough", "South Cambridgeshire"]
+
+
+@pytest.fixture(scope="module")
+def lookup():
+    return load_partnerships(RAW_DIR / "reference")
+
+
+@pytest.fixture(scope="module")
+def places():
+    reference = Reference.load(RAW_DIR / "reference")
+    lsoas = lsoa21_districts(reference)
+    return reference.code_to_lsoa21(), dict(zip(lsoas["lsoa21"], lsoas["district_code"]))
+
+
+def test_the_lookup_has_every_csp_with_its_districts_and_force_area(lookup):
+    assert len(lookup) == 314
+    by_name = {p.name: p for p in lookup}
+    assert by_name["Cambridge"].code == "E22000013" and by_name["Cambridge"].districts == ("E07000008",)
+    assert by_name["Peterborough"].force_area == "Cambridgeshire" and len(by_name["Peterborough"].force_districts) == 6
+    assert any(len(p.districts) > 1 for p in lookup)  # e.g. Dartford and Gravesham
+    shared = {d for p in lookup for d in p.districts if sum(d in q.districts for q in lookup) > 1}
+    assert shared, "a district holding several CSPs (Buckinghamshire) is in each of them"
+
+
+def test_the_real_files_cover_exactly_the_cambridgeshire_partnerships(lookup, places):
+    files = police_uk.discover(RAW_DIR / "real" / "police.uk")["street"]
+    rows = rows_by_file_district(files, *places)
+    assert len(rows) == 12 and sum(rows[files[0].label].values()) > 5000
+    assert [p.name for p in covered(lookup, rows)] == CAMBRIDGESHIRE
+
+
+def test_partnerships_are_chosen_by_name_or_code_and_a_typo_is_named(lookup):
+    assert [p.code for p in select(lookup, ["peterborough", "E22000013"])] == ["E22000017", "E22000013"]
+    with pytest.raises(ConfigError, match="'Cambrige' \\(did you mean 'Cambridge'\\?\\)"):
+        select(lookup, ["Cambrige"])
+
+
+def test_the_base_partnership_keeps_its_configuration_and_another_gets_none_of_its_plan(lookup, tmp_path):
+    base = load_config("config/real_2024.yaml")
+    by_name = {p.name: p for p in lookup}
+    assert partnership_config(base, by_name["Cambridge"]) is base
+    other = partnership_config(base, by_name["Peterborough"])
+    assert other.name == "real_2024-peterborough" and other.area_codes == ("E06000031",)
+    assert other.title.startswith("Peterborough Community Safety Strategic Assessment")
+    assert "E07000008" in other.comparison_codes and "E06000031" not in other.comparison_codes
+    assert (other.targets, other.activities, other.zones, other.partner_dir) == ((), (), {}, None)
+    assert load_config(write_config(other, tmp_path)).model_dump() == other.model_dump()
+
+
+def test_one_shared_reading_gives_each_partnership_exactly_its_own_reading(lookup, places):
+    files = police_uk.discover(RAW_DIR / "real" / "police.uk")["street"]
+    by_name = {p.name: p for p in lookup}
+    cambridge = police_uk.AreaFilter(*places, ["E07000008", "E07000009"])
+    peterborough = police_uk.AreaFilter(*places, ["E06000031"])
+    shared = SharedRead(police_uk.AreaFilter(*places, by_name["Peterborough"].force_districts))
+    for area in (cambridge, peterborough):
+        alone, outside_alone = police_uk.read_area(files, police_uk.STREET_COLUMNS, area)
+        together, outside_together = shared(files, police_uk.STREET_COLUMNS, area)
+        assert outside_together == outside_alone
+        pd.testing.assert_frame_equal(together, alone)
+        assert len(alone) > 10_000
+
+
+def test_the_comparison_suppresses_small_counts_and_places_each_on_the_funnel():
+    def crimes(n_crimes, n_asb):
+        types = ["Burglary"] * n_crimes + ["Anti-social behaviour"] * n_asb
+        return pd.DataFrame({"district_code": "E1", "assessment_period": "current", "crime_type": types})
+
+    units = [Unit("A", "E22000001", ("E1",), crimes(1000, 3), 10_000), Unit("B", "E22000002", ("E1",), crimes(1000, 3), 10_000)]
+    table = comparison(units).set_index(["partnership", "measure"])
+    assert table.loc[("A", MEASURES[0]), "count"] == 1000 and table.loc[("A", MEASURES[0]), "rate_per_1000"] == 100.0
+    assert table.loc[("A", MEASURES[0]), "funnel_position"] == "within the 95% limits"
+    assert table.loc[("A", MEASURES[1]), "count"] == "[c]" and table.loc[("A", MEASURES[1]), "rate_per_1000"] == "[c]"
+
+
+@pytest.mark.slow
+def test_two_partnerships_on_a_dask_local_cluster_share_one_ingest_equal_to_one_alone(tmp_path, capsys, real_ingest):
+    from distributed import LocalCluster
+
+    out, processed = tmp_path / "out", tmp_path / "processed"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        code = runner.main(["--config", "config/real_2024.yaml", "--partnerships", "Cambridge,Peterborough",
+                            "--dask", cluster.scheduler_address, "--out-dir", str(out), "--processed-dir", str(processed)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert f"on the Dask cluster at {cluster.scheduler_address}" in printed
+    batch = out / "2024-12-real_2024-partnerships"
+    index = (batch / "index.html").read_text()
+    assert "2024-12-real_2024/report.html" in index and "2024-12-real_2024-peterborough/report.html" in index
+    assert "Peterborough Community Safety Strategic Assessment" in (out / "2024-12-real_2024-peterborough" / "report.html").read_text()
+    outcomes = json.loads((batch / "batch.json").read_text())["outcomes"]
+    assert [o["status"] for o in outcomes] == [0, 0]
+    table = pd.read_csv(batch / "comparison.csv")
+    assert set(table["partnership"]) == {"Cambridge", "Peterborough"} and len(table) == 2 * len(MEASURES)
+    alone = real_ingest[1].processed_dir
+    assert (processed / "real_2024" / "data_quality.csv").read_bytes() == (alone / "data_quality.csv").read_bytes()
+    for name in ("crimes", "outcomes", "geography"):
+        assert (processed / "real_2024" / f"{name}.parquet").read_bytes() == (alone / f"{name}.parquet").read_bytes(), name
