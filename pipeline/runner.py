@@ -111,8 +111,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out_root = cli_path(args.out_dir) if args.out_dir else OUTPUTS_DIR
     processed_root = cli_path(args.processed_dir) if args.processed_dir else PROCESSED_DIR
-    if args.partnerships or args.dask:
-        return _run_partnerships(args, config, period_end, raw_dir, out_root, processed_root)
     only = [c.name for c in CHAPTERS if c.name in (args.only or [])]
     chapters = [REGISTRY[name] for name in only] if only else list(CHAPTERS)
     final_dir = run_folder(out_root, period_end, config.name, only)
@@ -121,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if needs_key(config, raw_dir):
             load_key(config.synthetic)  # a real assessment with person identifiers does not start without a key
+        if args.partnerships or args.dask:
+            return _run_partnerships(args, config, period_end, raw_dir, out_root, processed_root)
         with exclusive_lock(final_dir, f"run of {config.name} for {period_end} started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
             started = time.perf_counter()
             ingest = ensure_ingested(config, period_end, raw_dir, processed_root, force=args.force)
@@ -141,24 +141,17 @@ def main(argv: list[str] | None = None) -> int:
 def _run_partnerships(args, config, period_end, raw_dir: Path, out_root: Path, processed_root: Path) -> int:
     from pipeline.batch import run_partnerships
 
-    try:
-        if args.dask and not args.partnerships:
-            raise ConfigError("--dask", "runs partnerships on a cluster, and needs --partnerships.",
-                              "add --partnerships all (or the partnerships' names).")
-        if args.only or args.latest_weeks or args.pdf:
-            raise ConfigError("--partnerships", "runs every chapter of each partnership's report.",
-                              "leave out --only, --latest-weeks and --pdf.")
-        wanted = [name for name in args.partnerships.split(",") if name.strip()]
-        batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
-        with exclusive_lock(batch_dir, f"run of {len(wanted)} partnership(s) started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
-            return run_partnerships(config, period_end, raw_dir, out_root, processed_root, wanted,
-                                    args.jobs or os.cpu_count() or 1, args.dask or None, args.force)
-    except InputDataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except (LockedError, MissingKeyError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 3
+    if args.dask and not args.partnerships:
+        raise ConfigError("--dask", "runs partnerships on a cluster, and needs --partnerships.",
+                          "add --partnerships all (or the partnerships' names).")
+    if args.only or args.latest_weeks or args.pdf:
+        raise ConfigError("--partnerships", "runs every chapter of each partnership's report.",
+                          "leave out --only, --latest-weeks and --pdf.")
+    wanted = [name for name in args.partnerships.split(",") if name.strip()]
+    batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
+    with exclusive_lock(batch_dir, f"run of {len(wanted)} partnership(s) started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
+        return run_partnerships(config, period_end, raw_dir, out_root, processed_root, wanted,
+                                args.jobs or os.cpu_count() or 1, args.dask or None, args.force)
 
 
 def print_latest_weeks(ctx: ChapterContext) -> int:
