@@ -54,14 +54,13 @@ def rows_by_file_district(sources, code_map: dict[str, str], district_of: dict[s
     return out
 
 
-def choose(config: AssessmentConfig, raw_dir: Path, wanted: list[str], reference: Reference) -> list[Partnership]:
+def choose(config: AssessmentConfig, raw_dir: Path, wanted: list[str], code_map: dict[str, str],
+           district_of: dict[str, str]) -> list[Partnership]:
     everyone = load_partnerships(config.raw_path(config.reference_dir, raw_dir))
     if [w.strip().casefold() for w in wanted] != ["all"]:
         return select(everyone, wanted)
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))["street"]
-    lsoas = lsoa21_districts(reference)
-    chosen = covered(everyone, rows_by_file_district(files, reference.code_to_lsoa21(),
-                                                     dict(zip(lsoas["lsoa21"], lsoas["district_code"]))))
+    chosen = covered(everyone, rows_by_file_district(files, code_map, district_of))
     if not chosen:
         raise ConfigError("--partnerships", "all: no police force area's files were found among the police.uk files.",
                           "check the police_uk folder of the configuration.")
@@ -110,16 +109,15 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
                      processed_root: Path, wanted: list[str], jobs: int, scheduler: str | None, force: bool) -> int:
     started = time.perf_counter()
     reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
-    partnerships = choose(config, raw_dir, wanted, reference)
+    code_map, lsoas = reference.code_to_lsoa21(), lsoa21_districts(reference)
+    district_of = dict(zip(lsoas["lsoa21"], lsoas["district_code"]))
+    partnerships = choose(config, raw_dir, wanted, code_map, district_of)
     batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
     configs = []
     for partnership in partnerships:
         derived = partnership_config(config, partnership)
         configs.append(derived if derived is config else load_config(write_config(derived, batch_dir / "configs")))
-    code_map = reference.code_to_lsoa21()
-    lsoas = lsoa21_districts(reference)
-    union = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])),
-                                 {d for c in configs for d in (*c.area_codes, *c.comparison_codes)})
+    union = police_uk.AreaFilter(code_map, district_of, {d for c in configs for d in (*c.area_codes, *c.comparison_codes)})
     shared = SharedRead(union)
     ingests = [ensure_ingested(c, period_end, raw_dir, processed_root, force=force, read=shared) for c in configs]
     print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Ingest for all, one reading "
@@ -132,9 +130,7 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{min(jobs, len(tasks))} local process(es)"
     print(f"Reports for {len(tasks)} partnership(s) on {where}", flush=True)
     outcomes = execute(tasks, jobs, scheduler)
-    contexts = [SimpleNamespace(config=c, period_end=period_end, processed_dir=processed_dir_for(c, processed_root))
-                for c in configs]
-    table = comparison_table(partnerships, contexts)
+    table = comparison_table(partnerships, [processed_dir_for(c, processed_root) for c in configs])
     write_index(batch_dir, config, period_end, partnerships, outcomes, table, time.perf_counter() - started)
     write_text(json.dumps({"outcomes": outcomes, "seconds": round(time.perf_counter() - started, 2),
                            "workers": scheduler or min(jobs, len(tasks))}, indent=2) + "\n", batch_dir / "batch.json")

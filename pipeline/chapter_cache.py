@@ -13,48 +13,30 @@ one chapter's code or one table reruns the chapters that depend on it and no oth
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import shutil
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from pipeline.chapters.registry import Chapter
-from pipeline.execution import PACKAGES, notebook_imports, notebook_source
+from pipeline.execution import imported_modules, module_path, notebook_imports, notebook_source, package_versions
 from pipeline.inputs.sources import sha256_of
 from pipeline.paths import PROJECT_ROOT
 
 INGEST_BOOKKEEPING = ("cache_key", "input_files_sha256", "config_sha256", "code_sha256", "key_fingerprint")
 
 
-def module_path(module: str, root: Path = PROJECT_ROOT) -> Path | None:
-    """The source file of a project module ('pipeline.methods.knox'), or None when it is not one."""
-    base = root.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _imported_modules(path: Path) -> set[str]:
-    """Project modules a source file imports ('from pipeline.x import y' counts y when y is a module)."""
-    found: set[str] = set()
+def _imported_modules(path: Path) -> frozenset[str]:
     package = ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts[:-1])
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:  # relative import
-                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*parent, base] if base else parent)
-            if base.startswith("pipeline"):
-                found.add(base)
-                found |= {f"{base}.{alias.name}" for alias in node.names}
-        elif isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.startswith("pipeline")}
-    return found
+    return _parsed_imports(path.read_text(encoding="utf-8"), package)
+
+
+@cache
+def _parsed_imports(source: str, package: str) -> frozenset[str]:
+    """Keyed by the source text itself, so each module is parsed once a process, and again only if it changes."""
+    return frozenset(imported_modules(source, package))
 
 
 def code_files(modules: list[str]) -> list[Path]:
@@ -75,13 +57,7 @@ def code_files(modules: list[str]) -> list[Path]:
 
 @cache
 def _package_versions() -> str:
-    versions = []
-    for name in PACKAGES:
-        try:
-            versions.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} not installed")
-    return ";".join(versions)
+    return json.dumps(package_versions(), sort_keys=True)
 
 
 def _hash_files(paths: list[Path]) -> str:

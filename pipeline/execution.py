@@ -83,35 +83,47 @@ def ipc_kernel_config(socket_dir: Path):
     return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
 
 
+def module_path(module: str, root: Path = PROJECT_ROOT) -> Path | None:
+    """The source file of a project module ('pipeline.methods.knox'), or None when it is not one (found on disk,
+    without importing anything)."""
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_modules(source: str, package: str = "") -> set[str]:
+    """The project names a piece of code imports: each module, and each name imported from it as a candidate
+    module ('from pipeline.x import y' gives pipeline.x and pipeline.x.y; module_path tells which are modules).
+    `package` resolves relative imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            if base.startswith("pipeline"):
+                found |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("pipeline")}
+    return found
+
+
 def notebook_imports(notebooks: list[Path]) -> list[str]:
     """The project modules the notebooks import (what a warm kernel imports before the first chapter)."""
     import nbformat
 
-    modules: set[str] = set()
+    names: set[str] = set()
     for path in notebooks:
         for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type != "code":
-                continue
-            try:
-                tree = ast.parse(cell.source)
-            except SyntaxError:
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
-                    modules |= {f"{node.module}.{alias.name}" if node.level == 0 and _is_module(f"{node.module}.{alias.name}")
-                                else node.module for alias in node.names}
-                elif isinstance(node, ast.Import):
-                    modules |= {alias.name for alias in node.names if alias.name.startswith("pipeline")}
-    return sorted(modules)
-
-
-def _is_module(name: str) -> bool:
-    from importlib.util import find_spec
-
-    try:
-        return find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
+            if cell.cell_type == "code":
+                try:
+                    names |= imported_modules(cell.source)
+                except SyntaxError:
+                    continue
+    return sorted(name for name in names if module_path(name) is not None)
 
 
 FRESH_NAMESPACE = "get_ipython().reset(new_session=True)\nimport matplotlib.pyplot\nmatplotlib.pyplot.close('all')"

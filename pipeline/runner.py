@@ -216,10 +216,6 @@ def _take_kernel_slot() -> tuple[str, WarmKernel | None]:
 
 def _keep_kernel(name: str, kernel: WarmKernel) -> None:
     with _KEPT_LOCK:
-        if not _KEPT and not getattr(_keep_kernel, "registered", False):
-            atexit.register(shutdown_kept_kernels)
-            multiprocessing.util.Finalize(None, shutdown_kept_kernels, exitpriority=10)  # pool workers skip atexit
-            _keep_kernel.registered = True
         _KEPT.append((name, kernel))
 
 
@@ -231,6 +227,10 @@ def shutdown_kept_kernels() -> None:
             name, kernel = _KEPT.pop()
         threading.current_thread().name = name  # jupyter_core runs a kernel's coroutines on its thread name's loop
         kernel.shutdown()
+
+
+atexit.register(shutdown_kept_kernels)
+multiprocessing.util.Finalize(None, shutdown_kept_kernels, exitpriority=10)  # pool workers exit without atexit
 
 
 def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs: int,

@@ -18,13 +18,13 @@ vertical-align:top}td.n{text-align:right;white-space:nowrap}.wrap{overflow-x:aut
 .failed{color:#a00}"""
 
 
-def comparison_table(partnerships, contexts) -> pd.DataFrame:
+def comparison_table(partnerships, processed_dirs: list[Path]) -> pd.DataFrame:
     """The comparison of the partnerships from their processed tables (crimes and district populations)."""
     units = []
-    for partnership, ctx in zip(partnerships, contexts):
-        crimes = pd.read_parquet(ctx.processed_dir / "crimes.parquet",
+    for partnership, processed_dir in zip(partnerships, processed_dirs):
+        crimes = pd.read_parquet(processed_dir / "crimes.parquet",
                                  columns=["district_code", "assessment_period", "crime_type"])
-        denominators = pd.read_parquet(ctx.processed_dir / "denominators.parquet")
+        denominators = pd.read_parquet(processed_dir / "denominators.parquet")
         population = int(denominators.loc[denominators["district_code"].isin(partnership.districts), "population_2021"].sum())
         units.append(Unit(partnership.name, partnership.code, partnership.districts, crimes, population))
     return comparison(units)
