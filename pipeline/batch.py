@@ -84,7 +84,8 @@ def run_partnership(task: dict) -> dict:
     try:
         with exclusive_lock(final_dir, f"run of {config.name} for {period_end}"):
             status = _run(config, period_end, final_dir, list(CHAPTERS), parameters, ingest, partial=False,
-                          jobs=task["jobs"], force=task["force"], keep_kernels=True)
+                          jobs=task["jobs"], force=task["force"], keep_kernels=True,
+                          kernels_elsewhere=task.get("kernels_elsewhere", 0))
         manifest = json.loads((final_dir / "manifest.json").read_text()) if status == 0 else {}
         outcome |= {"status": status, "reused_chapters": len(manifest.get("reused_chapters", []))}
     except Exception as error:  # noqa: BLE001 - one partnership's failure is reported, the others go on
@@ -123,9 +124,13 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
     print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Ingest for all, one reading "
           f"of the police.uk files ({sum(i.reused for i in ingests)} reused), in {time.perf_counter() - started:.1f} s",
           flush=True)
+    # each partnership runs one kernel when there are several; on a Dask cluster the other workers' kernels
+    # are on other machines, as far as this process can tell
+    local_workers = 1 if scheduler else min(jobs, len(configs))
     tasks = [{"partnership": p.name, "code": p.code, "config_path": c.path, "period_end": str(period_end),
               "raw_dir": str(raw_dir), "out_root": str(out_root), "processed_root": str(processed_root),
-              "ingest_reason": i.reason, "jobs": 1 if len(configs) > 1 else jobs, "force": force}
+              "ingest_reason": i.reason, "jobs": 1 if len(configs) > 1 else jobs, "force": force,
+              "kernels_elsewhere": local_workers - 1}
              for p, c, i in zip(partnerships, configs, ingests)]
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{min(jobs, len(tasks))} local process(es)"
     print(f"Reports for {len(tasks)} partnership(s) on {where}", flush=True)

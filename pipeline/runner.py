@@ -27,8 +27,8 @@ from pipeline.chapter_cache import can_reuse, chapter_key, copy_outputs, why_rer
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
 from pipeline.errors import ConfigError, InputDataError
-from pipeline.execution import (ChapterFailure, WarmKernel, ensure_kernel, git_commit, notebook_imports,
-                                notebook_source, package_versions, run_chapter)
+from pipeline.execution import (ChapterFailure, WarmKernel, ensure_kernel, git_commit, kernel_environment,
+                                notebook_imports, notebook_source, package_versions, run_chapter)
 from pipeline.fileio import LockedError, exclusive_lock, remove_stale, replace_dir, staging_dir, write_text
 from pipeline.inputs.config import load_config
 from pipeline.inputs.pseudonymise import MissingKeyError, load_key
@@ -234,12 +234,15 @@ multiprocessing.util.Finalize(None, shutdown_kept_kernels, exitpriority=10)  # p
 
 
 def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs: int,
-                 expected: dict[str, float] | None = None, keep_kernels: bool = False) -> dict[str, float]:
+                 expected: dict[str, float] | None = None, keep_kernels: bool = False,
+                 kernels_elsewhere: int = 0) -> dict[str, float]:
     """Execute the chapters' notebooks, `jobs` at a time, the longest first by the `expected` seconds of the last
     run. Each of the `jobs` workers keeps one warm kernel (pipeline.execution.WarmKernel) and executes its
     chapters in it one after another, each in a fresh namespace; chapters read only the processed tables and
     write only their own notebook and tables, so neither the order nor the sharing changes what they publish.
     keep_kernels: leave the warm kernels running for the next call in this process (many partnerships).
+    kernels_elsewhere: kernels other processes run at the same time on this machine (a batch's other workers),
+    for the share of the cores each kernel's linear algebra may use (execution.kernel_environment).
     Prints each as it finishes; the first failure stops chapters not yet started and is raised once the running
     ones end. Returns each chapter's seconds, in the registry's order."""
     expected = expected or {}
@@ -250,6 +253,8 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
     failures: list[BaseException] = []
     lock = threading.Lock()
     imports = notebook_imports([notebook_source(chapter) for chapter in chapters])
+    workers = max(1, min(jobs, len(chapters)))
+    environment = kernel_environment(workers + kernels_elsewhere)
 
     def work() -> None:
         name, kernel = _take_kernel_slot()
@@ -261,7 +266,7 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
                 except queue.Empty:
                     return
                 try:
-                    kernel = kernel if kernel is not None and kernel.alive() else WarmKernel(imports)
+                    kernel = kernel if kernel is not None and kernel.alive() else WarmKernel(imports, environment)
                     seconds = run_chapter(chapter, out_dir, parameters, kernel=kernel)
                 except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
                     with lock:
@@ -280,18 +285,21 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
             elif kernel is not None:
                 kernel.shutdown()
 
-    workers = [threading.Thread(target=work) for _ in range(max(1, min(jobs, len(chapters))))]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    import papermill  # noqa: F401 - imported here while the kernels start, rather than by the first chapter after
+
+    for thread in threads:
+        thread.join()
     if failures:
         raise failures[0]
     return {chapter.name: timings[chapter.name] for chapter in chapters}
 
 
 def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameters: dict, ingest, partial: bool,
-         pdf: bool = False, jobs: int = 1, force: bool = False, keep_kernels: bool = False) -> int:
+         pdf: bool = False, jobs: int = 1, force: bool = False, keep_kernels: bool = False,
+         kernels_elsewhere: int = 0) -> int:
     """Build the run in a staging folder and swap it in only when every chapter, the report and the manifest
     are written; a failed run is kept as <folder>.failed with the failing notebook. A chapter whose key
     (pipeline.chapter_cache) is the last run's is copied from that run instead of executed, unless `force`."""
@@ -318,7 +326,8 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
               + "; ".join(f"{chapter.name} ({reason})" for chapter, reason in to_run))
     last_seconds = previous.get("timings_seconds", {})
     try:
-        ran = run_chapters([c for c, _ in to_run], out_dir, parameters, jobs, last_seconds, keep_kernels)
+        ran = run_chapters([c for c, _ in to_run], out_dir, parameters, jobs, last_seconds, keep_kernels,
+                           kernels_elsewhere)
     except ChapterFailure as failure:
         failed = final_dir.parent / f"{final_dir.name}.failed"
         replace_dir(out_dir, failed)

@@ -58,3 +58,25 @@ def test_prevalence_chart_draws_shares_of_0_and_100_percent():
     table = prevalence(frame, None, "All", ["Apr 2024 - Mar 2025"])
     assert set(table["Share (%)"].round(6)) >= {100.0, 0.0}
     assert plotting.prevalence_trend_chart(table, "All", "t") is not None
+
+
+def test_monthly_grid_hides_small_counts_labels_every_column_and_describes_itself():
+    import numpy as np
+
+    from pipeline.report import plotting
+
+    months = pd.date_range("2023-04-01", periods=24, freq="MS")
+    frame = pd.concat([pd.DataFrame({"month": months, "crime_type": name, "count": counts})
+                       for name, counts in [("Burglary", np.r_[[3] * 2, [40] * 22]), ("Drugs", [25] * 24),
+                                            ("Robbery", [12] * 24), ("Shoplifting", [90] * 24)]])
+    figure = plotting.monthly_trend_grid(frame, "Crimes per month")
+    visible = [axis for axis in figure.axes if axis.get_visible()]
+    assert [axis.get_title() for axis in visible] == ["Burglary", "Drugs", "Robbery", "Shoplifting"]
+    burglary = visible[0].lines[0].get_ydata()
+    assert np.isnan(burglary[:2]).all() and not np.isnan(burglary[2:]).any()  # counts 1 to 4 are not drawn
+    # 4 panels in 3 columns: the panel above each empty slot carries the dates
+    bottoms = [axis for axis in visible if any(label.get_visible() for label in axis.get_xticklabels())]
+    assert {axis.get_title() for axis in bottoms} == {"Robbery", "Shoplifting", "Drugs"}
+    _, alt = plotting.describe(figure)
+    assert "Vertical axis: crimes per month." in alt and "4 panels: Burglary, Drugs, Robbery, Shoplifting." in alt
+    plotting.plt.close(figure)

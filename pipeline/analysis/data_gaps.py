@@ -82,7 +82,8 @@ def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None
                 rows.append(("Field always empty", f"{name}.csv", f"'{column.name}' is empty in every row",
                              f"analyses that need '{column.name}' cannot be done", f"populate '{column.name}' in the export"))
         if months_in_year and "month" in frame and name in MONTHLY_EXTRACTS:
-            absent = [m for m in months_in_year if m not in set(frame["month"])]
+            recorded_months = set(frame["month"].unique())
+            absent = [m for m in months_in_year if m not in recorded_months]
             if absent:
                 rows.append(("Months missing", f"{name}.csv", f"no records for {', '.join(absent)}",
                              "annual totals and shares for the assessment year are incomplete",

@@ -35,7 +35,7 @@ def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extr
     """Monthly counts of the events a target counts, or a reason why there are none."""
     if target.source == "police_uk":
         rows = crimes[crimes["district_code"].isin(config.area_codes) & crimes["crime_type"].isin(target.crime_types)]
-        months_present = set(crimes["month"])
+        months_present = set(crimes["month"].unique())
         return rows.groupby("month").size(), months_present, None
     table = extracts.get(target.source)
     if table is None:
@@ -46,8 +46,8 @@ def _events(target: Target, config: AssessmentConfig, crimes: pd.DataFrame, extr
     if target.measures:
         rows = rows[rows["measure"].isin(target.measures)]
     if "value" in rows:  # aggregate counts (service_activity): add up the values
-        return rows.groupby("month")["value"].sum(), set(table["month"]), None
-    return rows.groupby("month").size(), set(table["month"]), None
+        return rows.groupby("month")["value"].sum(), set(table["month"].unique()), None
+    return rows.groupby("month").size(), set(table["month"].unique()), None
 
 
 def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: dict[str, pd.DataFrame | None],

@@ -49,7 +49,7 @@ def build(ctx: ChapterContext) -> CrimeOverview:
     crimes, denominators = ctx.table("crimes"), ctx.table("denominators")
     area = overview.area_rows(crimes, ctx.config.area_codes)
     months = [str(m) for m in pd.period_range(ctx.period_end - 11, ctx.period_end, freq="M")]
-    present = set(crimes["month"])
+    present = set(crimes["month"].unique())
     result = CrimeOverview(ctx.config.area_name, year_ending_label(ctx.period_end), [m for m in months if m not in present])
     result.monthly = overview.monthly_counts(crimes, ctx.config.area_codes)
     if not area.empty:

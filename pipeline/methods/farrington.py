@@ -5,7 +5,7 @@ Farrington C.P., Andrews N.J., Beale A.D. & Catchpole M.A. (1996) J R Stat Soc A
 Enki D.G., Farrington P., Garthwaite P., Andrews N. & Charlett A. (2013) Statistics in Medicine 32:1206-1222;
 Salmon M., Schumacher D. & Hoehle M. (2016) J Stat Softw 70(10) (the R implementation followed here).
 
-For each period k: a quasi-Poisson GLM (log link, fitted by statsmodels) on the b previous years, with a
+For each period k: a quasi-Poisson GLM (log link, fitted by `poisson_irls`, statsmodels' IRLS step for step) on the b previous years, with a
 10-level seasonal factor (the level of the windows of +/- w periods around the same period of each year,
 and nine blocks between them), a linear trend kept only when significant (p < 0.05), at least three years
 of baseline and no extrapolation beyond the largest baseline count; the last `past_excluded` periods are
@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
+from scipy import special
+
+from pipeline.methods import poisson_irls
 
 FREQUENCY = {"day": 365, "week": 52, "month": 12}
 
@@ -92,7 +93,7 @@ def season_blocks(length: int, k: int, freq: int, control: Control) -> np.ndarra
 
 @dataclass
 class _Fit:
-    result: object
+    result: poisson_irls.PoissonFit
     phi: float
     inference_dispersion: float  # the dispersion behind standard errors (see `_fit`)
 
@@ -102,7 +103,7 @@ class _Fit:
         return None if result is None else cls(result, max(_dispersion(result), 1.0), _dispersion(result))
 
     def covariance(self) -> np.ndarray:
-        return self.result.cov_params() * self.inference_dispersion  # fitted with scale 1
+        return self.result.unscaled_cov * self.inference_dispersion
 
 
 def _design(times: np.ndarray, levels: np.ndarray | None, with_trend: bool, kept_levels: np.ndarray) -> np.ndarray:
@@ -119,13 +120,13 @@ def _hat_values(design: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.sum(q * q, axis=1)
 
 
-def _glm(response: np.ndarray, design: np.ndarray, weights: np.ndarray | None):
+def _glm(response: np.ndarray, design: np.ndarray, weights: np.ndarray | None) -> poisson_irls.PoissonFit | None:
     """Poisson fit with scale 1; the quasi-Poisson dispersion is Pearson's X2 / df (see `_dispersion`). A
     baseline with no event at all, or one that cannot be fitted, gives None."""
     if not response.any():
         return None
     try:
-        result = sm.GLM(response, design, family=sm.families.Poisson(), var_weights=weights).fit()
+        result = poisson_irls.fit(response, design, weights)
     except (ValueError, np.linalg.LinAlgError):
         return None
     return result if result.converged else None
@@ -138,7 +139,7 @@ def _dispersion(result) -> float:
 def _anscombe_weights(result, response: np.ndarray, design: np.ndarray, phi: float, threshold: float) -> np.ndarray:
     """Farrington's down-weighting of past outbreaks: weight proportional to residual^-2 above the threshold,
     scaled so the weights average 1 (surveillance's algo.farrington.assign.weights)."""
-    mu = result.fittedvalues
+    mu = result.fitted
     hat = _hat_values(design, mu)
     anscombe = 1.5 * (response ** (2 / 3) * mu ** (-1 / 6) - np.sqrt(mu)) / np.sqrt(phi * (1 - hat))
     above = anscombe > threshold
@@ -158,7 +159,7 @@ def _fit(response: np.ndarray, design: np.ndarray, control: Control) -> _Fit | N
             return _Fit.quasi(result)
         # surveillance stores the prior weights where R keeps the working weights, so its later
         # summary.glm and predict.glm take sum(omega (y - mu)^2 / mu^2) / df as the dispersion.
-        mu = result.fittedvalues
+        mu = result.fitted
         return _Fit(result, max(_dispersion(result), 1.0),
                     float(np.sum(weights * (response - mu) ** 2 / mu ** 2) / result.df_resid))
 
@@ -193,7 +194,7 @@ def assess(counts: np.ndarray, k: int, freq: int, control: Control) -> dict:
         if fit is not None:
             expected, _ = _predict(fit, target_row(True))
             t_value = fit.result.params[1] / np.sqrt(fit.covariance()[1, 1])
-            significant = 2 * stats.t.sf(abs(t_value), fit.result.df_resid) < control.trend_p
+            significant = 2 * special.stdtr(fit.result.df_resid, -abs(t_value)) < control.trend_p  # t.sf
             trend_used = control.b >= 3 and significant and expected <= response.max()
     if not trend_used:
         fit = model(False)
@@ -206,10 +207,10 @@ def assess(counts: np.ndarray, k: int, freq: int, control: Control) -> dict:
     se_response = se_link * expected
     tau = fit.phi + se_response ** 2 / expected
     se = np.sqrt(4 / 9 * expected ** (1 / 3) * tau)
-    z = stats.norm.ppf(1 - control.alpha)
+    z = special.ndtri(1 - control.alpha)  # norm.ppf
     threshold = (expected ** (2 / 3) + z * se) ** 1.5
     score = (observed - expected) / (threshold - expected)
-    p_value = float(stats.norm.sf(observed ** (2 / 3), loc=expected ** (2 / 3), scale=se))
+    p_value = float(special.ndtr((expected ** (2 / 3) - observed ** (2 / 3)) / se)) if se > 0 else np.nan  # norm.sf
     return {"observed": observed, "expected": expected, "threshold": threshold, "score": score, "p_value": p_value,
             "phi": fit.phi, "trend": trend_used, "enough_cases": bool(enough),
             "alarm": bool(enough and score > 1 and observed != 0)}

@@ -39,15 +39,11 @@ class XmR:
 
 def _runs(flags: np.ndarray, length: int) -> np.ndarray:
     """True for every point inside a run of `length` or more consecutive Trues."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(flags, dtype=np.int8), [0]])))
     out = np.zeros(len(flags), dtype=bool)
-    start = None
-    for i, flag in enumerate([*flags, False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            if i - start >= length:
-                out[start:i] = True
-            start = None
+    for start, end in zip(edges[::2], edges[1::2]):
+        if end - start >= length:
+            out[start:end] = True
     return out
 
 
@@ -71,10 +67,12 @@ def xmr(values: list[float] | np.ndarray) -> XmR:
     near_lower = y < mean - (mean - lower) * 2 / 3
     two_of_three = np.zeros(len(y), dtype=bool)
     for near in (near_upper, near_lower):
-        for start in range(len(y) - 2):
-            window = near[start:start + 3]
-            if window.sum() >= 2:
-                two_of_three[start:start + 3] |= window
+        windows = len(y) - 2  # each window of three points with two or more near a limit flags those points
+        if windows <= 0:
+            continue
+        flagged = near[:-2].astype(int) + near[1:-1] + near[2:] >= 2
+        for offset in range(3):
+            two_of_three[offset:offset + windows] |= flagged & near[offset:offset + windows]
     return XmR(y, mean, moving_range, upper, lower, (y > upper) | (y < lower), shift, trend, two_of_three)
 
 

@@ -24,23 +24,33 @@ def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 3, fac
                        ylabel: str = "crimes per month", source: str = "data.police.uk street-level crime"):
     """Small multiples of monthly counts (one panel per `facet` value), each with its own y scale and a
     3-month mean. Months with a count from 1 to 4 are left out (a gap in the line) and the mean skips them,
-    so that no chart shows a small count. None when there is nothing to draw."""
+    so that no chart shows a small count. None when there is nothing to draw. Drawn with matplotlib's own
+    subplots: seaborn's relplot gives the same picture at four times the cost."""
     if monthly.empty:
         return None
     set_style()
     data = monthly.sort_values([facet, "month"]).copy()
     data["count"] = data["count"].astype("float64").mask(data["count"].between(1, 4))
     data["3-month mean"] = data.groupby(facet)["count"].transform(lambda s: s.rolling(3, min_periods=2).mean())
-    grid = sns.relplot(data=data, x="month", y="count", col=facet, col_wrap=min(col_wrap, data[facet].nunique()),
-                       kind="line", height=1.8, aspect=1.35, facet_kws={"sharey": False}, linewidth=0.8, alpha=0.6)
-    for axis, (name, group) in zip(grid.axes.flat, data.groupby(facet, sort=True)):
+    panels = data[facet].nunique()
+    columns = min(col_wrap, panels)
+    rows = -(-panels // columns)
+    figure, grid = plt.subplots(rows, columns, figsize=(columns * 1.8 * 1.35, rows * 1.8), sharex=True, squeeze=False)
+    for spare in grid.flat[panels:]:
+        spare.set_visible(False)
+    for axis, (name, group) in zip(grid.flat, data.groupby(facet, sort=True)):
+        axis.plot(group["month"], group["count"], linewidth=0.8, alpha=0.6)
         axis.plot(group["month"], group["3-month mean"], color="black", linewidth=1.4)
         axis.set_title(name, fontsize=9)
+        axis.spines[["top", "right"]].set_visible(False)
         axis.tick_params(axis="x", labelrotation=45, labelsize=7)
-        axis.set_xlabel("")
-    grid.set_ylabels(ylabel)
-    grid.figure.suptitle(title, y=1.02)
-    return sourced(grid.figure, source)
+    empty = rows * columns - panels
+    for column in range(columns - empty, columns):  # the lowest panel of each column carries its dates
+        grid[rows - 2, column].xaxis.set_tick_params(labelbottom=True)
+    figure.supylabel(ylabel)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return sourced(figure, source)
 
 
 def prevalence_trend_chart(prevalence: pd.DataFrame, group: str, title: str):
@@ -129,7 +139,9 @@ def describe(figure) -> tuple[str, str]:
     parts = [f"Chart: {title}."]
     if len(titles) > 1:
         parts.append(f"{len(titles)} panels: {', '.join(titles[:14])}.")
-    xlabels, ylabels = _texts(a.get_xlabel() for a in panels), _texts(a.get_ylabel() for a in panels)
+    shared = getattr(figure, "_supylabel", None)  # one label for every panel's vertical axis
+    xlabels = _texts(a.get_xlabel() for a in panels)
+    ylabels = _texts([a.get_ylabel() for a in panels] + [shared.get_text() if shared else ""])
     if xlabels:
         parts.append(f"Horizontal axis: {', '.join(xlabels)}.")
     if ylabels:

@@ -1,0 +1,84 @@
+"""The warm kernel: chapter after chapter in one kernel, each in a fresh namespace, every output captured."""
+import nbformat
+import pytest
+
+from pipeline.chapters.registry import Chapter
+from pipeline.execution import (BLAS_THREADS, KERNEL_NAME, ChapterFailure, WarmKernel, ensure_kernel,
+                                kernel_environment, run_chapter)
+from pipeline.kernel_client import PromptKernelClient
+
+
+def _notebook(folder, name, cells):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    parameters = nbformat.v4.new_code_cell("tables_dir = ''")
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells.insert(0, parameters)
+    notebook.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}
+    nbformat.write(notebook, folder / name)
+    return Chapter(name.removesuffix(".ipynb"), name, name, ())
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    ensure_kernel()
+    warm = WarmKernel(["pipeline.report.plotting"])
+    yield warm
+    warm.shutdown()
+
+
+def test_the_warm_kernel_connects_prompt_clients(kernel):
+    assert isinstance(kernel.manager.client(), PromptKernelClient)
+
+
+def test_every_chapter_starts_in_a_fresh_namespace_and_keeps_its_first_output(kernel, tmp_path):
+    sources, out = tmp_path / "notebooks", tmp_path / "out"
+    sources.mkdir()
+    out.mkdir()
+    leaves = _notebook(sources, "leaves.ipynb", ["print('first', 1)", "left_behind = 42"])
+    looks = _notebook(sources, "looks.ipynb", ["print('first', 2)", "print('left_behind' in globals())"])
+    for _ in range(10):  # a client that missed IOPub's start would lose the first cell's output now and then
+        for chapter, number in ((leaves, 1), (looks, 2)):
+            run_chapter(chapter, out, {}, notebooks_dir=sources, kernel=kernel)
+            executed = nbformat.read(out / chapter.notebook, as_version=4)
+            assert executed.cells[2].outputs[0]["text"] == f"first {number}\n"
+        assert nbformat.read(out / looks.notebook, as_version=4).cells[3].outputs[0]["text"] == "False\n"
+
+
+def test_a_failing_chapter_names_its_cell_and_the_kernel_goes_on(kernel, tmp_path):
+    fails = _notebook(tmp_path, "fails.ipynb", ["x = 1", "1 / 0"])
+    with pytest.raises(ChapterFailure, match="ZeroDivisionError"):
+        run_chapter(fails, tmp_path, {}, notebooks_dir=tmp_path, kernel=kernel)
+    assert kernel.alive()
+
+
+def test_a_kernel_that_dies_is_a_named_failure_with_the_notebook_kept(tmp_path):
+    ensure_kernel()
+    sources, out = tmp_path / "notebooks", tmp_path / "out"
+    sources.mkdir()
+    out.mkdir()
+    dies = _notebook(sources, "dies.ipynb", ["import os", "os._exit(1)"])
+    with pytest.raises(ChapterFailure) as failure:
+        run_chapter(dies, out, {}, notebooks_dir=sources)
+    assert "dies" in str(failure.value) and (out / "dies.ipynb").exists()
+
+
+def test_each_kernel_gets_its_share_of_the_cores_for_linear_algebra(monkeypatch, tmp_path):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    for variable in BLAS_THREADS:
+        monkeypatch.delenv(variable, raising=False)
+    assert {kernel_environment(2)[v] for v in BLAS_THREADS} == {"4"}
+    assert {kernel_environment(16)[v] for v in BLAS_THREADS} == {"1"}
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")  # the user's own setting stands
+    assert kernel_environment(2)["OPENBLAS_NUM_THREADS"] == "3"
+
+
+def test_the_kernel_runs_with_the_environment_it_was_given(tmp_path):
+    ensure_kernel()
+    environment = kernel_environment(1) | {"OPENBLAS_NUM_THREADS": "1", "CSP_TEST_MARK": "warm"}
+    warm = WarmKernel(["pipeline.report.plotting"], environment)
+    try:
+        reads = _notebook(tmp_path, "reads.ipynb", ["import os", "print(os.environ['CSP_TEST_MARK'], os.environ['OPENBLAS_NUM_THREADS'])"])
+        run_chapter(reads, tmp_path, {}, notebooks_dir=tmp_path, kernel=warm)
+        assert nbformat.read(tmp_path / "reads.ipynb", as_version=4).cells[3].outputs[0]["text"] == "warm 1\n"
+    finally:
+        warm.shutdown()
