@@ -2,8 +2,8 @@
 cell when one fails; the facts a manifest records about the run (git commit, package versions).
 
 papermill is driven through its Python API from this one process: importing it once costs seconds, a
-kernel start about half a second, and the project's imports (pandas, scipy, statsmodels, matplotlib,
-seaborn) about two seconds more in every fresh kernel. A `WarmKernel` pays both once: started with the
+kernel start about half a second, and the project's imports (pandas, scipy, matplotlib, seaborn) more than
+a second more in every fresh kernel. A `WarmKernel` pays both once: started with the
 imports every chapter notebook makes, it executes chapters one after another, each in a fresh namespace
 (IPython's reset), which is what papermill allows by handing nbclient a running kernel manager.
 """

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+
+from pipeline.methods import poisson_irls
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ class SlopeChange:
 
 
 def _fit(counts: np.ndarray, design: np.ndarray):
-    result = sm.GLM(counts, design, family=sm.families.Poisson()).fit()  # scale 1: a perfect fit has X2 = 0
+    result = poisson_irls.fit(counts, design)  # scale 1: a perfect fit has X2 = 0
     phi = max(float(result.pearson_chi2 / result.df_resid), 1.0)
-    return result, result.cov_params() * phi, result.df_resid
+    return result, result.unscaled_cov * phi, result.df_resid
 
 
 def slope_change(monthly: pd.Series, recent_years: int = 3, alpha: float = 0.05) -> SlopeChange | None:

@@ -2,7 +2,7 @@
 `GLM(..., family=Poisson(), var_weights=w).fit()` does it, for the many small fits of the Farrington detector.
 
 McCullagh P. & Nelder J.A. (1989) Generalized Linear Models, 2nd ed., section 2.5 (IRLS); the steps follow
-statsmodels 0.14 `GLM._fit_irls`: start at mu = (y + mean y) / 2, weighted least squares on the working
+statsmodels 0.15 `GLM._fit_irls`: start at mu = (y + mean y) / 2, weighted least squares on the working
 response (numpy's lstsq), stop when the deviance changes by at most 1e-8, at most 100 iterations; the
 unscaled covariance is the pseudo-inverse of the final weighted design's cross-product, taken with the
 weights of the last iteration (as statsmodels and R's glm.fit both do). statsmodels builds a model, a

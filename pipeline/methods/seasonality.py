@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+
+from pipeline.methods import poisson_irls
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -36,9 +37,9 @@ def seasonal_index(counts: pd.Series, years: pd.Series, alpha: float = 0.05) -> 
     design = np.column_stack(columns)
     if not frame["count"].any():
         return None
-    result = sm.GLM(frame["count"].to_numpy(), design, family=sm.families.Poisson()).fit()  # scale 1 (X2 may be 0)
+    result = poisson_irls.fit(frame["count"].to_numpy(), design)  # scale 1 (X2 may be 0)
     phi = max(float(result.pearson_chi2 / result.df_resid), 1.0)
-    covariance = result.cov_params() * phi
+    covariance = result.unscaled_cov * phi
     first = 1 + len(year_levels) - 1
     # Effect of month m as a contrast of the coefficients; December is minus the sum of the others.
     contrasts = np.zeros((12, design.shape[1]))

@@ -8,11 +8,12 @@ too unstable to interpret.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+
+from pipeline.methods import poisson_irls
 
 MIN_RELIABLE_COUNT = 10
 ALPHA = 0.05
@@ -133,9 +134,6 @@ def poisson_trend(counts: list[int] | np.ndarray, alpha: float = ALPHA) -> Trend
     taken as Poisson. The annual change is exp(b) - 1. Needs three or more years, and a series whose slope is
     infinite (all events in the last year) has none.
     """
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-
     y = np.asarray(counts, dtype=float)
     if np.isnan(y).any():
         raise ValueError("yearly counts contain missing values; give zero for a year with no events")
@@ -143,15 +141,12 @@ def poisson_trend(counts: list[int] | np.ndarray, alpha: float = ALPHA) -> Trend
         return None
     if y[1:].sum() == 0 or y[:-1].sum() == 0:
         return None  # every event in the first (or the last) year: the slope is infinite, no trend can be estimated
-    x = sm.add_constant(np.arange(len(y), dtype=float))
-    with warnings.catch_warnings():
-        # A series that a line fits exactly (e.g. constant counts) is a valid answer, not a problem.
-        warnings.simplefilter("ignore", category=PerfectSeparationWarning)
-        fit = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    x = np.column_stack([np.ones(len(y)), np.arange(len(y), dtype=float)])
+    fit = poisson_irls.fit(y, x)  # a series that a line fits exactly (e.g. constant counts) is a valid answer
     residual_df = len(y) - 2
-    pearson = float(np.sum((y - fit.mu) ** 2 / fit.mu))
+    pearson = float(np.sum((y - fit.fitted) ** 2 / fit.fitted))
     scale = pearson / residual_df if pearson > 1e-12 else 1.0
-    se = float(fit.bse[1]) * math.sqrt(scale)
+    se = math.sqrt(fit.unscaled_cov[1, 1]) * math.sqrt(scale)
     slope = float(fit.params[1])
     t = stats.t.ppf(1 - alpha / 2, residual_df)
     if not math.isfinite(slope) or not math.isfinite(se) or abs(slope) + t * se > 50:
