@@ -31,7 +31,7 @@ def monthly(ae: pd.DataFrame, period_end: pd.Period) -> pd.Series:
     if len(months) == 0:
         return pd.Series(dtype="int64")
     index = pd.period_range(months.min(), period_end, freq="M")
-    return pd.Series(months, dtype=object).value_counts().reindex(index, fill_value=0).astype("int64")
+    return pd.Series(months).value_counts().reindex(index, fill_value=0).astype("int64")
 
 
 def control_chart(series: pd.Series) -> tuple[XmR | None, float]:
