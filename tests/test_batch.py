@@ -63,7 +63,8 @@ def test_the_base_partnership_keeps_its_configuration_and_another_gets_none_of_i
     assert other.name == "real_2024-peterborough" and other.area_codes == ("E06000031",)
     assert other.title.startswith("Peterborough Community Safety Strategic Assessment")
     assert "E07000008" in other.comparison_codes and "E06000031" not in other.comparison_codes
-    assert (other.targets, other.activities, other.zones, other.partner_dir) == ((), (), {}, None)
+    assert (other.targets, other.activities, other.zones, other.partner_dir, other.plan_notes) == ((), (), {}, None, {})
+    assert "Cambridge" in base.plan_notes["domestic"]  # the base keeps its plan's words; no other report quotes them
     assert load_config(write_config(other, tmp_path)).model_dump() == other.model_dump()
 
 

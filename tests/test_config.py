@@ -119,3 +119,10 @@ def test_bad_activity_configuration_is_refused_with_its_key(tmp_path, entry, mes
 
 def test_repeated_activity_ids_are_refused(tmp_path):
     assert "used twice" in refused(tmp_path, DEMO.replace("id: asb_publicity_features", "id: asb_events_attended"))
+
+
+def test_plan_notes_name_exactly_the_chapters_that_answer_the_plan():
+    from pipeline.chapters.registry import CHAPTERS
+    from pipeline.inputs.config import PLAN_NOTE_CHAPTERS
+
+    assert set(PLAN_NOTE_CHAPTERS) == {c.name for c in CHAPTERS if not c.appendix}

@@ -52,6 +52,7 @@ def test_report_is_self_contained_and_hides_code(demo_run):
     assert "Assessment year ending December 2024" in html
     assert html.count("<img") >= 1 and "data:image/png;base64" in html
     assert "Open Government Licence v3.0" in html
+    assert html.count("the second highest rate") == 1  # the plan's words open the domestic chapter, from plan_notes
 
 
 @pytest.mark.slow

@@ -188,6 +188,10 @@ class ActivityTarget(_Strict):
         return self.due or self.year_end
 
 
+PLAN_NOTE_CHAPTERS = ("crime_overview", "strategic_priority", "violence", "acquisitive", "asb", "domestic",
+                      "reoffending")  # the chapters that answer the plan (tests/test_config.py checks the registry)
+
+
 class AssessmentConfig(_Strict):
     name: Annotated[str, StringConstraints(pattern=PATTERNS["name"][0])]
     title: str = ""
@@ -206,6 +210,8 @@ class AssessmentConfig(_Strict):
     night_time_economy: NightTimeEconomy = NightTimeEconomy()
     targets: tuple[Target, ...] = ()
     activities: tuple[ActivityTarget, ...] = ()  # the plan's activity targets (progress from plan_activity.csv)
+    # the plan's own words a chapter opens with, by chapter name: what the partnership's plan asks of it
+    plan_notes: dict[Literal[PLAN_NOTE_CHAPTERS], str] = {}  # type: ignore[valid-type]
     path: str = Field("", exclude=True)  # set by load_config, not by the YAML file
 
     @model_validator(mode="before")

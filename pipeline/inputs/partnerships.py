@@ -90,8 +90,8 @@ def covered(partnerships: list[Partnership], rows_by_file_district: dict[str, di
 def partnership_config(base: AssessmentConfig, partnership: Partnership) -> AssessmentConfig:
     """The configuration a partnership is assessed with. The base configuration's own partnership keeps it whole.
     Another takes its files, folders and settings, with its own name, area and comparison districts (the rest of its
-    force area), and none of the base partnership's own plan: its zones, targets and activity targets, and its
-    partner extracts, which are about the base partnership's people and places."""
+    force area), and none of the base partnership's own plan: its zones, targets, activity targets and the plan's
+    words its chapters open with, and its partner extracts, which are about the base partnership's people and places."""
     if set(partnership.districts) == set(base.area_codes):
         return base
     data = base.model_dump(mode="json")
@@ -101,7 +101,7 @@ def partnership_config(base: AssessmentConfig, partnership: Partnership) -> Asse
              "area": {"name": partnership.name, "lad_codes": list(partnership.districts)},
              "comparison_districts": [d for d in partnership.force_districts if d not in partnership.districts],
              "partner_dir": None, "zones": {}, "licensed_zones": None, "city_centre": None, "targets": [],
-             "activities": []}
+             "activities": [], "plan_notes": {}}
     return AssessmentConfig.model_validate(data | {"path": base.path})
 
 

@@ -63,8 +63,10 @@ def read_facts(processed_dir: Path) -> dict:
 
 
 def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Path = RAW_DIR,
-                    processed_root: Path = PROCESSED_DIR, force: bool = False, read=police_uk.read_area) -> IngestResult:
-    """Reuse the processed tables when they were made from exactly these inputs; else ingest."""
+                    processed_root: Path = PROCESSED_DIR, force: bool = False, read=police_uk.read_area,
+                    reference: Reference | None = None) -> IngestResult:
+    """Reuse the processed tables when they were made from exactly these inputs; else ingest. `reference`: the
+    ONS tables already loaded from this configuration's reference folder (a batch loads them once)."""
     final = processed_dir_for(config, processed_root)
     current, previous = fingerprint(config, Path(raw_dir), period_end), read_facts(final)
     reason = "forced (--force)" if force else why_not_reused(previous, current)
@@ -72,7 +74,7 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
         quality = pd.read_csv(final / "data_quality.csv", keep_default_na=False)
         return IngestResult(final, period_end, quality, previous.get("missing_extracts", []), True,
                             "inputs, configuration, code and period end unchanged")
-    result = run_ingest(config, period_end, raw_dir, processed_root, current, read)
+    result = run_ingest(config, period_end, raw_dir, processed_root, current, read, reference)
     result.reason = reason
     return result
 
@@ -113,7 +115,7 @@ def unusable_reason(summary: dict, rejects: pd.DataFrame) -> str:
 
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
                processed_root: Path = PROCESSED_DIR, key: Fingerprint | None = None,
-               read=police_uk.read_area) -> IngestResult:
+               read=police_uk.read_area, reference: Reference | None = None) -> IngestResult:
     """Ingest every source into data/processed/<assessment>/. The folder is built beside its final place and
     swapped in when complete, under a lock: a killed run leaves the previous folder (or none), never a part.
     `read` reads the police.uk files (pipeline.inputs.shared_read.SharedRead shares one reading between
@@ -126,15 +128,16 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
         key_facts = hashing.submit(lambda: key or fingerprint(config, raw_dir, period_end))
         remove_stale(final.parent, final.name)
         staging = staging_dir(final)
-        result = _ingest_into(staging, config, period_end, raw_dir, key_facts, read)
+        result = _ingest_into(staging, config, period_end, raw_dir, key_facts, read, reference)
         replace_dir(staging, final)
     result.processed_dir = final
     return result
 
 
 def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path,
-                 key_facts: Future[Fingerprint], read=police_uk.read_area) -> IngestResult:
-    reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
+                 key_facts: Future[Fingerprint], read=police_uk.read_area,
+                 reference: Reference | None = None) -> IngestResult:
+    reference = reference or Reference.load(config.raw_path(config.reference_dir, raw_dir))
     code_map = reference.code_to_lsoa21()
 
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
