@@ -109,8 +109,7 @@ def execute(tasks: list[dict], workers: int, scheduler: str | None) -> list[dict
 def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: Path, out_root: Path,
                      processed_root: Path, wanted: list[str], jobs: int, scheduler: str | None, force: bool) -> int:
     started = time.perf_counter()
-    reference_dir = config.raw_path(config.reference_dir, raw_dir)
-    reference = Reference.load(reference_dir)
+    reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
     code_map, lsoas = reference.code_to_lsoa21(), lsoa21_districts(reference)
     district_of = dict(zip(lsoas["lsoa21"], lsoas["district_code"]))
     partnerships = choose(config, raw_dir, wanted, code_map, district_of)
@@ -121,9 +120,8 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
         configs.append(derived if derived is config else load_config(write_config(derived, batch_dir / "configs")))
     union = police_uk.AreaFilter(code_map, district_of, {d for c in configs for d in (*c.area_codes, *c.comparison_codes)})
     shared = SharedRead(union)
-    ingests = [ensure_ingested(c, period_end, raw_dir, processed_root, force=force, read=shared,
-                               reference=reference if c.raw_path(c.reference_dir, raw_dir) == reference_dir else None)
-               for c in configs]
+    ingests = [ensure_ingested(c, period_end, raw_dir, processed_root, force=force, read=shared, reference=reference)
+               for c in configs]  # every partnership's configuration takes the base's folders (partnership_config)
     print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Ingest for all, one reading "
           f"of the police.uk files ({sum(i.reused for i in ingests)} reused), in {time.perf_counter() - started:.1f} s",
           flush=True)

@@ -245,6 +245,8 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
     for the share of the cores each kernel's linear algebra may use (execution.kernel_environment).
     Prints each as it finishes; the first failure stops chapters not yet started and is raised once the running
     ones end. Returns each chapter's seconds, in the registry's order."""
+    if not chapters:  # every chapter reused: no kernel, no papermill
+        return {}
     expected = expected or {}
     waiting: queue.Queue[Chapter] = queue.Queue()
     for chapter in sorted(chapters, key=lambda chapter: -expected.get(chapter.name, 0.0)):
