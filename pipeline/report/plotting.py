@@ -18,6 +18,11 @@ PALETTE = "colorblind"
 
 def set_style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.dpi": 96, "savefig.dpi": 96})
+    # seaborn leaves the default patch and line colours as "C0", which matplotlib resolves through the colour
+    # cycle on every use, uncached: a third of a second of the demo's charts went on patches' colours alone.
+    # The cycle's own first colour draws the same pixels.
+    first = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0]
+    matplotlib.rcParams.update({"patch.facecolor": first, "lines.color": first})
 
 
 def monthly_trend_grid(monthly: pd.DataFrame, title: str, col_wrap: int = 3, facet: str = "crime_type",
