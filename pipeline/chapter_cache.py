@@ -22,8 +22,8 @@ from pathlib import Path
 
 from pipeline.chapters.registry import Chapter
 from pipeline.execution import imported_modules, module_path, notebook_imports, notebook_source, package_versions
-from pipeline.inputs.sources import sha256_of
 from pipeline.paths import PROJECT_ROOT
+from pipeline.stages.cache import input_hash
 
 INGEST_BOOKKEEPING = ("cache_key", "input_files_sha256", "config_sha256", "code_sha256", "key_fingerprint")
 
@@ -61,9 +61,11 @@ def _package_versions() -> str:
 
 
 def _hash_files(paths: list[Path]) -> str:
+    """Each file's project path and content hash (each file hashed once a process while unchanged: the chapters
+    share most of their modules)."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + input_hash(path).encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -72,12 +74,12 @@ def table_hash(processed_dir: Path, table: str) -> str:
     <table>/), 'absent' when ingest wrote none."""
     for candidate in (processed_dir / f"{table}.parquet", processed_dir / f"{table}.csv"):
         if candidate.is_file():
-            return sha256_of(candidate)
+            return input_hash(candidate)
     folder = processed_dir / table
     if folder.is_dir():
         digest = hashlib.sha256()
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + sha256_of(path).encode())
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + input_hash(path).encode())
         return digest.hexdigest()
     return "absent"
 
@@ -100,7 +102,7 @@ def chapter_key(chapter: Chapter, processed_dir: Path, config_json: str, paramet
     read_facts = {name: value for name, value in facts.items() if name not in INGEST_BOOKKEEPING}
     code = _hash_files(code_files(notebook_imports([notebook]))) + _package_versions()
     return ChapterKey({
-        "notebook": sha256_of(notebook),
+        "notebook": input_hash(notebook),
         "code": hashlib.sha256(code.encode()).hexdigest(),
         "tables": {table: table_hash(processed_dir, table) for table in chapter.tables},
         "ingest_facts": hashlib.sha256(json.dumps(read_facts, sort_keys=True).encode()).hexdigest(),

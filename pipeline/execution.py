@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -86,9 +87,10 @@ def ipc_kernel_config(socket_dir: Path):
     return Config({"KernelManager": {"transport": "ipc", "ip": str(socket_dir / "kernel")}})
 
 
+@cache
 def module_path(module: str, root: Path = PROJECT_ROOT) -> Path | None:
     """The source file of a project module ('pipeline.methods.knox'), or None when it is not one (found on disk,
-    without importing anything)."""
+    without importing anything; remembered for the process, as every chapter's key asks about the same names)."""
     base = root.joinpath(*module.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
@@ -96,12 +98,25 @@ def module_path(module: str, root: Path = PROJECT_ROOT) -> Path | None:
     return None
 
 
+def _import_statements(statements: list[ast.stmt]):
+    """The import statements among these and in every block nested in them (functions, classes, if, try,
+    with, loops, match). Imports are statements, so expressions need not be visited: a tenth of ast.walk's work."""
+    for node in statements:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+            continue
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            nested = getattr(node, block, None)
+            if isinstance(nested, list):
+                yield from _import_statements(nested)
+
+
 def imported_modules(source: str, package: str = "") -> set[str]:
     """The project names a piece of code imports: each module, and each name imported from it as a candidate
     module ('from pipeline.x import y' gives pipeline.x and pipeline.x.y; module_path tells which are modules).
     `package` resolves relative imports."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in _import_statements(ast.parse(source).body):
         if isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:

@@ -20,11 +20,11 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from pipeline.chapter_cache import can_reuse, chapter_key, copy_outputs, why_rerun
-from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
 from pipeline.errors import ConfigError, InputDataError
 from pipeline.execution import (ChapterFailure, WarmKernel, ensure_kernel, git_commit, kernel_environment,
@@ -36,6 +36,9 @@ from pipeline.paths import DEFAULT_CONFIG, OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
 from pipeline.report.browser import find_chromium, print_pdf, screenshot
 from pipeline.stages.cache import needs_key
 from pipeline.stages.ingest import ensure_ingested, months_available
+
+if TYPE_CHECKING:
+    from pipeline.chapters.context import ChapterContext
 
 PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -127,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             verb = "reused" if ingest.reused else "ingested"
             print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
             if args.latest_weeks:
+                from pipeline.chapters.context import ChapterContext
+
                 return print_latest_weeks(ChapterContext(config, period_end, raw_dir, processed_root))
             return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only), pdf=args.pdf,
                         jobs=args.jobs or os.cpu_count() or 1, force=args.force)
@@ -247,6 +252,7 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
     ones end. Returns each chapter's seconds, in the registry's order."""
     if not chapters:  # every chapter reused: no kernel, no papermill
         return {}
+    ensure_kernel()
     expected = expected or {}
     waiting: queue.Queue[Chapter] = queue.Queue()
     for chapter in sorted(chapters, key=lambda chapter: -expected.get(chapter.name, 0.0)):
@@ -307,7 +313,6 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
     (pipeline.chapter_cache) is the last run's is copied from that run instead of executed, unless `force`."""
     remove_stale(final_dir.parent, final_dir.name)
     out_dir = staging_dir(final_dir)
-    ensure_kernel()
     print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s) -> {final_dir}")
     started = time.perf_counter()
     previous = previous_manifest(final_dir)

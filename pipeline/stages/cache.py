@@ -100,8 +100,9 @@ def _hash_as_of(path: Path, size: int, modified_ns: int) -> str:
 
 
 def input_hash(path: Path) -> str:
-    """The SHA-256 of an input file, computed once a process while its size and modification time stay the same:
-    a batch fingerprints the same police.uk files for every partnership. A file modified in the last two seconds
+    """The SHA-256 of a file, computed once a process while its size and modification time stay the same: a
+    batch fingerprints the same police.uk files for every partnership, and every chapter's key hashes the
+    processed tables and project modules it shares with the others. A file modified in the last two seconds
     is hashed every time, as git does with 'racily clean' files, since a change within the clock's tick could
     keep its timestamp."""
     status = path.stat()

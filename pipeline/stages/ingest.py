@@ -21,7 +21,6 @@ from pipeline.inputs.config import AssessmentConfig
 from pipeline.inputs.fingertips import load_indicators
 from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
 from pipeline.inputs.pseudonymise import load_key
-from pipeline.inputs.boundaries import load_boundaries
 from pipeline.inputs.reference import (Reference, build_geography, district_denominators, load_offence_codes,
                                        lsoa21_districts)
 from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
@@ -204,6 +203,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     tables["offence_codes"] = load_offence_codes(config.raw_path(config.home_office_dir, raw_dir))
     for name, table in tables.items():
         write_parquet(table.reset_index(drop=True), out / f"{name}.parquet")
+    from pipeline.inputs.boundaries import load_boundaries  # geopandas, shapely and pyproj: only when ingesting
+
     load_boundaries(config.raw_path(config.boundaries_dir, raw_dir)).to_parquet(out / "boundaries.parquet")
     for name, table in rejects.items():
         write_csv(table, out / "rejects" / f"{name}.csv")
