@@ -242,7 +242,7 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
                  expected: dict[str, float] | None = None, keep_kernels: bool = False,
                  kernels_elsewhere: int = 0) -> dict[str, float]:
     """Execute the chapters' notebooks, `jobs` at a time, the longest first by the `expected` seconds of the last
-    run. Each of the `jobs` workers keeps one warm kernel (pipeline.execution.WarmKernel) and executes its
+    run (a chapter it did not time by its registry entry's typical seconds). Each of the `jobs` workers keeps one warm kernel (pipeline.execution.WarmKernel) and executes its
     chapters in it one after another, each in a fresh namespace; chapters read only the processed tables and
     write only their own notebook and tables, so neither the order nor the sharing changes what they publish.
     keep_kernels: leave the warm kernels running for the next call in this process (many partnerships).
@@ -255,7 +255,7 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
     ensure_kernel()
     expected = expected or {}
     waiting: queue.Queue[Chapter] = queue.Queue()
-    for chapter in sorted(chapters, key=lambda chapter: -expected.get(chapter.name, 0.0)):
+    for chapter in sorted(chapters, key=lambda chapter: -expected.get(chapter.name, chapter.typical_seconds)):
         waiting.put(chapter)
     timings: dict[str, float] = {}
     failures: list[BaseException] = []

@@ -107,6 +107,9 @@ class Chapter:
     notebook: str
     tables: tuple[str, ...]
     appendix: bool = False  # shown after the chapters, as an appendix of the report
+    # Seconds the chapter took on the demo data (one core, warm kernel): only the order in which a first run
+    # queues the chapters, longest first, so that two workers finish together. Later runs use their own timings.
+    typical_seconds: float = 1.0
 
     def module(self) -> ModuleType:
         """The chapter's module (imported on first use, so the runner stays light)."""
@@ -115,20 +118,23 @@ class Chapter:
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("data_quality", "Data and data quality", "01_data_quality.ipynb",
-            ("data_quality", "rejects", "geography", "denominators"), appendix=True),
+            ("data_quality", "rejects", "geography", "denominators"), appendix=True, typical_seconds=0.1),
     Chapter("crime_overview", "Crime overview", "02_crime_overview.ipynb",
             ("crimes", "denominators", "police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity",
-             "plan_activity")),
+             "plan_activity"), typical_seconds=1.1),
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",
             ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity", "health_indicators",
-             "offence_codes")),
+             "offence_codes"), typical_seconds=2.0),
     Chapter("violence", "Alcohol-related violence: city centre, hotspots and A&E", "04_violence.ipynb",
-            ("crimes", "police_records", "ae_assaults", "geography", "boundaries")),
+            ("crimes", "police_records", "ae_assaults", "geography", "boundaries"), typical_seconds=2.2),
     Chapter("acquisitive", "Personal acquisitive crime: emerging trends", "05_acquisitive.ipynb",
-            ("crimes", "police_records")),
-    Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries")),
-    Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators")),
-    Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records")),
+            ("crimes", "police_records"), typical_seconds=4.2),
+    Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries"),
+            typical_seconds=0.8),
+    Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators"),
+            typical_seconds=0.4),
+    Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records"),
+            typical_seconds=0.5),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

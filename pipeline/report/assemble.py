@@ -100,7 +100,7 @@ class Numbering:
 
 
 def _heading_text(inner: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", inner).replace("¶", "")).strip()
+    return html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
 
 
 def number_sections(body: str) -> tuple[str, Numbering]:
@@ -172,15 +172,51 @@ def table_of_contents(headings: list[Heading]) -> str:
     return f'<nav class="report-toc" id="report-contents"><strong>Contents</strong><ul class="toc">{"".join(items)}</ul></nav>'
 
 
-def render(notebook: nbformat.NotebookNode) -> tuple[str, Numbering]:
-    from nbconvert import HTMLExporter
+FOCUSABLE = re.compile(r'(<div\b[^>]*\bclass="[^"]*\bjp-(?:Cell-inputWrapper|OutputArea-output)\b[^"]*"[^>]*)>')
+IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)[^>]*>")
 
-    exporter = HTMLExporter(template_name="offline_report", extra_template_basedirs=[str(TEMPLATE_DIR)])
+
+def report_exporter():
+    """nbconvert's HTML exporter for the report, without its closing pass through BeautifulSoup (a third of
+    the publishing time on the demo): that pass only makes output areas and input wrappers focusable, which
+    `focusable` does on the template's own markup, and gives images without alt text a placeholder, where every
+    chart here has real alt text (`render` refuses an image without). tests/test_report_assembly.py checks the
+    two give the same document."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):  # HTMLExporter's (nbconvert 7), but the soup
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = ReportExporter(template_name="offline_report", extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
-    body, _ = exporter.from_notebook_node(notebook)
+    exporter.optimistic_validation = True  # validate once after the preprocessors, not after each of twelve
+    return exporter
+
+
+def focusable(body: str) -> str:
+    """Output areas and input wrappers reachable by keyboard (tabindex 0), as nbconvert's HTML exporter makes them."""
+    return FOCUSABLE.sub(r'\1 tabindex="0">', body)
+
+
+def render(notebook: nbformat.NotebookNode) -> tuple[str, Numbering]:
+    body, _ = report_exporter().from_notebook_node(notebook)
+    body = focusable(body)
+    if IMAGE_WITHOUT_ALT.search(body):
+        raise RuntimeError("an image in the report has no alt text: " + IMAGE_WITHOUT_ALT.search(body)[0][:200])
     body, numbering = number_sections(body)
     body = body.replace(TOC_PLACEHOLDER, table_of_contents(numbering.headings), 1)
     if EXTERNAL_RESOURCE.search(body):
