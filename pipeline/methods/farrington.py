@@ -120,13 +120,14 @@ def _hat_values(design: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.sum(q * q, axis=1)
 
 
-def _glm(response: np.ndarray, design: np.ndarray, weights: np.ndarray | None) -> poisson_irls.PoissonFit | None:
+def _glm(response: np.ndarray, design: np.ndarray, weights: np.ndarray | None,
+         rank: int | None = None) -> poisson_irls.PoissonFit | None:
     """Poisson fit with scale 1; the quasi-Poisson dispersion is Pearson's X2 / df (see `_dispersion`). A
     baseline with no event at all, or one that cannot be fitted, gives None."""
     if not response.any():
         return None
     try:
-        result = poisson_irls.fit(response, design, weights)
+        result = poisson_irls.fit(response, design, weights, rank)
     except (ValueError, np.linalg.LinAlgError):
         return None
     return result if result.converged else None
@@ -150,11 +151,12 @@ def _anscombe_weights(result, response: np.ndarray, design: np.ndarray, phi: flo
 def _fit(response: np.ndarray, design: np.ndarray, control: Control) -> _Fit | None:
     """Quasi-Poisson fit, then (when reweighting) the refit with Anscombe-residual weights."""
     with np.errstate(all="ignore"):
-        result = _glm(response, design, None)
+        rank = int(np.linalg.matrix_rank(design))  # the same design is fitted twice
+        result = _glm(response, design, None, rank)
         if result is None or not control.reweight:
             return _Fit.quasi(result)
         weights = _anscombe_weights(result, response, design, max(_dispersion(result), 1.0), control.weights_threshold)
-        result = _glm(response, design, weights)
+        result = _glm(response, design, weights, rank)
         if result is None or not control.surveillance_compatible:
             return _Fit.quasi(result)
         # surveillance stores the prior weights where R keeps the working weights, so its later
