@@ -124,17 +124,17 @@ CHAPTERS: tuple[Chapter, ...] = (
              "plan_activity"), typical_seconds=1.1),
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",
             ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity", "health_indicators",
-             "offence_codes"), typical_seconds=2.0),
+             "offence_codes"), typical_seconds=1.9),
     Chapter("violence", "Alcohol-related violence: city centre, hotspots and A&E", "04_violence.ipynb",
-            ("crimes", "police_records", "ae_assaults", "geography", "boundaries"), typical_seconds=2.2),
+            ("crimes", "police_records", "ae_assaults", "geography", "boundaries"), typical_seconds=2.1),
     Chapter("acquisitive", "Personal acquisitive crime: emerging trends", "05_acquisitive.ipynb",
-            ("crimes", "police_records"), typical_seconds=4.2),
+            ("crimes", "police_records"), typical_seconds=3.1),
     Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries"),
-            typical_seconds=0.8),
+            typical_seconds=0.7),
     Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators"),
-            typical_seconds=0.4),
-    Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records"),
             typical_seconds=0.5),
+    Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records"),
+            typical_seconds=0.4),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 
