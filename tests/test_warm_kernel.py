@@ -82,3 +82,29 @@ def test_the_kernel_runs_with_the_environment_it_was_given(tmp_path):
         assert nbformat.read(tmp_path / "reads.ipynb", as_version=4).cells[3].outputs[0]["text"] == "warm 1\n"
     finally:
         warm.shutdown()
+
+
+def test_chapters_are_queued_longest_first_by_the_last_run_else_by_their_typical_seconds(monkeypatch, tmp_path):
+    from pipeline import runner
+
+    class NoKernel:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def alive(self):
+            return True
+
+        def shutdown(self):
+            pass
+
+    started = []
+    monkeypatch.setattr(runner, "WarmKernel", NoKernel)
+    monkeypatch.setattr(runner, "notebook_imports", lambda notebooks: [])
+    monkeypatch.setattr(runner, "run_chapter", lambda chapter, *args, **kwargs: started.append(chapter.name) or 0.0)
+    chapters = [Chapter(name, name, f"{name}.ipynb", (), typical_seconds=seconds)
+                for name, seconds in (("short", 0.1), ("long", 3.0), ("middle", 1.0))]
+    runner.run_chapters(chapters, tmp_path, {}, jobs=1)
+    assert started == ["long", "middle", "short"]
+    started.clear()
+    runner.run_chapters(chapters, tmp_path, {}, jobs=1, expected={"short": 9.0, "long": 2.0})  # middle: not timed
+    assert started == ["short", "long", "middle"]
