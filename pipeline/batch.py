@@ -14,6 +14,7 @@ import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -93,17 +94,35 @@ def run_partnership(task: dict) -> dict:
     return outcome | {"seconds": round(time.perf_counter() - started, 2)}
 
 
-def execute(tasks: list[dict], workers: int, scheduler: str | None) -> list[dict]:
-    """The tasks on a Dask cluster (scheduler address), one after another (one worker), or on a process pool."""
+def execute(tasks: Iterable[dict], count: int, workers: int, scheduler: str | None,
+            work: Callable[[dict], dict] = run_partnership) -> list:
+    """`work` on each of the `count` tasks on a Dask cluster (scheduler address), one after another (one worker),
+    or on a process pool; each is sent as soon as `tasks` yields it, so early partnerships run while later ones
+    are ingested. When `tasks` raises (a later partnership's ingest), the tasks not yet started are cancelled and
+    the error goes on up. Results in the tasks' order."""
     if scheduler:
         from distributed import Client
 
         with Client(scheduler) as client:
-            return client.gather(client.map(run_partnership, tasks, pure=False))
-    if workers <= 1 or len(tasks) == 1:
-        return [run_partnership(task) for task in tasks]
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
-        return list(pool.map(run_partnership, tasks))
+            futures = []
+            try:
+                for task in tasks:
+                    futures.append(client.submit(work, task, pure=False))
+            except BaseException:
+                client.cancel(futures)
+                raise
+            return client.gather(futures)
+    if workers <= 1 or count == 1:
+        return [work(task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=min(workers, count), mp_context=get_context("spawn")) as pool:
+        futures = []
+        try:
+            for task in tasks:
+                futures.append(pool.submit(work, task))
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+        return [future.result() for future in futures]
 
 
 def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: Path, out_root: Path,
@@ -120,26 +139,31 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
         configs.append(derived if derived is config else load_config(write_config(derived, batch_dir / "configs")))
     union = police_uk.AreaFilter(code_map, district_of, {d for c in configs for d in (*c.area_codes, *c.comparison_codes)})
     shared = SharedRead(union)
-    ingests = [ensure_ingested(c, period_end, raw_dir, processed_root, force=force, read=shared, reference=reference)
-               for c in configs]  # every partnership's configuration takes the base's folders (partnership_config)
-    print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Ingest for all, one reading "
-          f"of the police.uk files ({sum(i.reused for i in ingests)} reused), in {time.perf_counter() - started:.1f} s",
-          flush=True)
     # each partnership runs one kernel when there are several; on a Dask cluster the other workers' kernels
     # are on other machines, as far as this process can tell
     local_workers = 1 if scheduler else min(jobs, len(configs))
-    tasks = [{"partnership": p.name, "code": p.code, "config_path": c.path, "period_end": str(period_end),
-              "raw_dir": str(raw_dir), "out_root": str(out_root), "processed_root": str(processed_root),
-              "ingest_reason": i.reason, "jobs": 1 if len(configs) > 1 else jobs, "force": force,
-              "kernels_elsewhere": local_workers - 1}
-             for p, c, i in zip(partnerships, configs, ingests)]
-    where = f"the Dask cluster at {scheduler}" if scheduler else f"{min(jobs, len(tasks))} local process(es)"
-    print(f"Reports for {len(tasks)} partnership(s) on {where}", flush=True)
-    outcomes = execute(tasks, jobs, scheduler)
+    where = f"the Dask cluster at {scheduler}" if scheduler else f"{local_workers} local process(es)"
+    print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Reports on {where}, each "
+          f"as soon as its ingest is done; one reading of the police.uk files for every ingest", flush=True)
+    ingests = []
+
+    def ingested_tasks():
+        for partnership, derived in zip(partnerships, configs):  # each takes the base's folders (partnership_config)
+            ingest = ensure_ingested(derived, period_end, raw_dir, processed_root, force=force, read=shared,
+                                     reference=reference)
+            ingests.append(ingest)
+            yield {"partnership": partnership.name, "code": partnership.code, "config_path": derived.path,
+                   "period_end": str(period_end), "raw_dir": str(raw_dir), "out_root": str(out_root),
+                   "processed_root": str(processed_root), "ingest_reason": ingest.reason,
+                   "jobs": 1 if len(configs) > 1 else jobs, "force": force, "kernels_elsewhere": local_workers - 1}
+        print(f"Ingest for all {len(ingests)} ({sum(i.reused for i in ingests)} reused) done "
+              f"{time.perf_counter() - started:.1f} s after the start", flush=True)
+
+    outcomes = execute(ingested_tasks(), len(configs), jobs, scheduler)
     table = comparison_table(partnerships, [processed_dir_for(c, processed_root) for c in configs])
     write_index(batch_dir, config, period_end, partnerships, outcomes, table, time.perf_counter() - started)
     write_text(json.dumps({"outcomes": outcomes, "seconds": round(time.perf_counter() - started, 2),
-                           "workers": scheduler or min(jobs, len(tasks))}, indent=2) + "\n", batch_dir / "batch.json")
+                           "workers": scheduler or local_workers}, indent=2) + "\n", batch_dir / "batch.json")
     failed = [o for o in outcomes if o["status"] != 0]
     for outcome in failed:
         print(f"error: {outcome['partnership']}: {outcome.get('error', 'a chapter failed (see above)')}")

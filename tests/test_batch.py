@@ -1,6 +1,7 @@
 """Many partnerships: the CSPs of the ONS lookup, the ones the files cover, the configuration each is assessed
 with, one reading of police.uk shared exactly, the comparison table, and a run of two partnerships on a Dask
-LocalCluster whose shared ingest equals the ingest of one partnership alone."""
+LocalCluster whose shared ingest equals the ingest of one partnership alone, and two on the local process pool
+whose published tables equal those of a run without concurrency."""
 import json
 
 import pandas as pd
@@ -8,7 +9,7 @@ import pytest
 
 from pipeline import runner
 from pipeline.analysis.partnerships import MEASURES, Unit, comparison
-from pipeline.batch import rows_by_file_district
+from pipeline.batch import execute, rows_by_file_district
 from pipeline.errors import ConfigError
 from pipeline.inputs import police_uk
 from pipeline.inputs.config import load_config
@@ -117,3 +118,34 @@ def test_two_partnerships_on_a_dask_local_cluster_share_one_ingest_equal_to_one_
     assert (processed / "real_2024" / "data_quality.csv").read_bytes() == (alone / "data_quality.csv").read_bytes()
     for name in ("crimes", "outcomes", "geography"):
         assert (processed / "real_2024" / f"{name}.parquet").read_bytes() == (alone / f"{name}.parquet").read_bytes(), name
+
+
+def _ingests_then_fails(count: int):
+    for number in range(count):
+        yield {str(n): n for n in range(number + 1)}
+    raise RuntimeError("the next partnership's ingest failed")
+
+
+def test_the_process_pool_takes_each_task_as_it_comes_and_returns_them_in_order():
+    with pytest.raises(RuntimeError, match="ingest failed"):  # the error goes on up, the pool is shut down
+        execute(_ingests_then_fails(3), 4, 2, None, work=len)
+    assert execute(iter([{"a": 1}, {}, {"a": 1, "b": 2}]), 3, 2, None, work=len) == [1, 0, 2]
+
+
+@pytest.mark.slow
+def test_two_partnerships_on_the_process_pool_publish_what_one_run_without_concurrency_publishes(tmp_path, capsys):
+    pooled, alone = tmp_path / "pooled", tmp_path / "alone"
+    code = runner.main(["--config", "config/real_2024.yaml", "--partnerships", "Cambridge,Peterborough", "--jobs", "2",
+                        "--out-dir", str(pooled), "--processed-dir", str(tmp_path / "pooled_processed")])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "Reports on 2 local process(es)" in printed
+    batch = json.loads((pooled / "2024-12-real_2024-partnerships" / "batch.json").read_text())
+    assert batch["workers"] == 2 and [o["status"] for o in batch["outcomes"]] == [0, 0]
+    assert "Peterborough Community Safety" in (pooled / "2024-12-real_2024-peterborough" / "report.html").read_text()
+    assert runner.main(["--config", "config/real_2024.yaml", "--jobs", "1", "--out-dir", str(alone),
+                        "--processed-dir", str(tmp_path / "alone_processed")]) == 0
+    tables = sorted(p.relative_to(alone / "2024-12-real_2024") for p in (alone / "2024-12-real_2024" / "tables").rglob("*.csv"))
+    assert len(tables) > 40
+    for table in tables:
+        assert (pooled / "2024-12-real_2024" / table).read_bytes() == (alone / "2024-12-real_2024" / table).read_bytes(), table
