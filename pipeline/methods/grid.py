@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import scipy.sparse as sparse
@@ -21,12 +21,16 @@ from scipy.spatial import cKDTree
 BNG = "EPSG:27700"
 CELL_METRES = 250
 NEAREST = 6
-_TO_BNG = Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
+
+
+@cache
+def _to_bng() -> Transformer:  # built on first use: building it is most of this module's import time
+    return Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
 
 
 def to_bng(longitude: np.ndarray, latitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 longitude and latitude to British National Grid easting and northing (metres)."""
-    x, y = _TO_BNG.transform(np.asarray(longitude, dtype=float), np.asarray(latitude, dtype=float))
+    x, y = _to_bng().transform(np.asarray(longitude, dtype=float), np.asarray(latitude, dtype=float))
     return np.asarray(x), np.asarray(y)
 
 
