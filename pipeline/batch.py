@@ -143,8 +143,8 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
     # are on other machines, as far as this process can tell
     local_workers = 1 if scheduler else min(jobs, len(configs))
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{local_workers} local process(es)"
-    print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Reports on {where}, each "
-          f"as soon as its ingest is done; one reading of the police.uk files for every ingest", flush=True)
+    print(f"{len(partnerships)} partnership(s): {', '.join(p.name for p in partnerships)}. Reports on {where}, "
+          f"each as soon as its ingest is done; one reading of the police.uk files for every ingest", flush=True)
     ingests = []
 
     def ingested_tasks():

@@ -9,10 +9,7 @@ Exit codes: 0 done; 1 a chapter failed (the message names the chapter and cell a
 from __future__ import annotations
 
 import argparse
-import atexit
-import itertools
 import json
-import multiprocessing.util
 import os
 import queue
 import re
@@ -25,6 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from pipeline.chapter_cache import can_reuse, chapter_key, copy_outputs, why_rerun
+from pipeline import kernel_pool
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
 from pipeline.errors import ConfigError, InputDataError
 from pipeline.execution import (ChapterFailure, WarmKernel, ensure_kernel, git_commit, kernel_environment,
@@ -208,43 +206,22 @@ def previous_manifest(final_dir: Path) -> dict:
         return {}
 
 
-_KEPT: list[tuple[str, WarmKernel]] = []  # warm kernels kept for the next run in this process, by thread name
-_KEPT_LOCK = threading.Lock()
-_NAMES = itertools.count()
-
-
-def _take_kernel_slot() -> tuple[str, WarmKernel | None]:
-    """A kept warm kernel and the thread name whose event loop it uses, or a new name and None."""
-    with _KEPT_LOCK:
-        return _KEPT.pop() if _KEPT else (f"chapters-{os.getpid()}-{next(_NAMES)}", None)
-
-
-def _keep_kernel(name: str, kernel: WarmKernel) -> None:
-    with _KEPT_LOCK:
-        _KEPT.append((name, kernel))
-
-
-def shutdown_kept_kernels() -> None:
-    while True:
-        with _KEPT_LOCK:
-            if not _KEPT:
-                return
-            name, kernel = _KEPT.pop()
-        threading.current_thread().name = name  # jupyter_core runs a kernel's coroutines on its thread name's loop
-        kernel.shutdown()
-
-
-atexit.register(shutdown_kept_kernels)
-multiprocessing.util.Finalize(None, shutdown_kept_kernels, exitpriority=10)  # pool workers exit without atexit
+def _kernels_for(chapters: list[Chapter], jobs: int, kernels_elsewhere: int) -> tuple[int, list[str], dict[str, str]]:
+    """How many warm kernels these chapters run on, what each imports and its environment."""
+    workers = max(1, min(jobs, len(chapters)))
+    imports = notebook_imports([notebook_source(chapter) for chapter in chapters])
+    return workers, imports, kernel_environment(workers + kernels_elsewhere)
 
 
 def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs: int,
                  expected: dict[str, float] | None = None, keep_kernels: bool = False,
                  kernels_elsewhere: int = 0) -> dict[str, float]:
     """Execute the chapters' notebooks, `jobs` at a time, the longest first by the `expected` seconds of the last
-    run (a chapter it did not time by its registry entry's typical seconds). Each of the `jobs` workers keeps one warm kernel (pipeline.execution.WarmKernel) and executes its
-    chapters in it one after another, each in a fresh namespace; chapters read only the processed tables and
-    write only their own notebook and tables, so neither the order nor the sharing changes what they publish.
+    run (a chapter it did not time by its registry entry's typical seconds). Each of the `jobs` workers keeps one
+    warm kernel (pipeline.execution.WarmKernel; one kept or prestarted by pipeline.kernel_pool if there is one)
+    and executes its chapters in it one after another, each in a fresh namespace; chapters read only the
+    processed tables and write only their own notebook and tables, so neither the order nor the sharing changes
+    what they publish.
     keep_kernels: leave the warm kernels running for the next call in this process (many partnerships).
     kernels_elsewhere: kernels other processes run at the same time on this machine (a batch's other workers),
     for the share of the cores each kernel's linear algebra may use (execution.kernel_environment).
@@ -260,12 +237,10 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
     timings: dict[str, float] = {}
     failures: list[BaseException] = []
     lock = threading.Lock()
-    imports = notebook_imports([notebook_source(chapter) for chapter in chapters])
-    workers = max(1, min(jobs, len(chapters)))
-    environment = kernel_environment(workers + kernels_elsewhere)
+    workers, imports, environment = _kernels_for(chapters, jobs, kernels_elsewhere)
 
     def work() -> None:
-        name, kernel = _take_kernel_slot()
+        name, kernel = kernel_pool.take()
         threading.current_thread().name = name
         try:
             while not failures:
@@ -289,7 +264,7 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
                     print(f"  [{len(timings)}/{len(chapters)}] {chapter.name} done in {seconds:.1f} s", flush=True)
         finally:
             if kernel is not None and keep_kernels:
-                _keep_kernel(name, kernel)
+                kernel_pool.keep(name, kernel)
             elif kernel is not None:
                 kernel.shutdown()
 
@@ -316,6 +291,9 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
     print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s) -> {final_dir}")
     started = time.perf_counter()
     previous = previous_manifest(final_dir)
+    if force or not previous.get("chapter_keys"):  # every chapter will run: its kernels start while keys are made
+        workers, imports, environment = _kernels_for(chapters, jobs, kernels_elsewhere)
+        kernel_pool.prestart(workers - kernel_pool.kept(), imports, environment)
     keys = {c.name: chapter_key(c, ingest.processed_dir, config.model_dump_json(), parameters) for c in chapters}
     reused, to_run = [], []
     for chapter in chapters:

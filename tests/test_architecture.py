@@ -16,7 +16,7 @@ from pipeline.runner import parse_args
 PACKAGE = PROJECT_ROOT / "pipeline"
 # Lower layers never import higher ones.
 LAYERS = {"paths": 0, "errors": 0, "fileio": 0, "formatting": 0, "methods": 1, "inputs": 2, "stages": 3,
-          "analysis": 4, "chapters": 5, "report": 6, "execution": 7, "chapter_cache": 7,
+          "analysis": 4, "chapters": 5, "report": 6, "execution": 7, "chapter_cache": 7, "kernel_pool": 7,
           "runner": 8, "batch": 8}
 MAX_LINES = 400
 

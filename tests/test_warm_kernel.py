@@ -113,3 +113,66 @@ def test_chapters_are_queued_longest_first_by_the_last_run_else_by_their_typical
     started.clear()
     runner.run_chapters(chapters, tmp_path, {}, jobs=1, expected={"short": 9.0, "long": 2.0})  # middle: not timed
     assert started == ["short", "long", "middle"]
+
+
+class _FakeKernel:
+    """Stands in for a WarmKernel: records the thread that started it."""
+
+    def __init__(self, imports, environment):
+        import threading
+
+        self.started_on = threading.current_thread().name
+        self.imports = imports
+
+    def alive(self):
+        return True
+
+    def shutdown(self):
+        pass
+
+
+def test_prestarted_kernels_are_taken_with_the_thread_name_they_were_started_on(monkeypatch):
+    from pipeline import kernel_pool
+
+    monkeypatch.setattr(kernel_pool, "WarmKernel", _FakeKernel)
+    monkeypatch.setattr(kernel_pool, "ensure_kernel", lambda: None)
+    before = kernel_pool.kept()
+    kernel_pool.prestart(2, ["pipeline.paths"], {})
+    assert kernel_pool.kept() == before + 2
+    taken = [kernel_pool.take() for _ in range(2)]
+    assert all(kernel.started_on == name and kernel.imports == ["pipeline.paths"] for name, kernel in taken)
+    assert len({name for name, _ in taken}) == 2 and kernel_pool.kept() == before
+
+
+def test_a_prestarted_kernel_that_failed_leaves_the_worker_to_start_its_own(monkeypatch):
+    from pipeline import kernel_pool
+
+    def fails(imports, environment):
+        raise RuntimeError("no kernel today")
+
+    monkeypatch.setattr(kernel_pool, "WarmKernel", fails)
+    monkeypatch.setattr(kernel_pool, "ensure_kernel", lambda: None)
+    kernel_pool.prestart(1, [], {})
+    name, kernel = kernel_pool.take()
+    assert kernel is None and name.startswith("chapters-")
+
+
+def test_a_run_whose_chapters_all_execute_uses_the_kernels_started_while_it_made_their_keys(monkeypatch, tmp_path):
+    from pipeline import kernel_pool, runner
+
+    def no_new_kernel(imports, environment):
+        raise AssertionError("a worker started a kernel of its own")
+
+    monkeypatch.setattr(kernel_pool, "WarmKernel", _FakeKernel)
+    monkeypatch.setattr(kernel_pool, "ensure_kernel", lambda: None)
+    monkeypatch.setattr(runner, "WarmKernel", no_new_kernel)
+    monkeypatch.setattr(runner, "ensure_kernel", lambda: None)
+    monkeypatch.setattr(runner, "notebook_imports", lambda notebooks: [])
+    used = []
+    monkeypatch.setattr(runner, "run_chapter", lambda chapter, *args, kernel, **kwargs: used.append(kernel) or 0.0)
+    chapters = [Chapter(name, name, f"{name}.ipynb", ()) for name in ("one", "two", "three")]
+    workers, imports, environment = runner._kernels_for(chapters, 2, 0)
+    kernel_pool.prestart(workers - kernel_pool.kept(), imports, environment)
+    runner.run_chapters(chapters, tmp_path, {}, jobs=2)
+    assert len(used) == 3 and all(isinstance(kernel, _FakeKernel) for kernel in used)
+    assert len({id(kernel) for kernel in used}) <= 2
