@@ -17,6 +17,7 @@ from pipeline.inputs.partnerships import covered, load_partnerships, partnership
 from pipeline.inputs.reference import Reference, lsoa21_districts
 from pipeline.inputs.shared_read import SharedRead
 from pipeline.paths import RAW_DIR
+from pipeline.report.partnership_index import funnel_figures
 
 CAMBRIDGESHIRE = ["Cambridge", "East Cambridgeshire", "Fenland", "Huntingdonshire", "Peterborough", "South Cambridgeshire"]
 
@@ -93,6 +94,17 @@ def test_the_comparison_suppresses_small_counts_and_places_each_on_the_funnel():
     assert table.loc[("A", MEASURES[0]), "count"] == 1000 and table.loc[("A", MEASURES[0]), "rate_per_1000"] == 100.0
     assert table.loc[("A", MEASURES[0]), "funnel_position"] == "within the 95% limits"
     assert table.loc[("A", MEASURES[1]), "count"] == "[c]" and table.loc[("A", MEASURES[1]), "rate_per_1000"] == "[c]"
+
+
+def test_the_index_draws_a_funnel_for_each_measure_with_two_partnerships_to_show():
+    def crimes(n_crimes, n_asb):
+        types = ["Burglary"] * n_crimes + ["Anti-social behaviour"] * n_asb
+        return pd.DataFrame({"district_code": "E1", "assessment_period": "current", "crime_type": types})
+
+    units = [Unit("A", "E22000001", ("E1",), crimes(1000, 3), 10_000), Unit("B", "E22000002", ("E1",), crimes(900, 50), 12_000)]
+    figures = funnel_figures(comparison(units), "the year")
+    # all crime: two points; ASB: A's 3 is not shown, and B alone is no funnel; violence: none at all
+    assert figures.count("<figure") == 1 and f"{MEASURES[0]} per 1,000 residents, the year" in figures
 
 
 @pytest.mark.slow

@@ -15,7 +15,8 @@ from pipeline.methods.disclosure import is_small
 STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1a1a1a}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;
 vertical-align:top}td.n{text-align:right;white-space:nowrap}.wrap{overflow-x:auto}.note{color:#555;font-size:.85rem}
-.failed{color:#a00}"""
+.failed{color:#a00}figure{margin:1.5rem 0}figure img{max-width:100%;height:auto}figcaption{font-size:.9rem}
+.source{color:#555}"""
 
 
 def comparison_table(partnerships, processed_dirs: list[Path]) -> pd.DataFrame:
@@ -36,6 +37,28 @@ def _figure(row: pd.Series) -> str:
     rate = row["rate_per_1000"]
     return (f"{int(row['count']):,}<br>{rate:.1f} ({row['rate_low_95']:.1f} to {row['rate_high_95']:.1f})"
             + (f"<br><span class='note'>{escape(row['funnel_position'])}</span>" if row["funnel_position"] else ""))
+
+
+def funnel_figures(table: pd.DataFrame, year: str) -> str:
+    """One funnel plot per measure: each partnership's rate against its residents, around the rate of all of
+    them (counts from 1 to 4 are not drawn, as they are not shown)."""
+    from pipeline.report import plotting
+
+    counts = pd.to_numeric(table["count"], errors="coerce")
+    shown = table[counts.notna() & ~counts.between(1, 4)]
+    figures = []
+    for measure in MEASURES:
+        rows = shown[shown["measure"] == measure]
+        if len(rows) < 2 or not float(rows["common_rate_per_1000"].iloc[0]) > 0:
+            continue
+        points = pd.DataFrame({"name": rows["partnership"], "population": rows["population"].astype(float),
+                               "rate": rows["rate_per_1000"].astype(float),
+                               "common_rate": rows["common_rate_per_1000"].astype(float)})
+        figure = plotting.funnel_chart(points, f"{measure} per 1,000 residents, {year}", label="name",
+                                       common_label="all partnerships shown",
+                                       source="data.police.uk street-level crime; ONS Census 2021 residents")
+        figures.append(plotting.figure_html(figure))
+    return "".join(figures)
 
 
 def write_index(folder: Path, config, period_end: pd.Period, partnerships, outcomes: list[dict], table: pd.DataFrame,
@@ -70,6 +93,8 @@ residents with exact (Garwood) 95% intervals. The funnel position compares each 
 the partnerships shown ({common_text} per 1,000): within the 95% limits is what chance alone gives one time in
 twenty apart; beyond the 99.8% limit is a difference worth explaining. [c]: 1 to 4, not shown. A partnership that
 shares a district with another is counted on the whole district. The numbers are in comparison.csv.</p>
+<h2>Each partnership against the rate of all of them</h2>
+{funnel_figures(table, year) or '<p>Fewer than two partnerships have counts to show.</p>'}
 <p class="note">Built {time.strftime('%Y-%m-%d %H:%M')} in {seconds:.0f} s.</p></body></html>
 """
     return write_text(html, folder / "index.html")

@@ -118,6 +118,48 @@ def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]
     return sourced(figure, "OHID Fingertips (Local Alcohol Profiles, Public Health Outcomes Framework)")
 
 
+def funnel_chart(points: pd.DataFrame, title: str, label: str, common_label: str, source: str,
+                 label_all_below: int = 16):
+    """A funnel plot: each unit's rate per 1,000 (`rate`) against its residents (`population`), with exact Poisson
+    limits at 95% and 99.8% around the common rate (`common_rate`); units whose `partnership` is true in colour.
+    Every point is named when there are fewer than `label_all_below`, else only those beyond the 99.8% limits.
+    None when there is no point."""
+    import numpy as np
+
+    from pipeline.methods.funnel import curve
+
+    if points.empty:
+        return None
+    set_style()
+    figure, axis = plt.subplots(figsize=(8.5, 4.2))
+    common = float(points["common_rate"].iloc[0])
+    populations = np.linspace(max(points["population"].min() * 0.5, 1000), points["population"].max() * 1.3, 200)
+    limits = curve(common, populations)
+    axis.axhline(common, color="black", linewidth=1, label=f"{common_label} {common:.1f}")
+    for level, style in (("95%", "--"), ("99.8%", ":")):
+        axis.plot(limits["population"], limits[f"high_{level}"], color="#636363", linestyle=style, label=f"{level} limits")
+        axis.plot(limits["population"], limits[f"low_{level}"], color="#636363", linestyle=style)
+    highlighted = points["partnership"].astype(bool) if "partnership" in points else pd.Series(False, points.index)
+    others = points[~highlighted]
+    axis.scatter(others["population"], others["rate"], color="#969696", s=40, zorder=3)
+    mine = points[highlighted]
+    axis.scatter(mine["population"], mine["rate"], color="#d95f02", s=70, zorder=4)
+    if len(points) < label_all_below:
+        named = points
+    else:
+        at = curve(common, points["population"].to_numpy())
+        named = points[(points["rate"] > at["high_99.8%"].to_numpy()) | (points["rate"] < at["low_99.8%"].to_numpy())]
+    for _, row in named.iterrows():
+        axis.annotate(row[label], (row["population"], row["rate"]), xytext=(6, 4), textcoords="offset points", fontsize=8)
+    axis.set_xlabel("Residents (ONS 2021)", fontsize=8)
+    axis.set_ylabel("per 1,000 residents", fontsize=8)
+    axis.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:.0f}k"))
+    axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    figure.tight_layout()
+    return sourced(figure, source)
+
+
 MAX_WIDTH_INCHES = 7.6  # the widest a chart is shown (about 730 px): drawn at that size, its fonts stay legible
 DPI = 96
 SHARPNESS = 2  # pixels per CSS pixel, for high-density screens and print
