@@ -227,9 +227,9 @@ def read_monthly(sources: list[TableSource], columns: list[str]) -> pd.DataFrame
 
 def _coordinates(screen: RowScreen) -> None:
     frame = screen.kept
-    lon = pd.to_numeric(frame["Longitude"].str.strip(), errors="coerce")
-    lat = pd.to_numeric(frame["Latitude"].str.strip(), errors="coerce")
-    given = frame["Longitude"].str.strip().ne("") | frame["Latitude"].str.strip().ne("")
+    longitude, latitude = frame["Longitude"].str.strip(), frame["Latitude"].str.strip()
+    lon, lat = pd.to_numeric(longitude, errors="coerce"), pd.to_numeric(latitude, errors="coerce")
+    given = longitude.ne("") | latitude.ne("")
     unreadable = given & (lon.isna() | lat.isna())
     screen.reject(unreadable, "coordinates_numeric", "longitude/latitude is not a number")
     lon, lat = lon[screen.kept.index], lat[screen.kept.index]
@@ -258,10 +258,11 @@ def _locate(screen: RowScreen, code_map: dict[str, str], geography: pd.DataFrame
     unknown = code.ne("") & ~code.isin(code_map.keys())
     screen.reject(unknown, "known_lsoa", lambda rows: "LSOA code '" + code[rows] + "' is not in the ONS 2011 or 2021 lookup")
     frame = screen.kept
-    lsoa21 = frame["LSOA code"].str.strip().map(code_map).fillna("")
+    code = code[frame.index]
+    lsoa21 = code.map(code_map).fillna("")
     geo = geography.set_index("lsoa21")
     screen.kept = frame.assign(
-        lsoa_code_raw=frame["LSOA code"].str.strip(),
+        lsoa_code_raw=code,
         lsoa21=lsoa21,
         lsoa21_name=lsoa21.map(geo["lsoa21_name"]).fillna(""),
         ward_code=lsoa21.map(geo["ward_code"]).fillna(""),
@@ -275,11 +276,11 @@ def _months(screen: RowScreen, period_end: pd.Period) -> None:
     frame = screen.kept
     month = frame["Month"].str.strip()
     screen.reject(~month.str.fullmatch(r"\d{4}-\d{2}"), "month_format", lambda rows: "Month '" + month[rows] + "' is not YYYY-MM")
-    month = screen.kept["Month"].str.strip()
+    month = month[screen.kept.index]
     screen.reject(month.ne(screen.kept["file_month"]), "month_matches_file",
                   lambda rows: "Month " + month[rows] + " in the file for " + screen.kept.loc[rows, "file_month"])
     frame = screen.kept
-    month = frame["Month"].str.strip()
+    month = month[frame.index]
     distinct = month.unique()  # parsed once per month, not once per row
     periods = month.map(dict(zip(distinct, pd.PeriodIndex(distinct, freq="M")))).astype(pd.PeriodDtype("M"))
     roles = assessment_period(periods, period_end)
@@ -302,19 +303,19 @@ def clean_street(raw: pd.DataFrame, code_map: dict[str, str], geography: pd.Data
     screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
                   lambda rows: "crime type '" + crime_type[rows] + "' is not a police.uk category")
     _months(screen, period_end)
-    crime_id = screen.kept["Crime ID"].str.strip()
-    is_asb = screen.kept["Crime type"].str.strip().eq("Anti-social behaviour")
+    crime_id = screen.kept["Crime ID"].str.strip()  # each column stripped once, then followed through the rejections
+    is_asb = crime_type[screen.kept.index].eq("Anti-social behaviour")
     screen.reject(crime_id.eq("") & ~is_asb, "crime_id_present", "a crime row has no Crime ID")
-    crime_id = screen.kept["Crime ID"].str.strip()
+    crime_id = crime_id[screen.kept.index]
     screen.reject(crime_id.ne("") & crime_id.duplicated(keep="first"), "unique_crime_id",
                   lambda rows: "Crime ID " + crime_id[rows] + " appears more than once")
     _coordinates(screen)
     _locate(screen, code_map, geography, needs_location=True)
     frame = screen.kept
     screen.kept = pd.DataFrame({
-        "crime_id": frame["Crime ID"].str.strip(), "month": frame["month"], "financial_year": frame["financial_year"],
+        "crime_id": crime_id[frame.index], "month": frame["month"], "financial_year": frame["financial_year"],
         "year_ending": frame["year_ending"], "years_back": frame["years_back"].astype("int64"),
-        "assessment_period": frame["assessment_period"], "crime_type": frame["Crime type"].str.strip(),
+        "assessment_period": frame["assessment_period"], "crime_type": crime_type[frame.index],
         "last_outcome": frame["Last outcome category"].str.strip(), "location": frame["Location"].str.strip(),
         "longitude": frame["longitude"].astype("float64"), "latitude": frame["latitude"].astype("float64"),
         "lsoa_code_raw": frame["lsoa_code_raw"], "lsoa21": frame["lsoa21"], "lsoa21_name": frame["lsoa21_name"],
