@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 

@@ -5,9 +5,9 @@ Farrington C.P., Andrews N.J., Beale A.D. & Catchpole M.A. (1996) J R Stat Soc A
 Enki D.G., Farrington P., Garthwaite P., Andrews N. & Charlett A. (2013) Statistics in Medicine 32:1206-1222;
 Salmon M., Schumacher D. & Hoehle M. (2016) J Stat Softw 70(10) (the R implementation followed here).
 
-For each period k: a quasi-Poisson GLM (log link, fitted by `poisson_irls`, statsmodels' IRLS step for step) on the b previous years, with a
-10-level seasonal factor (the level of the windows of +/- w periods around the same period of each year,
-and nine blocks between them), a linear trend kept only when significant (p < 0.05), at least three years
+For each period k: a quasi-Poisson GLM (log link, fitted by `poisson_irls`, statsmodels' IRLS step for step)
+on the b previous years, with a 10-level seasonal factor (the level of the windows of +/- w periods around
+the same period of each year, and nine blocks between them), a linear trend kept only when significant (p < 0.05), at least three years
 of baseline and no extrapolation beyond the largest baseline count; the last `past_excluded` periods are
 left out of the baseline so that a current outbreak does not raise its own threshold. Past outbreaks are
 down-weighted: periods whose Anscombe residual exceeds 2.58 get weight proportional to residual^-2 and the

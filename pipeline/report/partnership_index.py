@@ -53,7 +53,8 @@ def funnel_figures(table: pd.DataFrame, year: str) -> str:
             continue
         points = pd.DataFrame({"name": rows["partnership"], "population": rows["population"].astype(float),
                                "rate": rows["rate_per_1000"].astype(float),
-                               "common_rate": rows["common_rate_per_1000"].astype(float)})
+                               "common_rate": rows["common_rate_per_1000"].astype(float),
+                               "position": rows["funnel_position"], "partnership": False})
         figure = plotting.funnel_chart(points, f"{measure} per 1,000 residents, {year}", label="name",
                                        common_label="all partnerships shown",
                                        source="data.police.uk street-level crime; ONS Census 2021 residents")

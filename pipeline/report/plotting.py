@@ -120,10 +120,10 @@ def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]
 
 def funnel_chart(points: pd.DataFrame, title: str, label: str, common_label: str, source: str,
                  label_all_below: int = 16):
-    """A funnel plot: each unit's rate per 1,000 (`rate`) against its residents (`population`), with exact Poisson
-    limits at 95% and 99.8% around the common rate (`common_rate`); units whose `partnership` is true in colour.
-    Every point is named when there are fewer than `label_all_below`, else only those beyond the 99.8% limits.
-    None when there is no point."""
+    """A funnel plot of pipeline.methods.funnel's points: each unit's rate per 1,000 (`rate`) against its residents
+    (`population`), with exact Poisson limits at 95% and 99.8% around the common rate (`common_rate`); units whose
+    `partnership` is true in colour. Every point is named when there are fewer than `label_all_below`, else only
+    those the method places beyond the 99.8% limits (`position`). None when there is no point."""
     import numpy as np
 
     from pipeline.methods.funnel import curve
@@ -139,16 +139,11 @@ def funnel_chart(points: pd.DataFrame, title: str, label: str, common_label: str
     for level, style in (("95%", "--"), ("99.8%", ":")):
         axis.plot(limits["population"], limits[f"high_{level}"], color="#636363", linestyle=style, label=f"{level} limits")
         axis.plot(limits["population"], limits[f"low_{level}"], color="#636363", linestyle=style)
-    highlighted = points["partnership"].astype(bool) if "partnership" in points else pd.Series(False, points.index)
-    others = points[~highlighted]
+    others = points[~points["partnership"]]
     axis.scatter(others["population"], others["rate"], color="#969696", s=40, zorder=3)
-    mine = points[highlighted]
+    mine = points[points["partnership"]]
     axis.scatter(mine["population"], mine["rate"], color="#d95f02", s=70, zorder=4)
-    if len(points) < label_all_below:
-        named = points
-    else:
-        at = curve(common, points["population"].to_numpy())
-        named = points[(points["rate"] > at["high_99.8%"].to_numpy()) | (points["rate"] < at["low_99.8%"].to_numpy())]
+    named = points if len(points) < label_all_below else points[points["position"].str.contains("99.8%")]
     for _, row in named.iterrows():
         axis.annotate(row[label], (row["population"], row["rate"]), xytext=(6, 4), textcoords="offset points", fontsize=8)
     axis.set_xlabel("Residents (ONS 2021)", fontsize=8)
