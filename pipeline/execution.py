@@ -162,6 +162,13 @@ def kernel_environment(concurrent_kernels: int) -> dict[str, str]:
     return environment
 
 
+READY_TIMEOUT = 120.0  # seconds a kernel has to answer kernel_info once started (a busy machine is slow, not stuck)
+
+
+class KernelStartError(RuntimeError):
+    """A kernel that did not start (or did not answer) after the retry: the reason from each attempt."""
+
+
 class WarmKernel:
     """One kernel (IPC sockets, the project root as its folder) started once with the notebooks' imports, for
     executing chapters one after another. Used from the thread that made it (its sockets belong to that thread's
@@ -186,7 +193,7 @@ class WarmKernel:
         client = self.manager.client()
         client.start_channels()
         try:
-            self._run_sync(client.wait_for_ready)(timeout=120)
+            self._run_sync(client.wait_for_ready)(timeout=READY_TIMEOUT)
             reply = self._run_sync(client.execute_interactive)(code, timeout=300, store_history=False,
                                                                output_hook=lambda message: None)
         finally:
@@ -204,6 +211,31 @@ class WarmKernel:
             self._run_sync(self.manager.shutdown_kernel)(now=True)
         finally:
             self._sockets.cleanup()
+
+
+def start_warm_kernel(imports: list[str], environment: dict[str, str] | None = None, attempts: int = 2) -> WarmKernel:
+    """A WarmKernel, started again once if the first did not start or answer: a kernel that loses a race with a
+    busy machine usually starts the second time. Raises KernelStartError with each attempt's reason."""
+    reasons = []
+    for attempt in range(1, attempts + 1):
+        try:
+            return WarmKernel(imports, environment)
+        except Exception as error:  # noqa: BLE001 - any failure to start is retried once, then named
+            reasons.append(f"attempt {attempt}: {type(error).__name__}: {error}")
+    raise KernelStartError("; ".join(reasons))
+
+
+def kernel_start_failure(chapter: Chapter, out_dir: Path, error: Exception,
+                         notebooks_dir: Path | None = None) -> ChapterFailure:
+    """A chapter that could not run because no kernel started, as a ChapterFailure naming the chapter (with its
+    notebook copied, unexecuted, into the run's folder so the .failed folder holds what was to be run)."""
+    source = notebooks_dir / chapter.notebook if notebooks_dir else notebook_source(chapter)
+    target = out_dir / chapter.notebook
+    if not target.exists() and source.exists():
+        shutil.copyfile(source, target)
+    return ChapterFailure(chapter.name, target, "no cell (the kernel did not start)",
+                          f"the Jupyter kernel '{KERNEL_NAME}' did not start, twice: {error}. If the machine is "
+                          "busy, run again when it is quieter; 'jupyter kernelspec list' shows the kernel used")
 
 
 def notebook_source(chapter: Chapter) -> Path:

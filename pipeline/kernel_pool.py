@@ -11,6 +11,7 @@ import atexit
 import itertools
 import multiprocessing.util
 import os
+import sys
 import threading
 from concurrent.futures import Future
 
@@ -26,11 +27,15 @@ def _new_name() -> str:
 
 
 def _ready(kernel: WarmKernel | Future) -> WarmKernel | None:
+    """The kernel once started; None, said on standard error with its reason, when it did not start (the worker
+    then starts its own, retried once, and a failure of that stops the run naming the chapter)."""
     if not isinstance(kernel, Future):
         return kernel
     try:
         return kernel.result()
-    except Exception:  # noqa: BLE001 - it did not start: the worker starts its own, whose failure is reported
+    except Exception as error:  # noqa: BLE001 - reported here, never absorbed in silence
+        print(f"warning: a kernel started early did not start ({type(error).__name__}: {error}); "
+              "starting another for its chapters", file=sys.stderr, flush=True)
         return None
 
 

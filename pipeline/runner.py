@@ -25,10 +25,12 @@ from pipeline.chapter_cache import can_reuse, chapter_key, copy_outputs, why_rer
 from pipeline import kernel_pool
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
 from pipeline.errors import ConfigError, InputDataError
-from pipeline.execution import (ChapterFailure, WarmKernel, ensure_kernel, git_commit, kernel_environment,
-                                notebook_imports, notebook_source, package_versions, run_chapter)
+from pipeline.execution import (ChapterFailure, KernelStartError, ensure_kernel, git_commit, kernel_environment,
+                                kernel_start_failure, notebook_imports, notebook_source, package_versions, run_chapter,
+                                start_warm_kernel)
 from pipeline.fileio import LockedError, exclusive_lock, remove_stale, replace_dir, staging_dir, write_text
 from pipeline.inputs.config import load_config
+from pipeline.inputs.folders import check_apart
 from pipeline.inputs.pseudonymise import MissingKeyError, load_key
 from pipeline.paths import DEFAULT_CONFIG, OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
 from pipeline.report.browser import find_chromium, print_pdf, screenshot
@@ -112,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out_root = cli_path(args.out_dir) if args.out_dir else OUTPUTS_DIR
     processed_root = cli_path(args.processed_dir) if args.processed_dir else PROCESSED_DIR
+    try:
+        check_apart(config.raw_folders(raw_dir), {"--processed-dir": processed_root, "--out-dir": out_root})
+    except InputDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     only = [c.name for c in CHAPTERS if c.name in (args.only or [])]
     chapters = [REGISTRY[name] for name in only] if only else list(CHAPTERS)
     final_dir = run_folder(out_root, period_end, config.name, only)
@@ -249,7 +256,12 @@ def run_chapters(chapters: list[Chapter], out_dir: Path, parameters: dict, jobs:
                 except queue.Empty:
                     return
                 try:
-                    kernel = kernel if kernel is not None and kernel.alive() else WarmKernel(imports, environment)
+                    if kernel is None or not kernel.alive():
+                        try:
+                            kernel = start_warm_kernel(imports, environment)
+                        except KernelStartError as error:
+                            kernel = None
+                            raise kernel_start_failure(chapter, out_dir, error) from None
                     seconds = run_chapter(chapter, out_dir, parameters, kernel=kernel)
                 except BaseException as error:  # noqa: BLE001 - handed to the main thread, which raises it
                     with lock:

@@ -103,7 +103,7 @@ def test_chapters_are_queued_longest_first_by_the_last_run_else_by_their_typical
             pass
 
     started = []
-    monkeypatch.setattr(runner, "WarmKernel", NoKernel)
+    monkeypatch.setattr(runner, "start_warm_kernel", NoKernel)
     monkeypatch.setattr(runner, "notebook_imports", lambda notebooks: [])
     monkeypatch.setattr(runner, "run_chapter", lambda chapter, *args, **kwargs: started.append(chapter.name) or 0.0)
     chapters = [Chapter(name, name, f"{name}.ipynb", (), typical_seconds=seconds)
@@ -165,7 +165,7 @@ def test_a_run_whose_chapters_all_execute_uses_the_kernels_started_while_it_made
 
     monkeypatch.setattr(kernel_pool, "WarmKernel", _FakeKernel)
     monkeypatch.setattr(kernel_pool, "ensure_kernel", lambda: None)
-    monkeypatch.setattr(runner, "WarmKernel", no_new_kernel)
+    monkeypatch.setattr(runner, "start_warm_kernel", no_new_kernel)
     monkeypatch.setattr(runner, "ensure_kernel", lambda: None)
     monkeypatch.setattr(runner, "notebook_imports", lambda notebooks: [])
     used = []

@@ -272,6 +272,12 @@ class AssessmentConfig(_Strict):
     def raw_path(self, relative: str, raw_dir: Path | None = None) -> Path:
         return resolve(relative, raw_dir or RAW_DIR)
 
+    def raw_folders(self, raw_dir: Path | None = None) -> list[Path]:
+        """Every folder a run reads inputs from: the raw folder and each source folder the configuration names."""
+        named = [self.police_uk_dir, self.partner_dir, self.reference_dir, self.fingertips_dir, self.home_office_dir,
+                 self.boundaries_dir]
+        return [Path(raw_dir or RAW_DIR), *(self.raw_path(folder, raw_dir) for folder in named if folder)]
+
 
 _MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
            ("activities",): ActivityTarget, ("night_time_economy", "windows"): TimeWindow}
