@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -32,9 +33,47 @@ def write_parquet(frame: pd.DataFrame, target: Path) -> Path:
     return target
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text that is a number as a spreadsheet reads it ('-12', '+3.5%', '-1,234', '-0.1 to 9.1'): left as it is, so
+# signed counts, changes and intervals stay numbers.
+NUMERIC_TEXT = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?%?(?: to [+-]?\d[\d,]*(?:\.\d+)?%?)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell a spreadsheet will not run: text beginning with a formula character gets a leading apostrophe, which
+    spreadsheets show as text (OWASP's CSV Injection guidance); numbers, and text that is only a number, unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMERIC_TEXT.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell and column name made spreadsheet-safe (numeric columns untouched)."""
+    safe = frame.rename(columns=lambda name: spreadsheet_safe(name) if isinstance(name, str) else name)
+    for position, dtype in enumerate(safe.dtypes):
+        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+            continue
+        text = safe.iloc[:, position]
+        if not (pd.api.types.is_string_dtype(dtype) or dtype == object):
+            continue
+        strings = text.map(lambda value: isinstance(value, str)) if dtype == object else text.notna()
+        shown = text.where(strings, "").astype(str)
+        risky = strings & shown.str.startswith(FORMULA_START) & ~shown.str.fullmatch(NUMERIC_TEXT.pattern)
+        # a bare carriage return is not quoted by the csv writer (its line ends are "\n") and would split the row
+        returns = strings & shown.str.contains("\r", regex=False)
+        if risky.any() or returns.any():
+            text = text.astype(object).copy()
+            text[risky] = "'" + shown[risky]
+            text[returns] = text[returns].str.replace("\r\n", "\n").str.replace("\r", "\n")
+            safe.isetitem(position, text)
+    return safe
+
+
 def write_csv(frame: pd.DataFrame, target: Path) -> Path:
+    """Every CSV the project writes (published tables, rejects, data quality) is safe to open in a spreadsheet."""
     with atomic_path(target) as temporary:
-        frame.to_csv(temporary, index=False, lineterminator="\n")
+        neutralised(frame).to_csv(temporary, index=False, lineterminator="\n")
     return target
 
 

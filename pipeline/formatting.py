@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 import numbers
+import re
 
 import pandas as pd
 
@@ -137,3 +138,18 @@ def volume_band(share_percent: float) -> str:
     if share_percent >= 3:
         return "Medium volume"
     return "Low volume"
+
+
+# Characters that make markdown of plain text: emphasis, code, links and images, raw HTML and entities, tables,
+# strikethrough, headings; at the start of a line, lists and quotes; and addresses, which some renderers link.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>!|~&#])")
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+
+
+def literal(text: object) -> str:
+    """A string from a data file or the configuration (a zone, target or street name, a measure, the plan's own
+    words), for a sentence of the report's markdown: shown exactly as written, never as markup or HTML. Runs of
+    white space, line breaks included, become one space, so a value cannot start a heading or a list."""
+    flat = " ".join(str(text).split())
+    escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", flat).replace("://", "\\://")  # no autolinked address either
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)

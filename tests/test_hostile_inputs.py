@@ -4,6 +4,8 @@ whole assessment is needed (those are marked slow)."""
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,4 +45,220 @@ def test_a_written_folder_overlapping_a_raw_folder_is_refused_and_nothing_is_tou
     assert code == 2
     assert "input folder" in error and "destroy the raw files" in error and "Traceback" not in error
     assert folder_hashes(raw) == before
+    assert not (tmp_path / "processed").exists() and not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- a whole run on injected files and configuration
+import csv  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import zipfile  # noqa: E402
+
+import yaml  # noqa: E402
+
+from hostile_payloads import FORMULAS  # noqa: E402
+from pipeline.fileio import NUMERIC_TEXT  # noqa: E402
+from pipeline.paths import PROJECT_ROOT, RAW_DIR  # noqa: E402
+from pipeline.report import browser  # noqa: E402
+from pipeline.report.document_checks import CONTENT_SECURITY_POLICY, problems  # noqa: E402
+
+PWN_SCRIPT = "<script>document.title='PWNED'</script>"
+PWN_IMAGE = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
+PWN_FRAME = "<iframe src=file:///etc/passwd></iframe>"
+STRONG_KEY = "hostile-tests-Qm3v9ZkT27pXw8Lr"
+HOTSPOT_LSOAS = {"E01017990", "E01017991", "E01017997"}  # the demo's Mill Road pub cluster
+
+
+def _injected_config(path: Path) -> dict:
+    config = yaml.safe_load((PROJECT_ROOT / "config" / "demo.yaml").read_text())
+    centre = f"City centre {PWN_FRAME}"
+    config |= {"name": "hostile", "synthetic": False, "police_uk": "police.uk", "partner_dir": "partner",
+               "title": f"Hostile {PWN_SCRIPT} assessment", "city_centre": centre,
+               "licensed_zones": [centre, "Mill Road pub cluster"],
+               "zones": {centre if name == "City centre" else name: codes for name, codes in config["zones"].items()}}
+    config["area"]["name"] = f"Cambridge {PWN_IMAGE}"
+    config["targets"][0]["name"] = f'{FORMULAS[0]} robbery <b>bold</b>'
+    config["activities"][1]["name"] = "<svg onload=alert(1)> ASB events attended"
+    config["plan_notes"]["violence"] = f"{PWN_SCRIPT} [click](javascript:alert(1)) <https://evil.example/x>"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return config
+
+
+def _injected_street_zip(source: Path, target: Path) -> None:
+    """The demo's police.uk zip with the street of every record in the Mill Road cluster renamed to a formula
+    (street names feed hotspot names) and markup."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for member in old.namelist():
+            rows = list(csv.reader(io.StringIO(old.read(member).decode("utf-8-sig"))))
+            for row in rows[1:]:
+                if row[7] in HOTSPOT_LSOAS:
+                    row[6] = f"{FORMULAS[1]} {PWN_SCRIPT}"
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+            new.writestr(member, buffer.getvalue())
+
+
+@pytest.fixture(scope="module")
+def injected_run(tmp_path_factory):
+    """The demo assessment from files and a configuration full of markup, script, frames and formulas, run as
+    an analyst would (a real key, not synthetic), with --pdf when Chromium is installed."""
+    import pandas as pd
+
+    root = tmp_path_factory.mktemp("injected")
+    raw = root / "raw"
+    for folder in ("reference", "fingertips", "home_office", "boundaries"):
+        (raw / folder).parent.mkdir(parents=True, exist_ok=True)
+        (raw / folder).symlink_to(RAW_DIR / folder)
+    (raw / "police.uk").mkdir()
+    _injected_street_zip(next((RAW_DIR / "demo" / "police.uk").glob("*.zip")), raw / "police.uk" / "injected.zip")
+    partner = raw / "partner"
+    shutil.copytree(RAW_DIR / "demo" / "partner", partner)
+    activity = pd.read_csv(partner / "plan_activity.csv", dtype=str, keep_default_na=False)
+    activity.loc[len(activity)] = [PWN_FRAME, "2024-06-30", "3", ""]
+    activity.loc[len(activity)] = [FORMULAS[2], "2024-06-30", "3", ""]
+    activity.to_csv(partner / "plan_activity.csv", index=False)
+    service = pd.read_csv(partner / "service_activity.csv", dtype=str, keep_default_na=False)
+    service.loc[service["measure"] == service["measure"].iloc[0], "measure"] = "<img src=//evil.example/x.png> detentions"
+    service.to_csv(partner / "service_activity.csv", index=False)
+    records = pd.read_csv(partner / "police_records.csv", dtype=str, keep_default_na=False)
+    records.loc[records.index[::50], "ho_offence_code"] = FORMULAS[1]
+    records.loc[records.index[1::50], "location_description"] = PWN_SCRIPT
+    records.to_csv(partner / "police_records.csv", index=False)
+    config = _injected_config(raw / "hostile.yaml")
+    out, processed = root / "out", root / "processed"
+    pdf = ["--pdf"] if browser.find_chromium() else []
+    done = subprocess.run([sys.executable, "run_assessment.py", "--config", str(raw / "hostile.yaml"), "--raw-dir",
+                           str(raw), "--out-dir", str(out), "--processed-dir", str(processed), *pdf],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+                          env=dict(os.environ, CSP_PSEUDONYM_KEY=STRONG_KEY))
+    folder = next(out.glob("*-hostile"), out / "missing")
+    return done, folder, config
+
+
+@pytest.mark.slow
+def test_the_injected_run_publishes_and_nothing_in_its_report_would_run_frame_or_load(injected_run):
+    done, folder, _ = injected_run
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert problems(report) == []
+    assert CONTENT_SECURITY_POLICY in report
+    assert "&lt;script&gt;document.title=" in report  # shown as the text it is
+    lowered = report.lower()
+    assert "<script" not in lowered and "<iframe" not in lowered and "<svg" not in lowered
+
+
+@pytest.mark.slow
+def test_no_published_csv_cell_would_run_as_a_formula(injected_run):
+    done, folder, _ = injected_run
+    assert done.returncode == 0
+    risky = []
+    for path in sorted(folder.rglob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                risky += [(path.name, cell) for cell in row
+                          if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not NUMERIC_TEXT.fullmatch(cell)]
+    assert risky == []
+    published = "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.csv"))
+    assert "'=cmd|" in published or "'=HYPERLINK" in published  # the payloads are there, neutralised
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(browser.find_chromium() is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_in_a_browser_no_script_runs_and_no_frame_loads(injected_run, tmp_path):
+    done, folder, _ = injected_run
+    assert done.returncode == 0
+    dom = browser.dump_dom(folder / "report.html", 1280)
+    assert "<title>PWNED</title>" not in dom and 'data-pwned="1"' not in dom  # no script ran
+    assert "<iframe" not in dom.lower()  # no frame
+    if (folder / "report.pdf").exists() and shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"], capture_output=True, text=True).stdout
+        assert "root:x:0:0" not in text  # no system file printed into the published PDF
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(browser.find_chromium() is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_the_content_security_policy_stops_a_script_that_reached_the_page(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8">'
+                    f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}"><title>safe</title>'
+                    f'</head><body>{PWN_SCRIPT}{PWN_IMAGE}{PWN_FRAME}<p>text</p></body></html>')
+    dom = browser.dump_dom(page, 800)
+    assert "<title>safe</title>" in dom and 'data-pwned="1"' not in dom  # neither script ran
+    assert "root:x:0:0" not in dom
+
+
+# ---------------------------------------------------------------- nothing raw leaves ingest
+from trust_helpers import PLANTED, scan  # noqa: E402
+
+IDENTIFIERS = [PLANTED["name"], PLANTED["nhs"], PLANTED["dob"], PLANTED["pnc"]]
+
+
+def _ingest(raw: Path, config: Path, tmp_path: Path, monkeypatch):
+    from pipeline.inputs.config import load_config
+    from pipeline.stages.ingest import run_ingest
+
+    monkeypatch.setenv("CSP_PSEUDONYM_KEY", STRONG_KEY)
+    return run_ingest(load_config(config), "2025-03", raw, tmp_path / "processed")
+
+
+def _identifiers_into(column: str, every: int = 1):
+    def edit(frame):
+        rows = frame.index[::every]
+        frame.loc[rows, column] = [IDENTIFIERS[i % len(IDENTIFIERS)] for i in range(len(rows))]
+        return frame
+    return edit
+
+
+def test_a_mostly_rejected_extract_is_unusable_without_quoting_a_raw_cell(tmp_path, monkeypatch):
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {"iom_cohort": _identifiers_into("adopted_on")})
+    result = _ingest(raw, config, tmp_path, monkeypatch)
+    facts = json.loads((result.processed_dir / "ingest.json").read_text())
+    reason = facts["unusable_extracts"]["iom_cohort"]
+    assert "column 'adopted_on'" in reason and "date_format" in reason  # the column and the rule
+    assert re.search(r"'(x+ ?)+|'99", reason)  # and a masked example
+    assert scan([result.processed_dir], IDENTIFIERS) == []
+
+
+@pytest.mark.parametrize("extract, column", [("police_records", "ho_offence_code"), ("service_activity", "measure"),
+                                             ("plan_activity", "activity")])
+def test_identifiers_typed_into_a_code_are_replaced_by_a_placeholder_and_counted(tmp_path, monkeypatch, extract, column):
+    import pandas as pd
+
+    from pipeline.inputs.partner_extracts import CODE_PLACEHOLDER
+
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {extract: _identifiers_into(column, every=40)})
+    result = _ingest(raw, config, tmp_path, monkeypatch)
+    table = pd.read_parquet(result.processed_dir / f"{extract}.parquet")
+    assert (table[column] == CODE_PLACEHOLDER).sum() > 0
+    note = result.quality.set_index("source").loc[extract, "note"]
+    assert f"column '{column}'" in note and CODE_PLACEHOLDER in note and "values not of the form of a code" in note
+    assert scan([result.processed_dir], IDENTIFIERS) == []
+
+
+def test_rows_with_a_wrong_number_of_fields_are_rejected_after_pseudonymisation(tmp_path, monkeypatch):
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {})
+    path = raw / "partner" / "asb_cases.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    broken = dict(zip(header, lines[1].split(",")), perpetrator_id=PLANTED["name"], victim_id=PLANTED["nhs_compact"])
+    lines.insert(1, ",".join(broken[column] for column in header) + ",an extra field")
+    path.write_text("\n".join(lines) + "\n")
+    result = _ingest(raw, config, tmp_path, monkeypatch)
+    rejects = (result.processed_dir / "rejects" / "asb_cases.csv").read_text()
+    assert "field_count" in rejects
+    assert scan([result.processed_dir], [PLANTED["name"], PLANTED["nhs_compact"]]) == []
+
+
+@pytest.mark.parametrize("key", [" ", "secret", "changeme", "synthetic-demo-data-only-not-a-secret", "aaaaaaaaaaaaaaaaaaaaaaaa"])
+def test_a_real_assessment_with_a_weak_key_exits_3_before_anything_is_written(tmp_path, monkeypatch, capsys, key):
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {})
+    config.write_text(config.read_text().replace("synthetic: true", "synthetic: false"))
+    monkeypatch.setenv("CSP_PSEUDONYM_KEY", key)
+    code = runner.main(["--config", str(config), "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
+                        "--out-dir", str(tmp_path / "out")])
+    assert code == 3 and "is refused" in capsys.readouterr().err
     assert not (tmp_path / "processed").exists() and not (tmp_path / "out").exists()

@@ -82,10 +82,21 @@ def test_key_sources(tmp_path, monkeypatch):
     with pytest.raises(MissingKeyError, match="CSP_PSEUDONYM_KEY"):
         load_key(synthetic=False, key_file=tmp_path / "absent")
     assert "demo" in load_key(synthetic=True, key_file=tmp_path / "absent")[1]
-    (tmp_path / "key").write_text("secret\n")
-    assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"secret"
-    monkeypatch.setenv("CSP_PSEUDONYM_KEY", "from-env")
-    assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"from-env"
+    (tmp_path / "key").write_text("q8Vz-41kLw_Pn3xR7s\n")
+    assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"q8Vz-41kLw_Pn3xR7s"
+    monkeypatch.setenv("CSP_PSEUDONYM_KEY", "from-env-Hk29sLq0Zt")
+    assert load_key(synthetic=False, key_file=tmp_path / "key")[0] == b"from-env-Hk29sLq0Zt"
+
+
+@pytest.mark.parametrize("weak", [" ", "secret", "short-key-12", "aaaaaaaaaaaaaaaaaaaa", "abababababababababab",
+                                  "Change Me!", "synthetic-demo-data-only-not-a-secret", "a long random secret",
+                                  "0123456789abcdef"])
+def test_a_weak_or_placeholder_key_is_refused(weak, tmp_path, monkeypatch):
+    from pipeline.inputs.pseudonymise import WeakKeyError
+
+    monkeypatch.setenv("CSP_PSEUDONYM_KEY", weak)
+    with pytest.raises(WeakKeyError, match="refused"):
+        load_key(synthetic=False, key_file=tmp_path / "absent")
 
 
 @pytest.mark.parametrize("text", ["born 1987-03-14", "DOB 14 March 1987", "on March 14, 1987", "dob 14-Mar-87",

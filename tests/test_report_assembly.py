@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
+from pipeline.errors import InputDataError
 from pipeline.report import assemble
 
 
@@ -48,7 +49,7 @@ def test_the_report_exporter_gives_nbconverts_document_without_its_soup_pass():
 def test_an_image_without_alt_text_is_refused():
     notebook = _notebook()
     notebook.cells[1].outputs[0]["data"]["text/html"] = '<img src="data:image/png;base64,iVBORw0KGgo=">'
-    with pytest.raises(RuntimeError, match="no alt text"):
+    with pytest.raises(InputDataError, match="an image without alt text"):
         assemble.render(notebook)
 
 

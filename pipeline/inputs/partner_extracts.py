@@ -37,6 +37,17 @@ IDENTIFIER_PATTERNS = [
 ]
 
 
+MASK_LENGTH = 12
+
+
+def masked(values: pd.Series) -> pd.Series:
+    """A value's shape without its content, for messages about a person-level extract: letters as 'x', digits as
+    '9', other characters kept, cut at 12 ('Jane Doe' -> 'xxxx xxx', '17/11/1943' -> '99/99/9999')."""
+    text = values.astype(str)
+    shape = text.str.slice(0, MASK_LENGTH).str.replace(r"[^\W\d_]", "x", regex=True).str.replace(r"\d", "9", regex=True)
+    return shape.where(text.str.len() <= MASK_LENGTH, shape + "…")
+
+
 def redact_identifiers(values: pd.Series) -> pd.Series:
     """Free text keeps place names ('The Eagle', 'Market Street') but loses anything shaped like an NHS number,
     a PNC id or a date. Names of people cannot be told from place names by pattern: see the README."""
@@ -49,11 +60,22 @@ def redact_identifiers(values: pd.Series) -> pd.Series:
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text, datetime, date, flag, person, integer, decimal, lsoa, sex, or "enum"
+    kind: str  # text, datetime, date, flag, person, integer, decimal, lsoa, sex, code, or "enum"
     required: bool = False
     values: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str = ""  # for a code: the form every value takes, once written in `case`
+    case: str = ""  # for a code: 'upper', 'lower' (spaces and hyphens as underscores) or '' (as written)
+
+
+# Code-like fields: a value not of the code's form (a name, an NHS number or a date typed into it by mistake) is
+# replaced by this placeholder and counted, never published. A code of the right form that names a person cannot
+# be told from a real code by its form.
+CODE_PLACEHOLDER = "[unrecognised]"
+HOME_OFFICE_CODE = r"\d{1,3}[A-Z]?(?:[./]\d{1,3}[A-Z]?)*"  # 8N, 105A, 37.1, 1/4.1/4.10 (Home Office counting rules)
+MEASURE_CODE = r"[a-z][a-z0-9_]{0,63}"  # s136_detentions (the data contract's measures)
+ACTIVITY_CODE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"  # the configuration's activity ids
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,7 @@ class Contract:
     id_column: str | None
     date_column: str
     columns: tuple[Column, ...]
+    person_level: bool = True  # a row is about a person: no raw value of it is quoted in any message or note
 
     @property
     def required(self) -> list[str]:
@@ -83,7 +106,8 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
     Contract("police_records", "police_records", "record_id", "reported_at", (
         Column("record_id", "text", True), Column("record_type", "enum", True, ("crime", "incident")),
         Column("reported_at", "datetime", True), Column("occurred_from", "datetime"), Column("occurred_to", "datetime"),
-        Column("crime_type", "text", True), Column("ho_offence_code", "text"), Column("lsoa_code", "lsoa"),
+        Column("crime_type", "text", True), Column("ho_offence_code", "code", pattern=HOME_OFFICE_CODE, case="upper"),
+        Column("lsoa_code", "lsoa"),
         Column("latitude", "decimal", minimum=49.8, maximum=61.0), Column("longitude", "decimal", minimum=-8.7, maximum=2.0),
         Column("location_description", "text"),
         *_flags("alcohol_flag", "drugs_flag", "mental_health_flag", "domestic_flag"),
@@ -112,11 +136,12 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
         Column("severity_before", "decimal", True, minimum=0), Column("severity_after", "decimal", True, minimum=0),
         Column("window_months", "integer", minimum=1, maximum=60), Column("days_in_custody_after", "integer", minimum=0))),
     Contract("service_activity", "service_activity", None, "period_start", (
-        Column("period_start", "date", True), Column("period_end", "date", True), Column("measure", "text", True),
-        Column("area_code", "text", True), Column("value", "integer", True, minimum=0))),
+        Column("period_start", "date", True), Column("period_end", "date", True),
+        Column("measure", "code", True, pattern=MEASURE_CODE, case="lower"),
+        Column("area_code", "text", True), Column("value", "integer", True, minimum=0)), person_level=False),
     Contract("plan_activity", "plan_activity", None, "reported_on", (
-        Column("activity", "text", True), Column("reported_on", "date", True),
-        Column("achieved", "integer", minimum=0), Column("completed_on", "date"))),
+        Column("activity", "code", True, pattern=ACTIVITY_CODE), Column("reported_on", "date", True),
+        Column("achieved", "integer", minimum=0), Column("completed_on", "date")), person_level=False),
 )}
 
 
@@ -165,37 +190,51 @@ def parse_datetimes(values: pd.Series) -> pd.Series:
     return parsed
 
 
-def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], key: bytes | None) -> None:
-    text = screen.kept[column.name].astype(str).str.strip()
-    empty = text.eq("")
+def _code(column: Column, text: pd.Series) -> pd.Series:
+    if column.case == "upper":
+        return text.str.upper().str.replace(r"\s+", "", regex=True)
+    if column.case == "lower":
+        return text.str.lower().str.replace(r"[\s-]+", "_", regex=True)
+    return text
+
+
+def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], key: bytes | None,
+                  personal: bool = True) -> None:
+    """Parse one column by its kind, rejecting rows whose value breaks the contract. For a person-level extract
+    (`personal`) a reason shows the value's shape, never the value (pipeline.inputs.partner_extracts.masked), and
+    the rejected row keeps only that shape in the column."""
+    raw = screen.kept[column.name].astype(str).str.strip()
+    text = masked(raw) if personal else raw
+    empty = raw.eq("")
     where = f"column '{column.name}'"
+    screen.hidden = (column.name, text) if personal else None
     if column.required:
         screen.reject(empty, "required_value", f"{where}: required value is empty")
-        text = text[screen.kept.index]
-        empty = text.eq("")
+        raw, text = raw[screen.kept.index], text[screen.kept.index]
+        empty = raw.eq("")
     if column.kind in ("datetime", "date"):
-        parsed = parse_datetimes(text)
-        serials = int(excel_serials(text).notna().sum())
+        parsed = parse_datetimes(raw)
+        serials = int(excel_serials(raw).notna().sum())
         if serials:
             screen.notes.append(f"{where}: {serials:,} dates written as Excel serial numbers were read as dates")
         screen.reject(~empty & parsed.isna(), "date_format",
                       lambda rows: f"{where}: '" + text[rows] + "' is not an ISO or day-first UK date")
         screen.kept[column.name] = parsed[screen.kept.index]
     elif column.kind == "flag":
-        upper = text.str.upper()
+        upper = raw.str.upper()
         screen.reject(~upper.isin(FLAG_VALUES), "flag_value", lambda rows: f"{where}: '" + text[rows] + "' is not Y, N or empty")
         screen.kept[column.name] = upper[screen.kept.index].map(FLAG_VALUES)
     elif column.kind == "sex":
-        upper = text.str.upper()
+        upper = raw.str.upper()
         screen.reject(~upper.isin(SEX_VALUES), "sex_value", lambda rows: f"{where}: '" + text[rows] + "' is not M, F, X or empty")
         screen.kept[column.name] = upper[screen.kept.index]
     elif column.kind == "enum":
-        lower = text.str.lower()
+        lower = raw.str.lower()
         screen.reject(~empty & ~lower.isin(column.values), "allowed_value",
                       lambda rows: f"{where}: '" + text[rows] + f"' is not one of {', '.join(column.values)}")
         screen.kept[column.name] = lower[screen.kept.index]
     elif column.kind in ("integer", "decimal"):
-        number = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+        number = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
         screen.reject(~empty & number.isna(), "numeric_value", lambda rows: f"{where}: '" + text[rows] + "' is not a number")
         number = number[screen.kept.index]
         if column.kind == "integer":
@@ -208,15 +247,24 @@ def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], k
         number = number[screen.kept.index]
         screen.kept[column.name] = number.astype("Int64") if column.kind == "integer" else number.astype("float64")
     elif column.kind == "lsoa":
-        screen.reject(~empty & ~text.isin(code_map.keys()), "known_lsoa",
+        screen.reject(~empty & ~raw.isin(code_map.keys()), "known_lsoa",
                       lambda rows: f"{where}: '" + text[rows] + "' is not an ONS 2011 or 2021 LSOA code")
-        screen.kept[column.name] = text[screen.kept.index].map(code_map).fillna("")
+        screen.kept[column.name] = raw[screen.kept.index].map(code_map).fillna("")
     elif column.kind == "person":
         if key is None:
             raise ValueError("a pseudonymisation key is needed for person identifiers")
-        screen.kept[column.name] = pseudonymise(text[screen.kept.index], key)
+        screen.kept[column.name] = pseudonymise(raw[screen.kept.index], key)
+    elif column.kind == "code":
+        code = _code(column, raw)
+        odd = ~empty & ~code.str.fullmatch(column.pattern)
+        if odd.any():
+            example = masked(raw[odd]).iloc[0]
+            screen.notes.append(f"{where}: {int(odd.sum()):,} values not of the form of a code (e.g. '{example}') "
+                                f"are shown as '{CODE_PLACEHOLDER}'")
+        screen.kept[column.name] = code.where(~odd, CODE_PLACEHOLDER)[screen.kept.index]
     else:
-        screen.kept[column.name] = text[screen.kept.index]
+        screen.kept[column.name] = raw[screen.kept.index]
+    screen.hidden = None
 
 
 def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str], key: bytes | None,
@@ -230,10 +278,20 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
     for column in FREE_TEXT_COLUMNS:  # before any check, so that rejected rows are redacted too
         if column in frame:
             frame[column] = redact_identifiers(frame[column])
+    # Person identifiers first, before any row is rejected, so that no rejected row carries a raw identifier into
+    # the rejects file (rows with a wrong number of fields included).
+    for column in contract.columns:
+        if column.kind == "person":
+            if key is None:
+                raise ValueError("a pseudonymisation key is needed for person identifiers")
+            frame[column.name] = pseudonymise(frame[column.name].astype(str).str.strip(), key)
     screen = reject_broken_rows(RowScreen(frame, contract.name))
-    # Person identifiers first, so that no rejected row carries a raw identifier into the rejects file.
-    for column in sorted(contract.columns, key=lambda c: c.kind != "person"):
-        _parse_column(screen, column, code_map, key)
+    for column in contract.columns:
+        if column.kind != "person":
+            _parse_column(screen, column, code_map, key, contract.person_level)
+        elif column.required:
+            screen.reject(screen.kept[column.name].eq(""), "required_value",
+                          f"column '{column.name}': required value is empty")
     if contract.id_column:
         ids = screen.kept[contract.id_column]
         screen.reject(ids.duplicated(keep="first"), "unique_id",
@@ -244,8 +302,9 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
     screen.reject(early, "date_in_range", f"column '{contract.date_column}': a date before {EARLIEST_DATE.year} is not plausible")
     if "crime_type" in screen.kept:
         crime_type = screen.kept["crime_type"]
+        shown = masked(crime_type) if contract.person_level else crime_type
         screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
-                      lambda rows: "column 'crime_type': '" + crime_type[rows] + "' is not a data.police.uk crime type")
+                      lambda rows: "column 'crime_type': '" + shown[rows] + "' is not a data.police.uk crime type")
     kept = screen.kept.drop(columns=[FIELDS_COLUMN]).copy()
     months = kept[contract.date_column].dt.to_period("M")
     kept["month"] = months.astype(str)

@@ -62,6 +62,9 @@ class RowScreen:
         self.rows_in = len(frame)
         self.kept = frame
         self._rejects: list[pd.DataFrame] = []
+        # (column, shown values): while a column of a person-level extract is checked, rejected rows keep only the
+        # shown (masked) value in that column, never the raw one
+        self.hidden: tuple[str, pd.Series] | None = None
         self.notes: list[str] = []  # what was read in a way the analyst should know about (shown in the data-quality table)
 
     def reject(self, failing: pd.Series, check: str, reason: str | Callable[[pd.Index], pd.Series]) -> "RowScreen":
@@ -70,6 +73,9 @@ class RowScreen:
         failing = failing.reindex(self.kept.index, fill_value=False).astype(bool)
         if failing.any():
             rejected = self.kept.loc[failing].copy()
+            if self.hidden is not None:
+                column, shown = self.hidden
+                rejected[column] = shown.reindex(rejected.index)
             rejected.insert(0, "reject_reason", reason if isinstance(reason, str) else reason(rejected.index).to_numpy(object))
             rejected.insert(0, "reject_rule", check)
             rejected.insert(0, "reject_source", self.source)

@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from pipeline.chapters.registry import CHAPTERS
+from pipeline.formatting import literal
 
 METHODS = (
     ("Change on last year", "Exact conditional test of two Poisson counts: given the two years' total, this year's "
@@ -93,7 +94,7 @@ def data_notes_appendix(period: str, facts: dict, synthetic: bool) -> str:
               "assessment finds); population, boundaries and health indicators are real. " if synthetic else "")
     return f"""# Data notes
 
-{origin}The assessment year is {escape(period)}. {escape(absent)}
+{origin}The assessment year is {literal(period)}. {literal(absent)}
 
 - **Police-recorded crime and ASB**: data.police.uk street-level files. Locations are snapped to anonymous map
   points and months are the month recorded; anti-social behaviour incidents are those recorded by the police only.
@@ -129,12 +130,12 @@ def provenance_appendix(manifest: dict) -> str:
 
 How this report was made, from the run's `manifest.json` (which also holds the sha256 of every input file):
 
-- Assessment `{escape(manifest.get('assessment', ''))}`, period end {escape(manifest.get('parameters', {}).get('period_end', ''))},
-  configuration sha256 `{escape(str(manifest.get('config_sha256', ''))[:16])}…`.
-- Code: git commit `{escape(manifest.get('git_commit', ''))}`.
+- Assessment {literal(manifest.get('assessment', ''))}, period end {literal(manifest.get('parameters', {}).get('period_end', ''))},
+  configuration sha256 {literal(str(manifest.get('config_sha256', ''))[:16])}….
+- Code: git commit {literal(manifest.get('git_commit', ''))}.
 - Inputs: {len(inputs):,} files, each recorded with its sha256.
-- Software: {escape(packages)}.
-- Chapters: {escape(', '.join(manifest.get('chapters', [])))}.
+- Software: {literal(packages)}.
+- Chapters: {literal(', '.join(manifest.get('chapters', [])))}.
 """
 
 

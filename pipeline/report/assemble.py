@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 
 from pipeline.fileio import write_text
+from pipeline.formatting import literal
+from pipeline.report.document_checks import check_report, with_content_security_policy
 from pipeline.report.summary import LINK_PREFIX
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -26,7 +28,6 @@ ATTRIBUTION = ("Contains public sector information licensed under the Open Gover
                "Contains data from data.police.uk. Contains National Statistics data © Crown copyright and "
                "database right. Health indicators: OHID Fingertips.")
 TOC_PLACEHOLDER = '<div id="report-contents"></div>'
-EXTERNAL_RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 MARKER = '<div class="chapter-marker" data-chapter="{name}" data-appendix="{appendix}"></div>'
 TOKENS = re.compile(r'<div class="chapter-marker"(?P<marker>[^>]*)>'
                     r'|<h(?P<level>[12]) id="(?P<id>[^"]+)"(?P<attrs>[^>]*)>(?P<text>.*?)</h(?P=level)>'
@@ -48,7 +49,7 @@ def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> n
     banner = ("<div class=\"synthetic-banner\">SYNTHETIC DEMONSTRATION DATA: the police.uk-format files and partner "
               "extracts in this report are generated, not real records. They show what the assessment produces; "
               "do not quote their figures.</div>\n\n") if synthetic else ""
-    cell = nbformat.v4.new_markdown_cell(f"# {title}\n\n{subtitle}\n\n{banner}<p class=\"caveat\">Report generated "
+    cell = nbformat.v4.new_markdown_cell(f"# {literal(title)}\n\n{literal(subtitle)}\n\n{banner}<p class=\"caveat\">Report generated "
                                          f"<span class=\"run-timestamp\">{generated}</span>. {ATTRIBUTION}</p>\n\n{TOC_PLACEHOLDER}")
     cell.id = "report-title"  # a fixed id: nbformat would draw a random one, and two runs' reports would differ
     return cell
@@ -173,7 +174,6 @@ def table_of_contents(headings: list[Heading]) -> str:
 
 
 FOCUSABLE = re.compile(r'(<div\b[^>]*\bclass="[^"]*\bjp-(?:Cell-inputWrapper|OutputArea-output)\b[^"]*"[^>]*)>')
-IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)[^>]*>")
 
 
 def report_exporter():
@@ -213,15 +213,15 @@ def focusable(body: str) -> str:
 
 
 def render(notebook: nbformat.NotebookNode) -> tuple[str, Numbering]:
+    """The report's HTML, with its Content-Security-Policy, checked as a document (pipeline.report.document_checks:
+    nothing that would run, frame or load; every image with alt text); a problem is an InputDataError naming the
+    chapter."""
     body, _ = report_exporter().from_notebook_node(notebook)
     body = focusable(body)
-    if IMAGE_WITHOUT_ALT.search(body):
-        raise RuntimeError("an image in the report has no alt text: " + IMAGE_WITHOUT_ALT.search(body)[0][:200])
     body, numbering = number_sections(body)
     body = body.replace(TOC_PLACEHOLDER, table_of_contents(numbering.headings), 1)
-    if EXTERNAL_RESOURCE.search(body):
-        raise RuntimeError("the report would load a resource from the internet: " + EXTERNAL_RESOURCE.search(body)[0])
-    return body, numbering
+    check_report(body)
+    return with_content_security_policy(body), numbering
 
 
 def build_report(parts: list[Part], target: Path, title: str, subtitle: str, synthetic: bool, generated: str) -> Numbering:

@@ -14,13 +14,14 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from pipeline import formatting as fmt
 from pipeline.formatting import KINDS
 from pipeline.chapters.registry import Finding, findings_json
 from pipeline.fileio import write_csv, write_text
 from pipeline.methods.disclosure import COUNT_COLUMNS, SUPPRESSED
+from pipeline.report.markup import markdown_html
 
 
 def _is_number(value: object) -> bool:
@@ -149,7 +150,7 @@ class Display:
         """Display a table (and save it for the run's published tables); an empty one shows `empty_message`."""
         self.save(frame, caption)
         if frame.empty and empty_message:
-            display(Markdown(f"*{caption}:* {empty_message}" if caption else empty_message))
+            self.text(f"*{fmt.literal(caption)}:* {empty_message}" if caption else empty_message)
         else:
             dropped = empty_columns(frame)
             if dropped:
@@ -161,17 +162,18 @@ class Display:
                 label = f"{caption} (continued)" if number > 1 and caption else caption  # no 'k of n': it reads as a count
                 display(HTML(table_html(part, label)))
             if dropped:
-                display(Markdown(f"*Left out because no row has a value: {', '.join(dropped)} (the data supplied "
-                                 "have nothing to compare with, or the source was not supplied).*"))
+                self.text(f"*Left out because no row has a value: {', '.join(map(fmt.literal, dropped))} (the data "
+                          "supplied have nothing to compare with, or the source was not supplied).*")
 
     def plain(self, frame: pd.DataFrame, columns: list[str]) -> str:
         """Chosen columns as plain text, formatted as displayed (the notebooks' nbval summaries)."""
         return text_frame(frame.reindex(columns=columns)).to_string(index=False)
 
     def text(self, markdown_text: str) -> None:
-        """Display a paragraph; an empty one (a section with nothing to say) displays nothing."""
+        """Display a paragraph; an empty one (a section with nothing to say) displays nothing. The markdown is
+        rendered here with any HTML in it escaped (pipeline.report.markup)."""
         if markdown_text:
-            display(Markdown(markdown_text))
+            display(HTML(markdown_html(markdown_text)))
 
     def findings(self, findings: list[Finding], empty_message: str = "no findings.") -> None:
         """Findings as a bulleted list, each sentence as its chapter wrote it; saved as JSON beside the run's

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline import formatting as fmt
 from pipeline.chapters.registry import CHAPTERS, PRIORITIES, Finding, findings_from_json
+from pipeline.report.markup import inline_html
 
 # The plan priorities the summary rates, in the plan's order (targets and data are reported on their own).
 RATED = ("overall", "strategic", "acquisitive", "violence", "asb", "domestic", "reoffending")
@@ -256,8 +257,8 @@ def progress_table(findings: list[Finding]) -> str:
 
 
 def _markdown_inline(text: str) -> str:
-    """**bold** as <strong>, the rest escaped (finding texts carry only bold as markup)."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escape(text))
+    """A finding's markdown as inline HTML, as its chapter shows it (any HTML in it escaped)."""
+    return inline_html(text)
 
 
 def key_findings_html(findings: list[Finding]) -> str:
@@ -278,7 +279,7 @@ def executive_summary(findings: list[Finding], area_name: str, year_label: str, 
     recs = "".join(f"<li>{_markdown_inline(r)}</li>" for r in recommendations(findings))
     return f"""# Executive summary
 
-This assessment covers {escape(area_name)} for {escape(year_label)}. Every figure below comes from the chapter it
+This assessment covers {fmt.literal(area_name)} for {fmt.literal(year_label)}. Every figure below comes from the chapter it
 links to. *Natural variation*: a change is called beyond natural variation only when an exact test says chance alone
 would produce it less than one year in twenty.
 
