@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import sys
 import threading
 import time
@@ -205,6 +206,23 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
                  config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
 
 
+def keep_printed(final_dir: Path, out_dir: Path) -> None:
+    """A run without --pdf keeps the last run's report.pdf (and its review screenshots) when its report is the
+    same document; when the report changed, the stale PDF is not carried over, and the run says so."""
+    from pipeline.report.assemble import same_report
+
+    if not (final_dir / "report.pdf").exists():
+        return
+    if same_report(final_dir / "report.html", out_dir / "report.html"):
+        shutil.copy2(final_dir / "report.pdf", out_dir / "report.pdf")
+        if (final_dir / "review").is_dir():
+            shutil.copytree(final_dir / "review", out_dir / "review", dirs_exist_ok=True)
+        print("  kept the last run's report.pdf: the report is unchanged")
+    else:
+        print("  removed the last run's report.pdf: it printed a report this run has changed; add --pdf to print "
+              "this one")
+
+
 def previous_manifest(final_dir: Path) -> dict:
     """The manifest of the last run to this folder (empty on a first run): its chapters' keys and seconds."""
     try:
@@ -347,6 +365,8 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
         print_pdf(out_dir / "report.html", out_dir / "report.pdf")
         (out_dir / "review").mkdir(exist_ok=True)
         screenshot(out_dir / "report.html", out_dir / "review" / "first_screen.png")
+    else:
+        keep_printed(final_dir, out_dir)
     timings["report"] = round(time.perf_counter() - report_started, 2)
     timings["total"] = round(time.perf_counter() - started, 2)
     write_text(json.dumps(manifest, indent=2) + "\n", out_dir / "manifest.json")

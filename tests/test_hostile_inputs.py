@@ -262,3 +262,74 @@ def test_a_real_assessment_with_a_weak_key_exits_3_before_anything_is_written(tm
                         "--out-dir", str(tmp_path / "out")])
     assert code == 3 and "is refused" in capsys.readouterr().err
     assert not (tmp_path / "processed").exists() and not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- the new user's cases
+@pytest.mark.parametrize("header", ["Alcohol flag", "ALCOHOL_FLAG", "alcohol-flag", "alcohol_flg"])
+def test_a_header_spelt_like_a_contract_column_exits_2_naming_both(tmp_path, monkeypatch, capsys, header):
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo",
+                                {"asb_cases": lambda frame: frame.rename(columns={"alcohol_flag": header})})
+    monkeypatch.setenv("CSP_PSEUDONYM_KEY", STRONG_KEY)
+    code = runner.main(["--config", str(config), "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
+                        "--out-dir", str(tmp_path / "out")])
+    error = capsys.readouterr().err
+    assert code == 2 and f"'{header}' looks like 'alcohol_flag'" in error and "asb_cases" in error
+    assert "Traceback" not in error
+
+
+def test_an_absent_column_is_reported_as_not_supplied_and_never_judged_as_unrecorded(tmp_path, monkeypatch):
+    from pipeline.chapters import strategic_priority
+    from pipeline.chapters.context import ChapterContext
+    from pipeline.inputs.config import load_config
+
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo",
+                                {"asb_cases": lambda frame: frame.drop(columns=["alcohol_flag"])})
+    result = _ingest(raw, config, tmp_path, monkeypatch)
+    facts = json.loads((result.processed_dir / "ingest.json").read_text())
+    assert facts["absent_columns"]["asb_cases"] == ["alcohol_flag"]
+    assert "not supplied" in result.quality.set_index("source").loc["asb_cases", "note"]
+    chapter = strategic_priority.build(ChapterContext(load_config(config), result.period_end, raw, tmp_path / "processed"))
+    gaps = chapter.gaps[chapter.gaps["Source"] == "asb_cases.csv"]
+    assert "Field not supplied" in gaps["Gap"].tolist(), gaps.to_string()
+    assert not gaps["Detail"].str.contains("'alcohol_flag' is empty in every row").any()
+    asb_alcohol = chapter.completeness[(chapter.completeness["Source"] == "ASB cases")
+                                       & (chapter.completeness["Flag"] == "Alcohol")]
+    assert asb_alcohol.empty  # no completeness, so no 'make it mandatory' recommendation, for a column not supplied
+
+
+def _published(folder: Path, stamp: str, body: str = "same") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.html").write_text(f'<p>{body}</p><span class="run-timestamp">{stamp}</span>')
+
+
+def test_a_rerun_without_pdf_keeps_the_pdf_of_an_unchanged_report(tmp_path, capsys):
+    last, new = tmp_path / "last", tmp_path / "new"
+    _published(last, "2026-12-01 10:00")
+    (last / "report.pdf").write_bytes(b"%PDF-1.7 printed")
+    (last / "review").mkdir()
+    (last / "review" / "first_screen.png").write_bytes(b"png")
+    _published(new, "2026-12-03 09:00")
+    runner.keep_printed(last, new)
+    assert (new / "report.pdf").read_bytes() == b"%PDF-1.7 printed" and (new / "review" / "first_screen.png").exists()
+    assert "kept the last run's report.pdf" in capsys.readouterr().out
+
+
+def test_a_rerun_that_changed_the_report_says_it_did_not_keep_the_stale_pdf(tmp_path, capsys):
+    last, new = tmp_path / "last", tmp_path / "new"
+    _published(last, "2026-12-01 10:00", "old figures")
+    (last / "report.pdf").write_bytes(b"%PDF-1.7 printed")
+    _published(new, "2026-12-03 09:00", "new figures")
+    runner.keep_printed(last, new)
+    assert not (new / "report.pdf").exists()
+    said = capsys.readouterr().out
+    assert "removed the last run's report.pdf" in said and "add --pdf" in said
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(browser.find_chromium() is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_pdf_then_a_plain_rerun_keeps_report_pdf(tmp_path):
+    args = ["--out-dir", str(tmp_path / "out"), "--processed-dir", str(tmp_path / "processed")]
+    assert runner.main([*args, "--pdf"]) == 0
+    printed = (tmp_path / "out" / "2025-03-demo" / "report.pdf").read_bytes()
+    assert runner.main(args) == 0
+    assert (tmp_path / "out" / "2025-03-demo" / "report.pdf").read_bytes() == printed

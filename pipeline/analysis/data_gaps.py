@@ -44,9 +44,11 @@ STRUCTURAL = [
 def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None], completeness: pd.DataFrame,
               current_year: str | None, months_in_year: list[str], health_latest: dict[str, str],
               assessment_year_start: int, iom_linked: int | None,
-              affected: dict[str, list[str]] | None = None, unusable: dict[str, str] | None = None) -> pd.DataFrame:
+              affected: dict[str, list[str]] | None = None, unusable: dict[str, str] | None = None,
+              absent: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Each gap with its consequence and fix; `affected` names the chapters that read each source (registry);
-    `unusable` holds the sources most of whose rows were rejected, with why."""
+    `unusable` holds the sources most of whose rows were rejected, with why; `absent` the optional columns each
+    extract's header lacks (reported as not supplied: a column that is not there is not 'empty in every row')."""
     rows = []
     for name, reason in (unusable or {}).items():
         chapters = (affected or {}).get(name)
@@ -75,6 +77,11 @@ def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None
             continue
         contract = CONTRACTS[name]
         for column in contract.columns:
+            if column.name in (absent or {}).get(name, []):
+                rows.append(("Field not supplied", f"{name}.csv", f"'{column.name}' is not in the file's header",
+                             f"analyses that need '{column.name}' cannot be done",
+                             f"add the '{column.name}' column to the export (the data contract lists it)"))
+                continue
             if column.required or column.name not in frame:
                 continue
             values = frame[column.name]
@@ -83,9 +90,9 @@ def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None
                              f"analyses that need '{column.name}' cannot be done", f"populate '{column.name}' in the export"))
         if months_in_year and "month" in frame and name in MONTHLY_EXTRACTS:
             recorded_months = set(frame["month"].unique())
-            absent = [m for m in months_in_year if m not in recorded_months]
-            if absent:
-                rows.append(("Months missing", f"{name}.csv", f"no records for {', '.join(absent)}",
+            no_records = [m for m in months_in_year if m not in recorded_months]
+            if no_records:
+                rows.append(("Months missing", f"{name}.csv", f"no records for {', '.join(no_records)}",
                              "annual totals and shares for the assessment year are incomplete",
                              "re-export the extract for the whole assessment year"))
     for indicator, period in health_latest.items():

@@ -88,6 +88,10 @@ def _current(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     return None if frame is None else frame[frame["assessment_period"] == CURRENT]
 
 
+def _without(frame: pd.DataFrame | None, columns: list[str] | None) -> pd.DataFrame | None:
+    return frame if frame is None or not columns else frame.drop(columns=[c for c in columns if c in frame])
+
+
 def build(ctx: ChapterContext) -> StrategicChapter:
     config = ctx.config
     own = set(REGISTRY[NAME].tables)  # only the sources this chapter reads are its gaps
@@ -110,7 +114,9 @@ def build(ctx: ChapterContext) -> StrategicChapter:
         by_source = flags.prevalence(asb, "source", "All ASB cases", asb_years)
         by_category = flags.prevalence(asb, "asb_category", "All ASB cases", asb_years)
         chapter.asb_prevalence = pd.concat([by_source, by_category[by_category["Group"] != "All ASB cases"]], ignore_index=True)
-    chapter.completeness = flags.completeness({"police violence": violence, "ASB cases": asb},
+    absent = ctx.ingest_facts().get("absent_columns", {})  # never judged as unrecorded: they were not supplied
+    chapter.completeness = flags.completeness({"police violence": _without(violence, absent.get("police_records")),
+                                               "ASB cases": _without(asb, absent.get("asb_cases"))},
                                               {"police violence": violence_years, "ASB cases": asb_years})
     chapter.recording = flags.recording_effects(chapter.completeness)
     chapter.repeats = pd.concat([strategic.repeat_table(_current(asb), "perpetrator_id", "ASB perpetrators"),
@@ -139,7 +145,7 @@ def build(ctx: ChapterContext) -> StrategicChapter:
     chapter.gaps = data_gaps(missing, tables, chapter.completeness, current_year, months, latest,
                              (ctx.period_end - 11).year, linked, {name: chapters_reading(name) for name in tables},
                              {name: why for name, why in ctx.ingest_facts().get("unusable_extracts", {}).items()
-                              if name in own})
+                              if name in own}, absent)
     for name in ctx.ingest_facts().get("missing_health_indicators", []):
         chapter.gaps.loc[len(chapter.gaps)] = ["Source not supplied", f"fingertips/{name}", "health indicator file absent",
                                                "the health context lacks this indicator", "copy the Fingertips extract"]

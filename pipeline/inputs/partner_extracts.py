@@ -6,6 +6,8 @@ identifiers are pseudonymised here and the raw column is dropped: it never leave
 """
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from pipeline.methods.periods import assessment_period, financial_year
 from pipeline.inputs.pseudonymise import pseudonymise
 from pipeline.inputs.police_uk import CRIME_TYPES
 from pipeline.errors import InputDataError
-from pipeline.inputs.sources import FIELDS_COLUMN, read_table
+from pipeline.inputs.sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, read_table
 from pipeline.inputs.validators import RowScreen, reject_broken_rows, require_columns, require_rows
 
 FLAG_VALUES = {"Y": "Y", "N": "N", "": "", "YES": "Y", "NO": "N", "1": "Y", "0": "N", "TRUE": "Y", "FALSE": "N"}
@@ -267,10 +269,40 @@ def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], k
     screen.hidden = None
 
 
+def _folded(name: object) -> str:
+    return re.sub(r"[\s_\-.]+", "", str(name)).lower()
+
+
+def misnamed_columns(columns: list[str], contract: Contract) -> list[tuple[str, str]]:
+    """(header, contract column) for each contract column missing from the header that an unknown header spells
+    with other case, spaces, underscores, hyphens or dots, or one character off ('Alcohol flag' for alcohol_flag)."""
+    known = {column.name for column in contract.columns}
+    unknown = [c for c in columns if c not in known and c not in (FILE_COLUMN, ROW_COLUMN, FIELDS_COLUMN)]
+    found = []
+    for column in contract.columns:
+        if column.name in columns:
+            continue
+        for header in unknown:
+            a, b = _folded(header), _folded(column.name)
+            if a == b or (len(b) > 5 and difflib.SequenceMatcher(None, a, b).ratio() >= 0.9):
+                found.append((header, column.name))
+                break
+    return found
+
+
 def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str], key: bytes | None,
                   period_end: pd.Period, label: str) -> RowScreen:
-    """Contract checks, value parsing, pseudonymisation and period columns for one extract."""
+    """Contract checks, value parsing, pseudonymisation and period columns for one extract. A header that looks
+    like a contract column it lacks is an input error naming both: read as absent, a misspelt flag would be
+    reported as never recorded. Optional columns the header lacks are listed in `screen.absent`."""
+    misnamed = misnamed_columns(list(raw.columns), contract)
+    if misnamed:
+        pairs = "; ".join(f"'{header}' looks like '{name}'" for header, name in misnamed)
+        raise InputDataError(label, f"the header has columns the data contract does not name: {pairs}.",
+                             "rename them to the contract's names (lower case with underscores), then run again.",
+                             column=misnamed[0][0])
     frame = require_rows(require_columns(raw, contract.required, label), label)
+    absent = [column.name for column in contract.columns if column.name not in frame.columns]
     for column in contract.columns:
         if column.name not in frame.columns:
             frame[column.name] = ""
@@ -286,6 +318,7 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
                 raise ValueError("a pseudonymisation key is needed for person identifiers")
             frame[column.name] = pseudonymise(frame[column.name].astype(str).str.strip(), key)
     screen = reject_broken_rows(RowScreen(frame, contract.name))
+    screen.absent = absent
     for column in contract.columns:
         if column.kind != "person":
             _parse_column(screen, column, code_map, key, contract.person_level)

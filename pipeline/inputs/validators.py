@@ -66,6 +66,7 @@ class RowScreen:
         # shown (masked) value in that column, never the raw one
         self.hidden: tuple[str, pd.Series] | None = None
         self.notes: list[str] = []  # what was read in a way the analyst should know about (shown in the data-quality table)
+        self.absent: list[str] = []  # optional columns the file does not have (never 'empty in every row')
 
     def reject(self, failing: pd.Series, check: str, reason: str | Callable[[pd.Index], pd.Series]) -> "RowScreen":
         """Move rows where `failing` is True into the rejects table. A reason that depends on the row is a function

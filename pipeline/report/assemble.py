@@ -228,3 +228,15 @@ def build_report(parts: list[Part], target: Path, title: str, subtitle: str, syn
     body, numbering = render(combine(parts, title, subtitle, synthetic, generated))
     write_text(body, target)
     return numbering
+
+
+RUN_TIMESTAMP = re.compile(r'<span class="run-timestamp">[^<]*</span>')
+
+
+def same_report(one: Path, other: Path) -> bool:
+    """Whether two published reports are the same document but for the time they were generated."""
+    try:
+        first, second = (RUN_TIMESTAMP.sub("", path.read_text(encoding="utf-8")) for path in (one, other))
+    except OSError:
+        return False
+    return first == second

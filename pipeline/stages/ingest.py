@@ -168,7 +168,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     rejects["police_uk_outcomes"] = outcomes.rejects
 
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
-    missing, unusable = [], {}
+    missing, unusable, absent_columns = [], {}, {}
     key, key_origin = None, "not needed (no person identifiers supplied)"
     for contract in CONTRACTS.values():
         path = find_extract(partner_dir, contract)
@@ -186,6 +186,9 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
         if lsoa_column:
             kept = _geography_columns(kept, geography, zones, area, lsoa_column)
         rejects[contract.name] = screen.rejects
+        if screen.absent:
+            absent_columns[contract.name] = screen.absent
+            screen.notes.append(f"columns not in the file (not supplied): {', '.join(screen.absent)}")
         summary = _with_outside(screen.summary(), 0) | {"files": 1}
         reason = unusable_reason(summary, screen.rejects)
         if reason:  # never reported as zeros or empty fields: the table is left out and every chapter says why
@@ -213,7 +216,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     quality_frame = quality_frame[QUALITY_COLUMNS]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
-                 "unusable_extracts": unusable,
+                 "unusable_extracts": unusable, "absent_columns": absent_columns,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
                  "pseudonymisation_key": key_origin, **key_facts.result().as_dict()}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
