@@ -32,10 +32,11 @@ from pipeline.execution import (ChapterFailure, KernelStartError, ensure_kernel,
 from pipeline.fileio import LockedError, exclusive_lock, remove_stale, replace_dir, staging_dir, write_text
 from pipeline.inputs.config import load_config
 from pipeline.inputs.folders import check_apart
+from pipeline.inputs.synthetic import check_synthetic
 from pipeline.inputs.pseudonymise import MissingKeyError, load_key
 from pipeline.paths import DEFAULT_CONFIG, OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
 from pipeline.report.browser import find_chromium, print_pdf, screenshot
-from pipeline.stages.cache import needs_key
+from pipeline.stages.cache import needs_key, synthetic_inputs
 from pipeline.stages.ingest import ensure_ingested, months_available
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     processed_root = cli_path(args.processed_dir) if args.processed_dir else PROCESSED_DIR
     try:
         check_apart(config.raw_folders(raw_dir), {"--processed-dir": processed_root, "--out-dir": out_root})
+        if config.synthetic:
+            check_synthetic(config.path, synthetic_inputs(config, raw_dir), raw_dir)
     except InputDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -25,6 +25,7 @@ import pandas as pd
 
 from pipeline.inputs import police_uk
 from pipeline.inputs.reference import Reference
+from pipeline.inputs.synthetic import write_manifest
 
 SEED = 20250331
 FIRST_MONTH, LAST_MONTH = pd.Period("2020-04", "M"), pd.Period("2025-03", "M")
@@ -526,4 +527,5 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     for name, frame in extracts.items():
         frame.to_csv(demo / "partner" / f"{name}.csv", index=False, lineterminator="\n")
         counts[name] = len(frame)
+    write_manifest(demo, f"scripts/demo_generator.py, seed {seed}")  # what synthetic: true is checked against
     return counts

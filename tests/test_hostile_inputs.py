@@ -333,3 +333,35 @@ def test_pdf_then_a_plain_rerun_keeps_report_pdf(tmp_path):
     printed = (tmp_path / "out" / "2025-03-demo" / "report.pdf").read_bytes()
     assert runner.main(args) == 0
     assert (tmp_path / "out" / "2025-03-demo" / "report.pdf").read_bytes() == printed
+
+
+def test_synthetic_true_on_the_real_2024_files_exits_2(tmp_path, capsys):
+    config = tmp_path / "real_marked_synthetic.yaml"
+    config.write_text((PROJECT_ROOT / "config" / "real_2024.yaml").read_text().replace("synthetic: false", "synthetic: true"))
+    assert "synthetic: true" in config.read_text()
+    code = runner.main(["--config", str(config), "--processed-dir", str(tmp_path / "processed"),
+                        "--out-dir", str(tmp_path / "out")])
+    error = capsys.readouterr().err
+    assert code == 2 and "synthetic: true" in error and "cambridgeshire-2024.zip" in error
+    assert not (tmp_path / "processed").exists()
+
+
+def test_synthetic_true_refuses_a_demo_file_changed_after_the_generator_wrote_it(tmp_path, capsys):
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {})
+    with open(raw / "partner" / "asb_cases.csv", "a") as handle:
+        handle.write("A-REAL-CASE,police,2024-10-01 21:30,E01017983,nuisance,N,N,Y,N,N,,,34\n")
+    code = runner.main(["--config", str(config), "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
+                        "--out-dir", str(tmp_path / "out")])
+    error = capsys.readouterr().err
+    assert code == 2 and "asb_cases.csv" in error and "changed since the demo generator wrote it" in error
+
+
+def test_the_demo_is_marked_synthetic_by_its_generator():
+    from pipeline.inputs.config import load_config
+    from pipeline.inputs.synthetic import unmarked
+    from pipeline.stages.cache import synthetic_inputs
+
+    config = load_config(PROJECT_ROOT / "config" / "demo.yaml")
+    files = synthetic_inputs(config, RAW_DIR)
+    assert len(files) == 7 and unmarked(files, RAW_DIR) == []
+    assert "write_manifest(demo" in (PROJECT_ROOT / "scripts" / "demo_generator.py").read_text()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.inputs.partner_extracts import CONTRACTS
+from pipeline.inputs.synthetic import write_manifest
 from pipeline.paths import PROJECT_ROOT, RAW_DIR
 
 RUN_NAME = "2025-03-demo"
@@ -105,6 +106,8 @@ def demo_raw_copy(target: Path, name: str, edits: dict) -> tuple[Path, Path]:
         if edit is not None:
             frame = pd.read_csv(RAW_DIR / "demo" / "partner" / f"{extract}.csv", dtype=str, keep_default_na=False)
             edit(frame).to_csv(partner / f"{extract}.csv", index=False)
+    # Edited copies of the synthetic demo are still synthetic: marked as the generator marks its own files.
+    write_manifest(target, "tests/trust_helpers.py: an edited copy of the synthetic demo data")
     config = target / f"{name}.yaml"
     config.write_text((PROJECT_ROOT / "config" / "demo.yaml").read_text()
                       .replace("name: demo", f"name: {name}").replace("police_uk: demo/police.uk", "police_uk: police.uk")

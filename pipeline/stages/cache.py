@@ -50,6 +50,16 @@ def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     return sorted(files)
 
 
+def synthetic_inputs(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
+    """The files a synthetic configuration claims are generated: its police.uk files and partner extracts (the
+    reference, health and boundary files are real public data in every assessment)."""
+    found = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
+    files = {source.path for sources in found.values() for source in sources}
+    partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
+    files |= {path for contract in CONTRACTS.values() if (path := find_extract(partner_dir, contract))}
+    return sorted(files)
+
+
 def needs_key(config: AssessmentConfig, raw_dir: Path) -> bool:
     """True when a partner extract with person identifiers is supplied (ingest will pseudonymise)."""
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
