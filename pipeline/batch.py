@@ -70,16 +70,16 @@ def choose(config: AssessmentConfig, raw_dir: Path, wanted: list[str], code_map:
 
 def run_partnership(task: dict) -> dict:
     """One partnership's chapters and report (a process-pool or Dask task): its outcome, never an exception."""
-    from pipeline.runner import _run, run_folder
+    from pipeline.runner import _run, ingest_key, run_folder
 
     started = time.perf_counter()
     config = load_config(task["config_path"])
     period_end = pd.Period(task["period_end"], freq="M")
     final_dir = run_folder(Path(task["out_root"]), period_end, config.name, None)
-    ingest = SimpleNamespace(processed_dir=processed_dir_for(config, Path(task["processed_root"])), reused=True,
+    ingest = SimpleNamespace(processed_dir=processed_dir_for(config, period_end, Path(task["processed_root"])), reused=True,
                              reason=task["ingest_reason"])
     parameters = {"config_path": config.path, "period_end": str(period_end), "raw_dir": task["raw_dir"],
-                  "processed_root": task["processed_root"]}
+                  "processed_root": task["processed_root"], "ingest_key": ingest_key(ingest.processed_dir)}
     outcome = {"partnership": task["partnership"], "code": task["code"], "config": config.name,
                "report": str(final_dir / "report.html")}
     try:
@@ -160,7 +160,7 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
               f"{time.perf_counter() - started:.1f} s after the start", flush=True)
 
     outcomes = execute(ingested_tasks(), len(configs), jobs, scheduler)
-    table = comparison_table(partnerships, [processed_dir_for(c, processed_root) for c in configs])
+    table = comparison_table(partnerships, [processed_dir_for(c, period_end, processed_root) for c in configs])
     write_index(batch_dir, config, period_end, partnerships, outcomes, table, time.perf_counter() - started)
     write_text(json.dumps({"outcomes": outcomes, "seconds": round(time.perf_counter() - started, 2),
                            "workers": scheduler or local_workers}, indent=2) + "\n", batch_dir / "batch.json")

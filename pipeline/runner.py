@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         with exclusive_lock(final_dir, f"run of {config.name} for {period_end} started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
             started = time.perf_counter()
             ingest = ensure_ingested(config, period_end, raw_dir, processed_root, force=args.force)
+            parameters["ingest_key"] = ingest_key(ingest.processed_dir)
             verb = "reused" if ingest.reused else "ingested"
             print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
             if args.latest_weeks:
@@ -224,6 +225,11 @@ def keep_printed(final_dir: Path, out_dir: Path) -> None:
     else:
         print("  removed the last run's report.pdf: it printed a report this run has changed; add --pdf to print "
               "this one")
+
+
+def ingest_key(processed_dir: Path) -> str:
+    """The cache key of the ingest in `processed_dir`, which the run's chapters check they are reading."""
+    return json.loads((processed_dir / "ingest.json").read_text()).get("cache_key", "")
 
 
 def previous_manifest(final_dir: Path) -> dict:

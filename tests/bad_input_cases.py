@@ -199,7 +199,7 @@ CASES: list[Case] = [
          lambda d: extract(d, "asb_cases", csv_bytes(ASB_HEADER[:4], [GOOD_ASB[:4]])), "'asb_category'"),
     Case("extract: column renamed", "asb_cases", "error",
          lambda d: extract(d, "asb_cases", csv_bytes(["case_id", "source", "reportedat", *ASB_HEADER[3:]], [GOOD_ASB])),
-         "found 'reportedat'"),
+         "'reportedat' looks like 'reported_at'"),
     Case("extract: extra column (dropped)", "asb_cases", "accept",
          lambda d: extract(d, "asb_cases", csv_bytes(ASB_HEADER + ["notes"], [GOOD_ASB + ["free text"]]))),
     Case("extract: empty file", "asb_cases", "error", lambda d: extract(d, "asb_cases", b""), "empty"),

@@ -68,7 +68,7 @@ def context_of(ingest):
     from pipeline.chapters.context import ChapterContext
 
     config, result = ingest
-    return ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent)
+    return ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent.parent)
 
 
 @pytest.fixture(scope="session")

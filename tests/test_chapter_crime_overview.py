@@ -11,7 +11,7 @@ from pipeline.stages.ingest import run_ingest
 
 def build(ingest) -> crime_overview.CrimeOverview:
     config, result = ingest
-    return crime_overview.build(ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent))
+    return crime_overview.build(ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent.parent))
 
 
 def test_demo_overview_is_numbers_and_findings_quote_them(demo_ingest):

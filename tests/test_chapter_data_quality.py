@@ -10,7 +10,7 @@ from pipeline.paths import RAW_DIR
 
 def context(ingest) -> ChapterContext:
     config, result = ingest
-    return ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent)
+    return ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent.parent)
 
 
 def test_demo_rows_add_up_and_findings_quote_them(demo_ingest):

@@ -19,7 +19,7 @@ from trust_helpers import demo_raw_copy
 @pytest.fixture(scope="module")
 def demo_chapter(demo_ingest):
     config, result = demo_ingest
-    context = ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent)
+    context = ChapterContext(config, result.period_end, RAW_DIR, result.processed_dir.parent.parent)
     return strategic_chapter.build(context)
 
 

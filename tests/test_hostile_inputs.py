@@ -365,3 +365,35 @@ def test_the_demo_is_marked_synthetic_by_its_generator():
     files = synthetic_inputs(config, RAW_DIR)
     assert len(files) == 7 and unmarked(files, RAW_DIR) == []
     assert "write_manifest(demo" in (PROJECT_ROOT / "scripts" / "demo_generator.py").read_text()
+
+
+@pytest.mark.slow
+def test_two_period_ends_in_turn_reuse_their_own_ingests(tmp_path):
+    from pipeline.inputs.config import load_config
+    from pipeline.stages.ingest import ensure_ingested
+
+    config = load_config(PROJECT_ROOT / "config" / "demo.yaml")
+    first = ensure_ingested(config, pd_period("2025-03"), RAW_DIR, tmp_path)
+    second = ensure_ingested(config, pd_period("2024-12"), RAW_DIR, tmp_path)
+    assert not first.reused and not second.reused and first.processed_dir != second.processed_dir
+    again = [ensure_ingested(config, pd_period(end), RAW_DIR, tmp_path) for end in ("2025-03", "2024-12", "2025-03")]
+    assert all(result.reused for result in again)
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == ["2024-12", "2025-03"]
+
+
+def pd_period(text: str):
+    import pandas as pd
+
+    return pd.Period(text, freq="M")
+
+
+def test_a_chapter_in_a_run_never_ingests_and_stops_when_the_tables_changed_under_it(demo_ingest, monkeypatch):
+    from pipeline.chapters import context
+
+    config, result = demo_ingest
+    facts = json.loads((result.processed_dir / "ingest.json").read_text())
+    monkeypatch.setattr(context, "ensure_ingested", lambda *a, **k: pytest.fail("a chapter in a run ingested"))
+    arguments = (config.path, str(result.period_end), str(RAW_DIR), str(result.processed_dir.parent.parent))
+    assert context.chapter_context(*arguments, facts["cache_key"]).processed_dir == result.processed_dir
+    with pytest.raises(context.ProcessedTablesChanged, match="Chapters never ingest: run the assessment again"):
+        context.chapter_context(*arguments, "the key of another ingest")

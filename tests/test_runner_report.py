@@ -60,7 +60,7 @@ def test_report_is_self_contained_and_hides_code(demo_run):
 def test_manifest_records_exactly_what_was_ingested(demo_run):
     _, folder, _, processed = demo_run
     manifest = json.loads((folder / "manifest.json").read_text())
-    facts = json.loads((processed / "demo" / "ingest.json").read_text())
+    facts = json.loads((processed / "demo" / "2024-12" / "ingest.json").read_text())
     assert manifest["parameters"]["period_end"] == "2024-12" and manifest["partial"] is False
     assert set(manifest["timings_seconds"]) >= {"data_quality", "crime_overview", "strategic_priority", "report", "total"}
     assert manifest["packages"]["papermill"] and manifest["git_commit"]
@@ -250,7 +250,7 @@ def test_the_report_compares_with_last_years_run_when_it_is_there(demo_run):
     for path in (folder / "findings").glob("*.json"):
         (previous / path.name).write_text(path.read_text())
     manifest = json.loads((folder / "manifest.json").read_text())
-    facts = json.loads((processed / "demo" / "ingest.json").read_text())
+    facts = json.loads((processed / "demo" / "2024-12" / "ingest.json").read_text())
     from pipeline.chapters.registry import CHAPTERS
     from pipeline.inputs.config import load_config
     import pandas as pd

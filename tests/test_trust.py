@@ -74,7 +74,7 @@ def test_no_planted_identifier_reaches_outputs_or_processed_data(tmp_path):
     out, processed = tmp_path / "out", tmp_path / "processed"
     result = th.run(out, processed, "--config", str(config), "--raw-dir", str(raw))
     assert result.returncode == 0, result.stderr
-    assert (processed / "demo" / "police_records.parquet").exists()
+    assert (processed / "demo" / "2025-03" / "police_records.parquet").exists()
     assert th.scan([out, processed], list(th.PLANTED.values())) == []
     # The scan can see them: the planted raw files do contain them.
     assert th.scan([raw / "partner"], [th.PLANTED["nhs"]])

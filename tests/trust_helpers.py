@@ -17,7 +17,8 @@ from pipeline.inputs.partner_extracts import CONTRACTS
 from pipeline.inputs.synthetic import write_manifest
 from pipeline.paths import PROJECT_ROOT, RAW_DIR
 
-RUN_NAME = "2025-03-demo"
+PERIOD_END = "2025-03"
+RUN_NAME = f"{PERIOD_END}-demo"
 EXPECTED_OUTPUTS = {"01_data_quality.ipynb", "02_crime_overview.ipynb", "03_strategic_priority.ipynb",
                     "04_violence.ipynb", "05_acquisitive.ipynb", "06_asb.ipynb", "07_domestic.ipynb", "08_reoffending.ipynb",
                     "manifest.json",
@@ -57,9 +58,9 @@ def sha256(data: bytes) -> str:
 def hashes(out: Path, processed: Path) -> dict[str, str]:
     """sha256 of the processed tables, the published tables and the report (its run timestamp blanked)."""
     found = {}
-    for path in sorted((processed / "demo").rglob("*")):
+    for path in sorted((processed / "demo" / PERIOD_END).rglob("*")):
         if path.is_file():
-            found[f"processed/{path.relative_to(processed / 'demo')}"] = sha256(path.read_bytes())
+            found[f"processed/{path.relative_to(processed / 'demo' / PERIOD_END)}"] = sha256(path.read_bytes())
     for path in sorted((out / RUN_NAME / "tables").rglob("*.csv")):
         found[f"tables/{path.relative_to(out / RUN_NAME / 'tables')}"] = sha256(path.read_bytes())
     report = (out / RUN_NAME / "report.html").read_text()
@@ -73,7 +74,7 @@ def partial_outputs(out: Path, processed: Path) -> list[str]:
     final = out / RUN_NAME
     if final.exists() and {p.name for p in final.iterdir()} != EXPECTED_OUTPUTS:
         problems.append(f"{final} is incomplete: {sorted(p.name for p in final.iterdir())}")
-    data = processed / "demo"
+    data = processed / "demo" / PERIOD_END
     if data.exists() and {p.name for p in data.iterdir()} != EXPECTED_PROCESSED:
         problems.append(f"{data} is incomplete: {sorted(p.name for p in data.iterdir())}")
     return problems

@@ -1,7 +1,9 @@
 """What a chapter needs: the configuration, the period end, the folders and the processed tables.
 
-A chapter reads only processed tables. Run by the runner, ingest has already happened; run by hand in
-JupyterLab, `chapter_context` runs the (cached) ingest stage first, so a notebook works on its own.
+A chapter reads only processed tables and never ingests in a run: the runner hands it the cache key of the ingest
+it made, and `chapter_context` stops with a clear message if the processed tables are not that ingest any more
+(another run replaced them). Run by hand in JupyterLab (no key), `chapter_context` runs the cached ingest stage
+first, so a notebook works on its own.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ class ChapterContext:
 
     @property
     def processed_dir(self) -> Path:
-        return processed_dir_for(self.config, self.processed_root)
+        return processed_dir_for(self.config, self.period_end, self.processed_root)
 
     def table(self, name: str, area_only: bool = False) -> pd.DataFrame | None:
         """A processed table, or None when its source was not supplied. area_only: leave out the rows placed in
@@ -70,11 +72,24 @@ class ChapterContext:
         return out
 
 
-def chapter_context(config_path: str, period_end: str = "", raw_dir: str = "", processed_root: str = "") -> ChapterContext:
-    """The context for the notebook's parameters (relative paths are taken from the project root)."""
+class ProcessedTablesChanged(RuntimeError):
+    pass
+
+
+def chapter_context(config_path: str, period_end: str = "", raw_dir: str = "", processed_root: str = "",
+                    ingest_key: str = "") -> ChapterContext:
+    """The context for the notebook's parameters (relative paths are taken from the project root). With the run's
+    `ingest_key`, the processed tables must be that ingest (ProcessedTablesChanged otherwise); without one (a
+    notebook run by hand), the cached ingest runs first."""
     config = load_config(config_path)
     raw = resolve(raw_dir) if raw_dir else RAW_DIR
     processed = resolve(processed_root) if processed_root else PROCESSED_DIR
     end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw)
-    ensure_ingested(config, end, raw, processed)
-    return ChapterContext(config, end, raw, processed)
+    context = ChapterContext(config, end, raw, processed)
+    if not ingest_key:
+        ensure_ingested(config, end, raw, processed)
+    elif read_facts(context.processed_dir).get("cache_key") != ingest_key:
+        raise ProcessedTablesChanged(
+            f"the processed tables in {context.processed_dir} are not the ingest this run made (they were replaced or "
+            "removed while it ran, by another run or by hand). Chapters never ingest: run the assessment again.")
+    return context

@@ -1,5 +1,5 @@
 """Ingest, the first stage of every run: read every source, check it, map it to 2021 LSOAs, wards,
-districts and zones, and write Parquet tables to data/processed/<assessment>/, rejected rows with
+districts and zones, and write Parquet tables to data/processed/<assessment>/<period end>/, rejected rows with
 reasons, and a data-quality summary in which rows in = rows kept + rows rejected for every source.
 
 Chapters read only these tables. The stage is cached by content (pipeline.stages.cache): an unchanged
@@ -66,7 +66,7 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
                     reference: Reference | None = None) -> IngestResult:
     """Reuse the processed tables when they were made from exactly these inputs; else ingest. `reference`: the
     ONS tables already loaded from this configuration's reference folder (a batch loads them once)."""
-    final = processed_dir_for(config, processed_root)
+    final = processed_dir_for(config, period_end, processed_root)
     current, previous = fingerprint(config, Path(raw_dir), period_end), read_facts(final)
     reason = "forced (--force)" if force else why_not_reused(previous, current)
     if reason is None:
@@ -78,8 +78,11 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
     return result
 
 
-def processed_dir_for(config: AssessmentConfig, processed_root: Path = PROCESSED_DIR) -> Path:
-    return resolve(config.name, processed_root)
+def processed_dir_for(config: AssessmentConfig, period_end: pd.Period | str,
+                      processed_root: Path = PROCESSED_DIR) -> Path:
+    """data/processed/<assessment>/<period end>: each period end keeps its own ingest, so assessing two period ends
+    in turn reuses both, and a run for one never replaces the tables another run's chapters are reading."""
+    return resolve(config.name, processed_root) / str(period_end)
 
 
 def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, zones: dict[str, list[str]], area: list[str],
@@ -115,13 +118,13 @@ def unusable_reason(summary: dict, rejects: pd.DataFrame) -> str:
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
                processed_root: Path = PROCESSED_DIR, key: Fingerprint | None = None,
                read=police_uk.read_area, reference: Reference | None = None) -> IngestResult:
-    """Ingest every source into data/processed/<assessment>/. The folder is built beside its final place and
+    """Ingest every source into data/processed/<assessment>/<period end>/. The folder is built beside its final place and
     swapped in when complete, under a lock: a killed run leaves the previous folder (or none), never a part.
     `read` reads the police.uk files (pipeline.inputs.shared_read.SharedRead shares one reading between
     partnerships)."""
     raw_dir = Path(raw_dir)
     period_end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw_dir)
-    final = processed_dir_for(config, processed_root)
+    final = processed_dir_for(config, period_end, processed_root)
     with exclusive_lock(final, f"ingest of {config.name} for {period_end}"), ThreadPoolExecutor(1) as hashing:
         # Hashing the inputs for the cache key (GIL released) overlaps with reading them.
         key_facts = hashing.submit(lambda: key or fingerprint(config, raw_dir, period_end))
