@@ -96,6 +96,7 @@ def prevalence(frame: pd.DataFrame, group_column: str | None, all_label: str, ye
     groups = [(all_label, flagged)]
     if group_column:
         groups += [(str(name), rows) for name, rows in flagged.groupby(group_column, sort=True) if str(name) != ""]
+    partition = {all_label: TOTAL_PARTITION} | {group: group_column or "" for group, _ in groups[1:]}
     rows = []
     for group, records in groups:
         for year in years:
@@ -108,6 +109,7 @@ def prevalence(frame: pd.DataFrame, group_column: str | None, all_label: str, ye
             for label, rule in COMBINATIONS.items():
                 rows.append((group, year, label, int(rule(booleans).sum()) if len(booleans) else 0, int(all_recorded.sum())))
     table = pd.DataFrame(rows, columns=["Group", "Year", "Measure", "Flagged", "Recorded"])
+    table["Partition"] = table["Group"].map(partition)  # which split of the total a group belongs to
     intervals = [wilson_interval(k, n) if n else (math.nan, math.nan) for k, n in zip(table["Flagged"], table["Recorded"])]
     table["Share (%)"] = np.where(table["Recorded"] > 0, table["Flagged"] / table["Recorded"].where(table["Recorded"] > 0) * 100, np.nan)
     table["CI low (%)"] = [low * 100 for low, _ in intervals]
@@ -115,12 +117,24 @@ def prevalence(frame: pd.DataFrame, group_column: str | None, all_label: str, ye
     return table
 
 
+TOTAL_PARTITION = "total"
+
+
 def _prevalence_wide(rows: pd.DataFrame, index: str) -> pd.DataFrame:
-    """`index` values as rows (in their order of appearance), measures as columns, share cells as values."""
+    """`index` values as rows (in their order of appearance), measures as columns, share cells as values. Where
+    groups are rows, each split of the total (by source, by category) adds up to the total row in k and n, and is
+    protected against recovery by subtraction (disclosure.protect's share_groups)."""
     rows = rows.assign(cell=[Proportion(int(k), int(n)) for k, n in zip(rows["Flagged"], rows["Recorded"], strict=True)])
     wide = rows.pivot(index=index, columns="Measure", values="cell")
     wide = wide.reindex(index=list(dict.fromkeys(rows[index])), columns=[*FLAGS.values(), *COMBINATIONS]).reset_index()
-    return protect(wide, [])
+    groups = []
+    if index == "Group" and "Partition" in rows:
+        partition = dict(zip(rows["Group"], rows["Partition"]))
+        totals = [i for i, group in wide["Group"].items() if partition.get(group) == TOTAL_PARTITION]
+        for name in dict.fromkeys(p for p in partition.values() if p != TOTAL_PARTITION):
+            members = [i for i, group in wide["Group"].items() if partition.get(group) == name]
+            groups += [[total, *members] for total in totals]
+    return protect(wide, [], share_groups=groups)
 
 
 def prevalence_display(table: pd.DataFrame, year: str) -> pd.DataFrame:

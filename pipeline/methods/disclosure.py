@@ -35,14 +35,43 @@ def is_small(value: object) -> bool:
     return number is not None and number.is_integer() and int(number) in SMALL
 
 
+def _carried(value: object) -> float | None:
+    """The size of a cell that carries its own counts ('k of n'): its largest count, for choosing which to hide."""
+    counts = value.revealed_counts() if hasattr(value, "revealed_counts") else ()
+    return float(max(counts)) if counts else None
+
+
+def _complement_shares(frame: pd.DataFrame, share_groups: list[list]) -> pd.DataFrame:
+    """Which cells carrying their own counts ('k of n') to hide: those that reveal a count from 1 to 4, and, in
+    every group of rows whose k and n add up to the group's first row (a total and its parts), a second one
+    wherever exactly one is hidden (else k and n of the hidden one are the total's less the others')."""
+    hidden = frame.map(lambda value: hasattr(value, "revealed_counts") and is_small(value))
+    changed = True
+    while changed:
+        changed = False
+        for rows in share_groups:
+            for column in frame.columns:
+                if hidden.loc[rows, column].sum() != 1:
+                    continue
+                open_cells = [(_carried(frame.at[i, column]), i) for i in rows if not hidden.at[i, column]]
+                open_cells = [(size, i) for size, i in open_cells if size]
+                if open_cells:
+                    hidden.at[min(open_cells, key=lambda cell: cell[0])[1], column] = True
+                    changed = True
+    return hidden
+
+
 def protect(frame: pd.DataFrame, counts: list[str], derived: list[str] = (), total_row: tuple[str, str, list[str]] | None = None,
-            row_sums: list[tuple[str, list[str]]] = (), group_column: str | None = None) -> pd.DataFrame:
+            row_sums: list[tuple[str, list[str]]] = (), group_column: str | None = None,
+            share_groups: list[list] = ()) -> pd.DataFrame:
     """A copy of `frame` safe to publish.
 
     counts: columns holding counts. derived: columns computed from a row's counts (suppressed with them).
     total_row: (label column, total label, labels outside the total): that row is the column-wise sum of the
     other rows except those listed. row_sums: (total column, part columns) that add up within each row.
     group_column: rows sharing its value add up, in each count column, to a total published elsewhere.
+    share_groups: lists of row labels whose 'k of n' cells add up (k and n) to the first row's: a total row and
+    one partition of it (a table may hold several partitions of one total).
     The copy's attrs name its count columns, so that the report can mark (and tests can scan) them.
     """
     counts = [c for c in counts if c in frame.columns]
@@ -84,9 +113,9 @@ def protect(frame: pd.DataFrame, counts: list[str], derived: list[str] = (), tot
     rows = hidden.any(axis=1)
     for column in derived:
         out.loc[rows, column] = SUPPRESSED
-    # A cell that carries its own counts (a share 'k of n', a change '12 to 3') is suppressed wherever it stands.
-    revealing = out.map(lambda value: hasattr(value, "revealed_counts") and is_small(value))
-    out = out.mask(revealing, SUPPRESSED)
+    # A cell that carries its own counts (a share 'k of n', a change '12 to 3') is suppressed wherever it stands,
+    # and a second one beside it wherever the first could be recovered from a total.
+    out = out.mask(_complement_shares(out, list(share_groups)), SUPPRESSED)
     out.attrs[COUNT_COLUMNS] = counts
     return out
 
