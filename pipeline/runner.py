@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             parameters["ingest_key"] = ingest_key(ingest.processed_dir)
             verb = "reused" if ingest.reused else "ingested"
             print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
+            for warning in json.loads((ingest.processed_dir / "ingest.json").read_text()).get("warnings", []):
+                print(f"warning: {warning}", file=sys.stderr)
             if args.latest_weeks:
                 from pipeline.chapters.context import ChapterContext
 

@@ -397,3 +397,50 @@ def test_a_chapter_in_a_run_never_ingests_and_stops_when_the_tables_changed_unde
     assert context.chapter_context(*arguments, facts["cache_key"]).processed_dir == result.processed_dir
     with pytest.raises(context.ProcessedTablesChanged, match="Chapters never ingest: run the assessment again"):
         context.chapter_context(*arguments, "the key of another ingest")
+
+
+# ---------------------------------------------------------------- integrity
+def test_a_month_supplied_twice_under_another_name_is_read_once_with_a_warning(tmp_path, monkeypatch, demo_ingest):
+    import pandas as pd
+
+    from pipeline.inputs.config import load_config
+    from pipeline.stages.ingest import run_ingest
+
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {})
+    (raw / "police.uk").unlink()
+    (raw / "police.uk").mkdir()
+    source = next((RAW_DIR / "demo" / "police.uk").glob("*.zip"))
+    (raw / "police.uk" / source.name).symlink_to(source)
+    with zipfile.ZipFile(source) as archive:
+        (raw / "police.uk" / "2024-10-norfolk-street.csv").write_bytes(
+            archive.read("2024-10/2024-10-cambridgeshire-street.csv"))
+    result = run_ingest(load_config(config), "2025-03", raw, tmp_path / "processed")
+    crimes = pd.read_parquet(result.processed_dir / "crimes.parquet")
+    baseline = pd.read_parquet(demo_ingest[1].processed_dir / "crimes.parquet")
+    asb = lambda frame: int((frame["crime_type"] == "Anti-social behaviour").sum())  # noqa: E731
+    assert asb(crimes) == asb(baseline) and len(crimes) == len(baseline)
+    facts = json.loads((result.processed_dir / "ingest.json").read_text())
+    assert facts["warnings"] == ["2024-10-norfolk-street.csv is a copy of 2024-10-cambridgeshire-street.csv (the same "
+                                 "bytes): read once"]
+    assert "is a copy of" in result.quality.set_index("source").loc["police.uk street", "note"]
+
+
+def test_a_utf8_file_with_one_cp1252_row_keeps_its_utf8_and_names_the_row(tmp_path):
+    from bad_input_cases import ASB_HEADER, GOOD_ASB, extract
+
+    good = [*GOOD_ASB[:7], "Zoë Müller", GOOD_ASB[8]]
+    stray = ["A2", *GOOD_ASB[1:7], "Cafe", GOOD_ASB[8]]
+    content = (",".join(ASB_HEADER) + "\r\n" + ",".join(good) + "\r\n").encode("utf-8") + \
+        (",".join(stray) + "\r\n").encode("ascii").replace(b"Cafe", "Café".encode("cp1252"))
+    screen = extract(tmp_path, "asb_cases", content)
+    note = "; ".join(screen.notes)
+    assert "UTF-8 with rows 3 in Windows cp1252" in note and "asb_cases.csv" in note
+    assert screen.rows_in == 2
+
+
+def test_a_whole_cp1252_file_is_decoded_as_cp1252_and_said(tmp_path):
+    from bad_input_cases import ASB_HEADER, GOOD_ASB, extract
+
+    content = (",".join(ASB_HEADER) + "\r\n" + ",".join([*GOOD_ASB[:7], "José", GOOD_ASB[8]]) + "\r\n").encode("cp1252")
+    screen = extract(tmp_path, "asb_cases", content)
+    assert "not UTF-8: asb_cases.csv: Windows cp1252" in "; ".join(screen.notes)

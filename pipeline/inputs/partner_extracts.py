@@ -17,7 +17,7 @@ from pipeline.methods.periods import assessment_period, financial_year
 from pipeline.inputs.pseudonymise import pseudonymise
 from pipeline.inputs.police_uk import CRIME_TYPES
 from pipeline.errors import InputDataError
-from pipeline.inputs.sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, read_table
+from pipeline.inputs.sources import DECODING, FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, read_table
 from pipeline.inputs.validators import RowScreen, reject_broken_rows, require_columns, require_rows
 
 FLAG_VALUES = {"Y": "Y", "N": "N", "": "", "YES": "Y", "NO": "N", "1": "Y", "0": "N", "TRUE": "Y", "FALSE": "N"}
@@ -319,6 +319,8 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
             frame[column.name] = pseudonymise(frame[column.name].astype(str).str.strip(), key)
     screen = reject_broken_rows(RowScreen(frame, contract.name))
     screen.absent = absent
+    if raw.attrs.get(DECODING):
+        screen.notes.append(f"not UTF-8: {raw.attrs[DECODING]}")
     for column in contract.columns:
         if column.kind != "person":
             _parse_column(screen, column, code_map, key, contract.person_level)

@@ -8,6 +8,7 @@ neighbouring forces' areas too.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import zipfile
@@ -20,7 +21,8 @@ import pandas as pd
 
 from pipeline.methods.periods import assessment_period, financial_year
 from pipeline.errors import InputDataError
-from pipeline.inputs.sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, TableSource, exact_shape, line_count, read_table
+from pipeline.inputs.sources import (DECODING, FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN, TableSource, exact_shape,
+                                     line_count, read_table)
 from pipeline.inputs.validators import RowScreen, reject_broken_rows, require_columns
 
 FILE_PATTERN = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes)\.csv(\.gz)?$")
@@ -76,7 +78,40 @@ def discover(root: Path) -> dict[str, list[TableSource]]:
             raise InputDataError(source.label, f"the month file {key} is supplied twice "
                                  f"(also {found[match['kind']][key].label}).", "keep one copy of each monthly file.")
         found[match["kind"]][key] = source
-    return {kind: [files[name] for name in sorted(files)] for kind, files in found.items()}
+    listed = {kind: [files[name] for name in sorted(files)] for kind, files in found.items()}
+    duplicates = []
+    for kind in ("street", "outcomes"):
+        listed[kind], dropped = _without_copies(listed[kind])
+        duplicates += dropped
+    return listed | {"duplicates": duplicates}
+
+
+def _size(source: TableSource) -> int:
+    if source.member is None:
+        return source.path.stat().st_size
+    with zipfile.ZipFile(source.path) as archive:
+        return archive.getinfo(source.member).file_size
+
+
+def _without_copies(sources: list[TableSource]) -> tuple[list[TableSource], list[tuple[TableSource, TableSource]]]:
+    """The sources less any that repeats, byte for byte, another file of the same month under another name (a
+    month downloaded twice, or saved under another force's name): its crimes would be dropped as repeated Crime
+    IDs, but its ASB rows, which carry no ID, would be counted twice. Returns (kept, [(copy, kept original)]).
+    Only files of one month and one size are read to compare."""
+    by_month_size: dict[tuple[str, int], list[TableSource]] = {}
+    for source in sources:
+        by_month_size.setdefault((file_month(source), _size(source)), []).append(source)
+    copies: list[tuple[TableSource, TableSource]] = []
+    for group in by_month_size.values():
+        seen: dict[str, TableSource] = {}
+        for source in group if len(group) > 1 else ():
+            digest = hashlib.sha256(source.read_bytes()).hexdigest()
+            if digest in seen:
+                copies.append((source, seen[digest]))
+            else:
+                seen[digest] = source
+    dropped = {id(copy) for copy, _ in copies}
+    return [source for source in sources if id(source) not in dropped], copies
 
 
 def file_month(source: TableSource) -> str:
@@ -203,10 +238,12 @@ def read_area(sources: list[TableSource], columns: list[str], area: AreaFilter |
             return _empty_like(header), outside_only[source]
         return _read_columnar(source, area) or _read_exact(source, area)
 
-    frames, outside = [], 0
+    frames, outside, decoding = [], 0, []
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # polars and file reads release the GIL
         for source, (frame, elsewhere) in zip(sources, pool.map(read, sources)):
             outside += elsewhere
+            if frame.attrs.get(DECODING):
+                decoding.append(frame.attrs[DECODING])
             if "Crime type" not in frame.columns and "Month" not in frame.columns:
                 raise InputDataError(source.label, "the police.uk header row is missing (first row is data).",
                                      f"restore the header row: {','.join(columns)}.", row=1)
@@ -217,7 +254,9 @@ def read_area(sources: list[TableSource], columns: list[str], area: AreaFilter |
             frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=["source_file", "source_row", *columns, "file_month"]), 0
-    return pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True), outside
+    combined = pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True)
+    combined.attrs = {DECODING: "; ".join(decoding)} if decoding else {}
+    return combined, outside
 
 
 def read_monthly(sources: list[TableSource], columns: list[str]) -> pd.DataFrame:
@@ -299,6 +338,8 @@ def clean_street(raw: pd.DataFrame, code_map: dict[str, str], geography: pd.Data
                  period_end: pd.Period) -> RowScreen:
     """Checks and enrichment for street-level crime rows (one row per crime or ASB incident)."""
     screen = reject_broken_rows(RowScreen(raw, "police.uk street"))
+    if raw.attrs.get(DECODING):
+        screen.notes.append(f"not UTF-8: {raw.attrs[DECODING]}")
     crime_type = screen.kept["Crime type"].str.strip()
     screen.reject(~crime_type.isin(CRIME_TYPES), "known_crime_type",
                   lambda rows: "crime type '" + crime_type[rows] + "' is not a police.uk category")

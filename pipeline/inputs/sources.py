@@ -18,6 +18,7 @@ import pandas as pd
 from pipeline.errors import InputDataError
 
 ROW_COLUMN = "source_row"
+DECODING = "decoding"  # DataFrame.attrs key: how a file not in UTF-8 was decoded
 FIELDS_COLUMN = "source_extra_fields"  # fields in the row minus fields in the header (0 for a sound row)
 FILE_COLUMN = "source_file"
 
@@ -66,11 +67,35 @@ def _decode(raw: bytes, label: str) -> tuple[str, str]:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    lines = raw.splitlines(keepends=True)
+    utf8_lines = {number for number, line in enumerate(lines, start=1) if not line.isascii() and _is_utf8(line)}
+    if utf8_lines:  # UTF-8 with a few lines in another encoding: each line decoded by its own encoding
+        decoded, other = [], []
+        for number, line in enumerate(lines, start=1):
+            if line.isascii() or number in utf8_lines:
+                decoded.append(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+            else:
+                decoded.append(_cp1252(line, label, number))
+                other.append(number)
+        shown = ", ".join(map(str, other[:10])) + (f" and {len(other) - 10:,} more" if len(other) > 10 else "")
+        return "".join(decoded), f"UTF-8 with rows {shown} in Windows cp1252 (decoded row by row; check those rows)"
+    return "".join(_cp1252(line, label, number) for number, line in enumerate(lines, start=1)), "cp1252"
+
+
+def _is_utf8(line: bytes) -> bool:
     try:
-        return raw.decode("cp1252"), "cp1252"
+        line.decode("utf-8-sig")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _cp1252(line: bytes, label: str, number: int) -> str:
+    try:
+        return line.decode("cp1252")
     except UnicodeDecodeError as error:
         raise InputDataError(label, f"cannot be decoded as UTF-8 or Windows cp1252 ({error}).",
-                             "save the file as 'CSV UTF-8' from Excel.") from None
+                             "save the file as 'CSV UTF-8' from Excel.", row=number) from None
 
 
 def _delimiter(header_line: str) -> str:
@@ -178,7 +203,9 @@ def read_table(source: TableSource | Path, required: list[str] | None = None) ->
             raise InputDataError(source.path, f"a {source.path.suffix} file cannot be read here.",
                                  "save it as CSV (UTF-8) or .xlsx following the data contract.")
         else:
-            frame, _ = read_csv_text(source)
+            frame, encoding = read_csv_text(source)
+            if encoding not in ("utf-8", "utf-16"):  # said in the data-quality notes (DECODING attribute)
+                frame.attrs[DECODING] = f"{source.name}: {'Windows cp1252' if encoding == 'cp1252' else encoding}"
     except InputDataError:
         raise
     except (ValueError, zipfile.BadZipFile, OSError) as error:

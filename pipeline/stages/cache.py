@@ -36,7 +36,8 @@ CODE_FILES = ("pipeline/errors.py", "pipeline/paths.py", "pipeline/fileio.py")
 def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     """Every file ingest reads, in a stable order."""
     found = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
-    files = {source.path for sources in found.values() for source in sources}
+    files = {source.path for kind in ("street", "outcomes") for source in found[kind]}
+    files |= {copy.path for copy, _ in found["duplicates"]}  # a copy read once still keys the ingest
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
     files |= {path for contract in CONTRACTS.values() if (path := find_extract(partner_dir, contract))}
     reference_dir = config.raw_path(config.reference_dir, raw_dir)
@@ -54,7 +55,8 @@ def synthetic_inputs(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     """The files a synthetic configuration claims are generated: its police.uk files and partner extracts (the
     reference, health and boundary files are real public data in every assessment)."""
     found = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
-    files = {source.path for sources in found.values() for source in sources}
+    files = {source.path for kind in ("street", "outcomes", "duplicates") for item in found[kind]
+             for source in (item if isinstance(item, tuple) else (item,))}
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
     files |= {path for contract in CONTRACTS.values() if (path := find_extract(partner_dir, contract))}
     return sorted(files)

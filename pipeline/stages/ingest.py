@@ -160,7 +160,12 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     street = police_uk.clean_street(street_raw, code_map, geography, period_end)
     street.kept = police_uk.add_zones(street.kept, zones, area)
     tables = {"crimes": street.kept}
-    quality.append(_with_outside(street.summary(), street_outside) | {"files": len(files["street"])})
+    copies = [f"{copy.name} is a copy of {original.name} (the same bytes): read once"
+              for copy, original in files["duplicates"]]
+    street_summary = _with_outside(street.summary(), street_outside) | {"files": len(files["street"])}
+    if copies:
+        street_summary["note"] = "; ".join(filter(None, [street_summary.get("note", ""), *copies]))
+    quality.append(street_summary)
     rejects["police_uk_street"] = street.rejects
 
     outcomes_raw, outcomes_outside = read(files["outcomes"], police_uk.OUTCOME_COLUMNS, area_filter)
@@ -219,7 +224,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     quality_frame = quality_frame[QUALITY_COLUMNS]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
-                 "unusable_extracts": unusable, "absent_columns": absent_columns,
+                 "unusable_extracts": unusable, "absent_columns": absent_columns, "warnings": copies,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
                  "pseudonymisation_key": key_origin, **key_facts.result().as_dict()}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
