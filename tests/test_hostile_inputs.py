@@ -444,3 +444,62 @@ def test_a_whole_cp1252_file_is_decoded_as_cp1252_and_said(tmp_path):
     content = (",".join(ASB_HEADER) + "\r\n" + ",".join([*GOOD_ASB[:7], "José", GOOD_ASB[8]]) + "\r\n").encode("cp1252")
     screen = extract(tmp_path, "asb_cases", content)
     assert "not UTF-8: asb_cases.csv: Windows cp1252" in "; ".join(screen.notes)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-07-01T20:30:00Z", "2024-07-01 21:30:00"),           # UTC in summer is an hour behind UK time
+    ("2024-01-15T20:30:00Z", "2024-01-15 20:30:00"),
+    ("2024-07-01T21:30:00+01:00", "2024-07-01 21:30:00"),
+    ("2024-07-01T22:30:00+0200", "2024-07-01 21:30:00"),
+    ("2024-07-01T21:30:00.123", "2024-07-01 21:30:00"),
+    ("2024-07-01 21:30:00,5", "2024-07-01 21:30:00"),
+    ("2024-07-01T20:30:00.250Z", "2024-07-01 21:30:00"),
+])
+def test_iso_8601_with_a_zone_or_fractions_is_read_as_uk_time(text, expected):
+    import pandas as pd
+
+    from pipeline.inputs.partner_extracts import parse_datetimes
+
+    assert parse_datetimes(pd.Series([text])).iloc[0] == pd.Timestamp(expected)
+
+
+def test_implausible_occurrence_times_are_cleared_and_counted_and_the_records_kept(tmp_path):
+    from bad_input_cases import POLICE_HEADER, extract
+
+    header = [*POLICE_HEADER, "occurred_from", "occurred_to"]
+    base = ["crime", "2024-10-01 21:30", "Violence and sexual offences", "E01017983", "52.2053", "0.1218", "Y", "S1"]
+    rows = [["R1", *base, "2031-01-01 10:00", ""], ["R2", *base, "1850-01-01 10:00", ""],
+            ["R3", *base, "2024-10-01 20:00", "2024-10-01 19:00"], ["R4", *base, "2024-10-02 10:00", ""],
+            ["R5", *base, "2024-10-01 20:00", "2024-10-01 20:30"]]
+    content = ("\r\n".join(",".join(row) for row in [header, *rows]) + "\r\n").encode()
+    screen = extract(tmp_path, "police_records", content)
+    assert len(screen.kept) == 5
+    kept = screen.kept.set_index("record_id")
+    assert kept.loc[["R1", "R2", "R3", "R4"], "occurred_from"].isna().all()
+    assert str(kept.loc["R5", "occurred_from"]) == "2024-10-01 20:00:00"
+    notes = "; ".join(screen.notes)
+    assert "in the future were cleared" in notes and "before 2000 were cleared" in notes
+    assert "after the record was reported" in notes and "ending before they start" in notes
+
+
+def test_a_row_rejected_as_in_the_future_is_ingested_again_once_its_time_has_come(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from pipeline.inputs.config import load_config
+    from pipeline.stages import ingest
+
+    soon = (pd.Timestamp.now() + pd.Timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+
+    def one_in_the_future(frame):
+        frame.loc[frame.index[0], "reported_at"] = soon
+        return frame
+
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {"asb_cases": one_in_the_future})
+    config = load_config(config)
+    first = ingest.ensure_ingested(config, pd.Period("2025-03", "M"), raw, tmp_path / "processed")
+    assert json.loads((first.processed_dir / "ingest.json").read_text())["future_rows_due"].startswith(soon[:10])
+    assert ingest.ensure_ingested(config, pd.Period("2025-03", "M"), raw, tmp_path / "processed").reused
+    later = pd.Timestamp.now() + pd.Timedelta(days=3)
+    monkeypatch.setattr(ingest, "clock", lambda: later)
+    again = ingest.ensure_ingested(config, pd.Period("2025-03", "M"), raw, tmp_path / "processed")
+    assert not again.reused and "in the future are due now" in again.reason

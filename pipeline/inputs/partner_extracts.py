@@ -179,11 +179,34 @@ def excel_serials(text: pd.Series) -> pd.Series:
     return (EXCEL_EPOCH + pd.to_timedelta(minutes, "min")).astype("datetime64[us]")
 
 
+ISO_WITH_ZONE = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
+ISO_WITH_FRACTION = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}[.,]\d+"
+LOCAL_TIME = "Europe/London"
+
+
+def _iso_8601(text: pd.Series) -> pd.Series:
+    """ISO 8601 date-times with a zone ('Z', '+01:00') as local (UK) wall-clock time, and with fractions of a second
+    (kept to the second); NaT for anything else."""
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    zoned = text.str.fullmatch(ISO_WITH_ZONE, na=False)
+    if zoned.any():
+        moments = pd.to_datetime(text[zoned].str.replace(",", ".", regex=False), utc=True, format="ISO8601",
+                                 errors="coerce")
+        parsed[zoned] = moments.dt.tz_convert(LOCAL_TIME).dt.tz_localize(None).dt.floor("s").astype("datetime64[us]")
+    fraction = text.str.fullmatch(ISO_WITH_FRACTION, na=False)
+    if fraction.any():
+        parsed[fraction] = pd.to_datetime(text[fraction].str.replace(",", ".", regex=False), format="ISO8601",
+                                          errors="coerce").dt.floor("s").astype("datetime64[us]")
+    return parsed
+
+
 def parse_datetimes(values: pd.Series) -> pd.Series:
-    """ISO 8601 or UK day-first date-times, or Excel serial day numbers; anything else (month-first included)
-    is NaT."""
+    """ISO 8601 (with a zone or fractions of a second too) or UK day-first date-times, or Excel serial day numbers;
+    anything else (month-first included) is NaT."""
     text = values.str.strip()
     parsed = excel_serials(text)
+    iso = _iso_8601(text)
+    parsed = parsed.where(parsed.notna(), iso)
     for fmt in DATETIME_FORMATS:
         todo = parsed.isna() & text.ne("")
         if not todo.any():
@@ -331,8 +354,12 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
         ids = screen.kept[contract.id_column]
         screen.reject(ids.duplicated(keep="first"), "unique_id",
                       f"column '{contract.id_column}': the identifier appears more than once")
-    future = screen.kept[contract.date_column] > pd.Timestamp.now()
+    now = pd.Timestamp.now()
+    future = screen.kept[contract.date_column] > now
+    if future.any():  # the ingest is done again once this moment has passed (stages.ingest, ensure_ingested)
+        screen.clock_due = screen.kept.loc[future, contract.date_column].min()
     screen.reject(future, "date_not_in_future", f"column '{contract.date_column}': the date is in the future")
+    _clear_implausible_occurrence(screen, contract, now)
     early = screen.kept[contract.date_column] < EARLIEST_DATE
     screen.reject(early, "date_in_range", f"column '{contract.date_column}': a date before {EARLIEST_DATE.year} is not plausible")
     if "crime_type" in screen.kept:
@@ -347,6 +374,31 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
     roles = assessment_period(months, period_end)
     screen.kept = pd.concat([kept, roles], axis=1)
     return screen
+
+
+def _clear_implausible_occurrence(screen: RowScreen, contract: Contract, now: pd.Timestamp) -> None:
+    """occurred_from / occurred_to checked like the report time: a time in the future, before 2000, after the
+    record was reported, or an end before its start is cleared (the record is kept, timed by its report) and
+    counted in the data-quality notes."""
+    if "occurred_from" not in screen.kept or contract.date_column not in screen.kept:
+        return
+    start, end, reported = (screen.kept[c] for c in ("occurred_from", "occurred_to", contract.date_column))
+    checks = {"in the future": lambda t: t > now, "before 2000": lambda t: t < EARLIEST_DATE,
+              "after the record was reported": lambda t: t > reported}
+    for column, values in (("occurred_from", start), ("occurred_to", end)):
+        for words, check in checks.items():
+            odd = values.notna() & check(values)
+            if odd.any():
+                screen.notes.append(f"column '{column}': {int(odd.sum()):,} times {words} were cleared (the records "
+                                    "are kept, timed by their report)")
+                screen.kept.loc[odd, column] = pd.NaT
+                values = screen.kept[column]
+    start, end = screen.kept["occurred_from"], screen.kept["occurred_to"]
+    backwards = start.notna() & end.notna() & (end < start)
+    if backwards.any():
+        screen.notes.append(f"columns 'occurred_from'/'occurred_to': {int(backwards.sum()):,} windows ending before they "
+                            "start were cleared (the records are kept, timed by their report)")
+        screen.kept.loc[backwards, ["occurred_from", "occurred_to"]] = pd.NaT
 
 
 def read_extract(path: Path, contract: Contract | None = None) -> pd.DataFrame:

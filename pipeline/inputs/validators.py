@@ -67,6 +67,7 @@ class RowScreen:
         self.hidden: tuple[str, pd.Series] | None = None
         self.notes: list[str] = []  # what was read in a way the analyst should know about (shown in the data-quality table)
         self.absent: list[str] = []  # optional columns the file does not have (never 'empty in every row')
+        self.clock_due: pd.Timestamp | None = None  # the earliest row rejected as in the future: due then
 
     def reject(self, failing: pd.Series, check: str, reason: str | Callable[[pd.Index], pd.Series]) -> "RowScreen":
         """Move rows where `failing` is True into the rejects table. A reason that depends on the row is a function

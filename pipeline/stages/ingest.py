@@ -68,7 +68,7 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
     ONS tables already loaded from this configuration's reference folder (a batch loads them once)."""
     final = processed_dir_for(config, period_end, processed_root)
     current, previous = fingerprint(config, Path(raw_dir), period_end), read_facts(final)
-    reason = "forced (--force)" if force else why_not_reused(previous, current)
+    reason = "forced (--force)" if force else why_not_reused(previous, current) or _clock_passed(previous)
     if reason is None:
         quality = pd.read_csv(final / "data_quality.csv", keep_default_na=False)
         return IngestResult(final, period_end, quality, previous.get("missing_extracts", []), True,
@@ -76,6 +76,18 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
     result = run_ingest(config, period_end, raw_dir, processed_root, current, read, reference)
     result.reason = reason
     return result
+
+
+def clock() -> pd.Timestamp:
+    return pd.Timestamp.now()
+
+
+def _clock_passed(facts: dict) -> str | None:
+    """Why to ingest again although no input changed: a row rejected as in the future is not in the future now."""
+    due = facts.get("future_rows_due")
+    if due and pd.Timestamp(due) <= clock():
+        return f"rows rejected as in the future are due now ({due})"
+    return None
 
 
 def processed_dir_for(config: AssessmentConfig, period_end: pd.Period | str,
@@ -176,7 +188,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     rejects["police_uk_outcomes"] = outcomes.rejects
 
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
-    missing, unusable, absent_columns = [], {}, {}
+    missing, unusable, absent_columns, clock_due = [], {}, {}, []
     key, key_origin = None, "not needed (no person identifiers supplied)"
     for contract in CONTRACTS.values():
         path = find_extract(partner_dir, contract)
@@ -194,6 +206,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
         if lsoa_column:
             kept = _geography_columns(kept, geography, zones, area, lsoa_column)
         rejects[contract.name] = screen.rejects
+        if screen.clock_due is not None:
+            clock_due.append(screen.clock_due)
         if screen.absent:
             absent_columns[contract.name] = screen.absent
             screen.notes.append(f"columns not in the file (not supplied): {', '.join(screen.absent)}")
@@ -225,6 +239,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
                  "unusable_extracts": unusable, "absent_columns": absent_columns, "warnings": copies,
+                 "future_rows_due": min(clock_due).isoformat() if clock_due else None,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
                  "pseudonymisation_key": key_origin, **key_facts.result().as_dict()}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
