@@ -153,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     except (LockedError, MissingKeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
+    except OSError as error:  # a full disk, a read-only or forbidden output folder: said, not a traceback
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: could not write{where}: {error.strerror or error}. Free some space or choose folders this "
+              "user can write (--out-dir, --processed-dir); nothing half-written was left in place.", file=sys.stderr)
+        return 3
 
 
 def _run_partnerships(args, config, period_end, raw_dir: Path, out_root: Path, processed_root: Path) -> int:
@@ -210,23 +215,6 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
     build_report(parts, out_dir / "report.html", config.title,
                  f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
                  config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
-
-
-def keep_printed(final_dir: Path, out_dir: Path) -> None:
-    """A run without --pdf keeps the last run's report.pdf (and its review screenshots) when its report is the
-    same document; when the report changed, the stale PDF is not carried over, and the run says so."""
-    from pipeline.report.assemble import same_report
-
-    if not (final_dir / "report.pdf").exists():
-        return
-    if same_report(final_dir / "report.html", out_dir / "report.html"):
-        shutil.copy2(final_dir / "report.pdf", out_dir / "report.pdf")
-        if (final_dir / "review").is_dir():
-            shutil.copytree(final_dir / "review", out_dir / "review", dirs_exist_ok=True)
-        print("  kept the last run's report.pdf: the report is unchanged")
-    else:
-        print("  removed the last run's report.pdf: it printed a report this run has changed; add --pdf to print "
-              "this one")
 
 
 def ingest_key(processed_dir: Path) -> str:
@@ -329,6 +317,16 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
     (pipeline.chapter_cache) is the last run's is copied from that run instead of executed, unless `force`."""
     remove_stale(final_dir.parent, final_dir.name)
     out_dir = staging_dir(final_dir)
+    try:
+        return _run_in(config, period_end, final_dir, out_dir, chapters, parameters, ingest, partial, pdf, jobs, force,
+                       keep_kernels, kernels_elsewhere)
+    except OSError:
+        shutil.rmtree(out_dir, ignore_errors=True)  # a full disk keeps no staging folder
+        raise
+
+
+def _run_in(config, period_end, final_dir: Path, out_dir: Path, chapters: list[Chapter], parameters: dict, ingest,
+            partial: bool, pdf: bool, jobs: int, force: bool, keep_kernels: bool, kernels_elsewhere: int) -> int:
     print(f"Assessment '{config.name}', year ending {period_end}: {len(chapters)} chapter(s) -> {final_dir}")
     started = time.perf_counter()
     previous = previous_manifest(final_dir)
@@ -377,6 +375,8 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
         (out_dir / "review").mkdir(exist_ok=True)
         screenshot(out_dir / "report.html", out_dir / "review" / "first_screen.png")
     else:
+        from pipeline.report.assemble import keep_printed
+
         keep_printed(final_dir, out_dir)
     timings["report"] = round(time.perf_counter() - report_started, 2)
     timings["total"] = round(time.perf_counter() - started, 2)

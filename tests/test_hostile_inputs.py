@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import runner
+from pipeline.report import assemble
 from trust_helpers import demo_raw_copy
 
 
@@ -309,7 +310,7 @@ def test_a_rerun_without_pdf_keeps_the_pdf_of_an_unchanged_report(tmp_path, caps
     (last / "review").mkdir()
     (last / "review" / "first_screen.png").write_bytes(b"png")
     _published(new, "2026-12-03 09:00")
-    runner.keep_printed(last, new)
+    assemble.keep_printed(last, new)
     assert (new / "report.pdf").read_bytes() == b"%PDF-1.7 printed" and (new / "review" / "first_screen.png").exists()
     assert "kept the last run's report.pdf" in capsys.readouterr().out
 
@@ -319,7 +320,7 @@ def test_a_rerun_that_changed_the_report_says_it_did_not_keep_the_stale_pdf(tmp_
     _published(last, "2026-12-01 10:00", "old figures")
     (last / "report.pdf").write_bytes(b"%PDF-1.7 printed")
     _published(new, "2026-12-03 09:00", "new figures")
-    runner.keep_printed(last, new)
+    assemble.keep_printed(last, new)
     assert not (new / "report.pdf").exists()
     said = capsys.readouterr().out
     assert "removed the last run's report.pdf" in said and "add --pdf" in said
@@ -503,3 +504,100 @@ def test_a_row_rejected_as_in_the_future_is_ingested_again_once_its_time_has_com
     monkeypatch.setattr(ingest, "clock", lambda: later)
     again = ingest.ensure_ingested(config, pd.Period("2025-03", "M"), raw, tmp_path / "processed")
     assert not again.reused and "in the future are due now" in again.reason
+
+
+# ---------------------------------------------------------------- limits: a run finishes, or fails in words
+from pipeline.errors import ConfigError, InputDataError  # noqa: E402
+from pipeline.inputs import police_uk, sources  # noqa: E402
+
+STREET_HEADER_LINE = ",".join(police_uk.STREET_COLUMNS) + "\r\n"
+
+
+def test_a_zip_member_that_inflates_past_the_limit_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_TABLE_BYTES", 1_000_000)
+    archive = tmp_path / "police.uk" / "bomb.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
+        handle.writestr("2024-01/2024-01-test-street.csv", STREET_HEADER_LINE + "," * 11 * 300_000)
+    source = police_uk.discover(tmp_path / "police.uk")["street"][0]
+    with pytest.raises(InputDataError, match="holds more than"):
+        source.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad crc"])
+def test_a_damaged_zip_is_an_input_error_naming_the_file(tmp_path, damage):
+    archive = tmp_path / "police.uk" / "force.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as handle:
+        handle.writestr("2024-01/2024-01-test-street.csv", STREET_HEADER_LINE + "x" * 5000)
+    data = archive.read_bytes()
+    if damage == "truncated":
+        archive.write_bytes(data[: len(data) // 2])
+        with pytest.raises(InputDataError, match="force.zip.*cannot be opened"):
+            police_uk.discover(tmp_path / "police.uk")
+    else:
+        archive.write_bytes(data.replace(b"xxxxxxxxxx", b"yyyyyyyyyy", 1))
+        source = police_uk.discover(tmp_path / "police.uk")["street"][0]
+        with pytest.raises(InputDataError, match="force.zip.*damaged"):
+            source.read_bytes()
+
+
+def test_a_zip_inside_a_zip_is_named_not_reported_as_no_files(tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as handle:
+        handle.writestr("2024-01/2024-01-test-street.csv", STREET_HEADER_LINE)
+    (tmp_path / "police.uk").mkdir()
+    with zipfile.ZipFile(tmp_path / "police.uk" / "outer.zip", "w") as handle:
+        handle.writestr("cambridgeshire-2024.zip", inner.getvalue())
+    with pytest.raises(InputDataError, match="holds another zip archive"):
+        police_uk.discover(tmp_path / "police.uk")
+
+
+def test_special_files_are_skipped_and_an_extract_linked_to_dev_zero_is_refused(tmp_path):
+    from pipeline.inputs.partner_extracts import CONTRACTS, find_extract
+
+    (tmp_path / "police.uk").mkdir()
+    os.mkfifo(tmp_path / "police.uk" / "2024-01-test-street.csv")  # a pipe would block a reader for ever
+    assert police_uk.discover(tmp_path / "police.uk")["street"] == []
+    (tmp_path / "partner").mkdir()
+    (tmp_path / "partner" / "asb_cases.csv").symlink_to("/dev/zero")
+    with pytest.raises(InputDataError, match="not a regular file"):
+        find_extract(tmp_path / "partner", CONTRACTS["asb_cases"])
+
+
+def test_a_folder_with_too_many_files_is_refused_quickly(tmp_path, monkeypatch):
+    monkeypatch.setattr(police_uk, "MAX_FILES", 50)
+    for number in range(60):
+        (tmp_path / f"file{number}.txt").write_text("x")
+    with pytest.raises(InputDataError, match="not a folder of police.uk files"):
+        police_uk.discover(tmp_path)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nname: demo\n", "alias"),
+    ("name: demo\n# " + "x" * 300_000 + "\n", "larger than"),
+])
+def test_a_yaml_alias_bomb_or_a_huge_file_is_refused_at_once(tmp_path, text, words):
+    from pipeline.inputs.config import load_config
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=words) as error:
+        load_config(path)
+    assert len(str(error.value)) < 1000
+
+
+def test_a_full_disk_exits_3_in_words_and_leaves_no_staging_folder(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from pipeline.stages import ingest
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "processed" / "x.parquet"))
+
+    monkeypatch.setattr(ingest, "write_parquet", full)
+    code = runner.main(["--out-dir", str(tmp_path / "out"), "--processed-dir", str(tmp_path / "processed")])
+    error = capsys.readouterr().err
+    assert code == 3 and "No space left on device" in error and "Traceback" not in error
+    leftovers = [p.name for p in (tmp_path / "processed" / "demo").iterdir()] if (tmp_path / "processed" / "demo").exists() else []
+    assert [name for name in leftovers if "staging" in name] == []

@@ -65,12 +65,19 @@ def test_swapped_coordinates_keep_the_row_on_its_lsoa_without_a_point(tmp_path, 
     assert screen.kept["lsoa21"].tolist() == ["E01017983", "E01017983"] and screen.kept["longitude"].isna().tolist() == [False, True]
 
 
-def test_month_folders_given_as_links_are_followed(tmp_path):
+def test_month_folders_given_as_links_inside_the_folder_are_followed_once(tmp_path):
+    write_street(tmp_path / "police.uk" / "store" / "2024-01" / "2024-01-test-street.csv", [street_row()])
+    (tmp_path / "police.uk" / "2024-01").symlink_to(tmp_path / "police.uk" / "store" / "2024-01", target_is_directory=True)
+    (tmp_path / "police.uk" / "loop").symlink_to(tmp_path / "police.uk", target_is_directory=True)  # visited once
+    assert [s.name for s in police_uk.discover(tmp_path / "police.uk")["street"]] == ["2024-01-test-street.csv"]
+
+
+def test_a_link_to_a_folder_outside_is_refused_not_walked(tmp_path):
     real = write_street(tmp_path / "elsewhere" / "2024-01" / "2024-01-test-street.csv", [street_row()])
     (tmp_path / "police.uk").mkdir()
     (tmp_path / "police.uk" / "2024-01").symlink_to(real.parent, target_is_directory=True)
-    (tmp_path / "police.uk" / "loop").symlink_to(tmp_path / "police.uk", target_is_directory=True)  # visited once
-    assert [s.name for s in police_uk.discover(tmp_path / "police.uk")["street"]] == ["2024-01-test-street.csv"]
+    with pytest.raises(InputDataError, match="links are not followed out of the folder"):
+        police_uk.discover(tmp_path / "police.uk")
 
 
 def test_duplicate_crime_ids_keep_the_first(tmp_path, reference):

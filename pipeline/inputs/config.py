@@ -324,6 +324,21 @@ def _describe(error: dict, data: object) -> str:
     return f"key '{where or '(top level)'}'{value}: {message}. How to fix: {fix}"
 
 
+MAX_CONFIG_BYTES = 256 * 1024
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases ('*name'): nine nested aliases expand to a billion values (the 'billion
+    laughs'), and an assessment's configuration never needs one."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, f"an alias (*{event.anchor}) is not allowed here: write "
+                                              "the value out in full", event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def load_config(path: str | Path = DEFAULT_CONFIG) -> AssessmentConfig:
     """Read and validate a configuration file; ConfigError (naming key, value and fix) for anything wrong."""
     path = resolve(path)
@@ -333,8 +348,11 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> AssessmentConfig:
                           f"pass a YAML file, e.g. --config config/demo.yaml (YAML files in this folder: {found}).")
     if not path.exists():
         raise ConfigError(path, "configuration file not found.", "pass --config config/demo.yaml or another YAML file.")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(path, f"is larger than {MAX_CONFIG_BYTES // 1024} KiB: not an assessment configuration.",
+                          "pass the assessment's YAML file (config/demo.yaml shows one).")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ConfigError(path, f"is not valid YAML ({error}).".replace("\n", " "),
                           "check indentation and brackets against config/demo.yaml.") from None

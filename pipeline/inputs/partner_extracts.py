@@ -157,6 +157,9 @@ def find_extract(partner_dir: Path | None, contract: Contract) -> Path | None:
         return None
     for suffix in READABLE_SUFFIXES:
         candidate = partner_dir / f"{contract.file_stem}{suffix}"
+        if candidate.exists() and not candidate.is_file():
+            raise InputDataError(candidate, "is not a regular file (a folder, a device, a pipe or a link to one).",
+                                 "copy the extract itself into the partner folder.")
         if candidate.exists():
             return candidate
     others = sorted(p for p in partner_dir.glob(f"{contract.file_stem}.*") if p.is_file())

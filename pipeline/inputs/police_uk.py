@@ -41,17 +41,34 @@ CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal d
 LONGITUDE_RANGE, LATITUDE_RANGE = (-6.5, 2.0), (49.8, 56.0)
 
 
+MAX_FILES = 100_000  # a police.uk folder of ten years of 43 forces holds about 10,000 monthly files
+
+
 def files_under(root: Path) -> list[Path]:
-    """Every file below `root`, following symbolic links to folders (a month folder may be a link), each real
-    folder visited once."""
+    """Every regular file below `root`, following symbolic links to folders inside it, each real folder visited
+    once; a link to a folder outside it is refused (InputDataError), and devices, pipes and sockets are left out.
+    More than MAX_FILES files: refused (the configuration probably names the wrong folder, such as '/')."""
     seen, found = set(), []
+    top = Path(os.path.realpath(root))
     for folder, folders, files in os.walk(root, followlinks=True):
         real = os.path.realpath(folder)
+        if not Path(real).is_relative_to(top):
+            raise InputDataError(folder, f"is a link to {real}, outside the police.uk folder {root}: links are not "
+                                 "followed out of the folder (a link to '/' or '/proc' would walk the machine).",
+                                 "copy or move the month's files into the police.uk folder, or point 'police_uk' at "
+                                 "a folder that holds them all.")
         if real in seen:
             folders[:] = []
             continue
         seen.add(real)
-        found += [Path(folder) / name for name in files]
+        for name in files:
+            path = Path(folder) / name
+            if path.is_file():  # follows a link; a device, pipe or socket (or a link to one) is not a file
+                found.append(path)
+        if len(found) > MAX_FILES:
+            raise InputDataError(root, f"holds more than {MAX_FILES:,} files: it is not a folder of police.uk files.",
+                                 "point 'police_uk' in the configuration at the folder (or zip) of the force's "
+                                 "monthly files.")
     return sorted(found)
 
 
@@ -64,9 +81,18 @@ def discover(root: Path) -> dict[str, list[TableSource]]:
     every = files_under(root)
     candidates: list[TableSource] = [TableSource(p) for p in every if FILE_PATTERN.search(p.name)]
     for archive in [p for p in every if p.suffix.lower() == ".zip"]:
-        with zipfile.ZipFile(archive) as handle:
-            candidates += [TableSource(archive, member) for member in sorted(handle.namelist())
-                           if FILE_PATTERN.search(member.rsplit("/", 1)[-1])]
+        try:
+            with zipfile.ZipFile(archive) as handle:
+                names = sorted(handle.namelist())
+        except (zipfile.BadZipFile, OSError) as error:
+            raise InputDataError(archive, f"the zip archive cannot be opened ({error}).",
+                                 "download it again from data.police.uk (a partial download is truncated).") from None
+        inner = [name for name in names if name.lower().endswith(".zip")]
+        if inner and not any(FILE_PATTERN.search(name.rsplit("/", 1)[-1]) for name in names):
+            raise InputDataError(archive, f"holds another zip archive ({inner[0]}), not the monthly CSV files.",
+                                 "unzip the inner archive into the police.uk folder.")
+        candidates += [TableSource(archive, member) for member in names
+                       if FILE_PATTERN.search(member.rsplit("/", 1)[-1])]
     for path in every:
         if NOT_CSV_PATTERN.search(path.name):
             raise InputDataError(path, "a police.uk monthly file that is not a CSV cannot be read.",

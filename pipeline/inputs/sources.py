@@ -39,17 +39,45 @@ class TableSource:
         return PurePosixPath(self.member).name if self.member else self.path.name
 
     def read_bytes(self) -> bytes:
-        """The table's bytes, gunzipped when its name ends .gz."""
+        """The table's bytes, gunzipped when its name ends .gz; at most MAX_TABLE_BYTES whatever its headers claim
+        (a zip or gzip member can inflate to gigabytes), and only from a regular file (a link to /dev/zero or a
+        pipe would never end)."""
         if self.member is None:
-            raw = self.path.read_bytes()
+            if not self.path.is_file():
+                raise InputDataError(self.path, "is not a regular file (a device, a pipe or a link to one).",
+                                     "copy the data itself into the raw folder.")
+            with open(self.path, "rb") as handle:
+                raw = _read_capped(handle, self.label)
         else:
-            with zipfile.ZipFile(self.path) as archive:
-                raw = archive.read(self.member)
+            try:
+                with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
+                    raw = _read_capped(handle, self.label)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as error:
+                raise InputDataError(self.label, f"the zip archive is damaged ({error}).",
+                                     "download the archive again, or unzip it and supply the CSV files.") from None
         if self.name.endswith(".gz"):
             import gzip
 
-            raw = gzip.decompress(raw)
+            try:
+                with gzip.GzipFile(fileobj=io.BytesIO(raw)) as handle:
+                    raw = _read_capped(handle, self.label)
+            except (OSError, EOFError) as error:
+                raise InputDataError(self.label, f"the gzip file is damaged ({error}).",
+                                     "compress the CSV again, or supply it uncompressed.") from None
         return raw
+
+
+MAX_TABLE_BYTES = 2 * 1024 ** 3  # one CSV, once inflated: a national year of police.uk files is about 1.2 GB in all
+
+
+def _read_capped(handle, label: str, limit: int | None = None) -> bytes:
+    limit = MAX_TABLE_BYTES if limit is None else limit
+    raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise InputDataError(label, f"holds more than {limit / 1024 ** 3:.0f} GiB once read (a compressed member "
+                             "that inflates without end, or not one table).",
+                             "supply the table as a plain CSV of the assessment's data, split by month if need be.")
+    return raw
 
 
 def _decode(raw: bytes, label: str) -> tuple[str, str]:

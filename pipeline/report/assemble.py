@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,3 +241,18 @@ def same_report(one: Path, other: Path) -> bool:
     except OSError:
         return False
     return first == second
+
+
+def keep_printed(final_dir: Path, out_dir: Path) -> None:
+    """A run without --pdf keeps the last run's report.pdf (and its review screenshots) when its report is the
+    same document; when the report changed, the stale PDF is not carried over, and the run says so."""
+    if not (final_dir / "report.pdf").exists():
+        return
+    if same_report(final_dir / "report.html", out_dir / "report.html"):
+        shutil.copy2(final_dir / "report.pdf", out_dir / "report.pdf")
+        if (final_dir / "review").is_dir():
+            shutil.copytree(final_dir / "review", out_dir / "review", dirs_exist_ok=True)
+        print("  kept the last run's report.pdf: the report is unchanged")
+    else:
+        print("  removed the last run's report.pdf: it printed a report this run has changed; add --pdf to print "
+              "this one")

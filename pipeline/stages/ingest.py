@@ -8,6 +8,7 @@ key reuses the tables; a changed input file, configuration, code or period end i
 from __future__ import annotations
 
 import json
+import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,8 +143,12 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
         key_facts = hashing.submit(lambda: key or fingerprint(config, raw_dir, period_end))
         remove_stale(final.parent, final.name)
         staging = staging_dir(final)
-        result = _ingest_into(staging, config, period_end, raw_dir, key_facts, read, reference)
-        replace_dir(staging, final)
+        try:
+            result = _ingest_into(staging, config, period_end, raw_dir, key_facts, read, reference)
+            replace_dir(staging, final)
+        except BaseException:  # an input error, a full disk, an interrupt: no half-built folder is left
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     result.processed_dir = final
     return result
 
