@@ -95,6 +95,18 @@ class ChapterKey:
         return hashlib.sha256(json.dumps(self.parts, sort_keys=True).encode()).hexdigest()
 
 
+TARGET_KEYS = ("targets", "activities")
+
+
+def chapter_config(chapter: Chapter, config) -> str:
+    """The configuration as one chapter's key reads it: the plan's targets and activities only for the chapters that
+    show them (registry: reads_targets), and only the chapter's own plan note. Changing a target reruns the
+    chapters that show targets, not all eight."""
+    data = config.model_dump(mode="json", exclude=set() if chapter.reads_targets else set(TARGET_KEYS))
+    data["plan_notes"] = {name: note for name, note in data.get("plan_notes", {}).items() if name == chapter.name}
+    return json.dumps(data, sort_keys=True)
+
+
 def chapter_key(chapter: Chapter, processed_dir: Path, config_json: str, parameters: dict,
                 notebook: Path | None = None) -> ChapterKey:
     notebook = notebook or notebook_source(chapter)
@@ -107,7 +119,8 @@ def chapter_key(chapter: Chapter, processed_dir: Path, config_json: str, paramet
         "tables": {table: table_hash(processed_dir, table) for table in chapter.tables},
         "ingest_facts": hashlib.sha256(json.dumps(read_facts, sort_keys=True).encode()).hexdigest(),
         "configuration": hashlib.sha256(config_json.encode()).hexdigest(),
-        "parameters": {name: value for name, value in sorted(parameters.items())},
+        # the run's ingest key is left out: the tables' own hashes say whether what this chapter reads changed
+        "parameters": {name: value for name, value in sorted(parameters.items()) if name != "ingest_key"},
     })
 
 

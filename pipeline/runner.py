@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pipeline.chapter_cache import can_reuse, chapter_key, copy_outputs, why_rerun
+from pipeline.chapter_cache import can_reuse, chapter_config, chapter_key, copy_outputs, why_rerun
 from pipeline import kernel_pool
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
 from pipeline.errors import ConfigError, InputDataError
@@ -333,7 +333,7 @@ def _run_in(config, period_end, final_dir: Path, out_dir: Path, chapters: list[C
     if force or not previous.get("chapter_keys"):  # every chapter will run: its kernels start while keys are made
         workers, imports, environment = _kernels_for(chapters, jobs, kernels_elsewhere)
         kernel_pool.prestart(workers - kernel_pool.kept(), imports, environment)
-    keys = {c.name: chapter_key(c, ingest.processed_dir, config.model_dump_json(), parameters) for c in chapters}
+    keys = {c.name: chapter_key(c, ingest.processed_dir, chapter_config(c, config), parameters) for c in chapters}
     reused, to_run = [], []
     for chapter in chapters:
         reason = "forced (--force)" if force else why_rerun(previous.get("chapter_keys", {}).get(chapter.name),

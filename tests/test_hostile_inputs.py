@@ -601,3 +601,59 @@ def test_a_full_disk_exits_3_in_words_and_leaves_no_staging_folder(tmp_path, mon
     assert code == 3 and "No space left on device" in error and "Traceback" not in error
     leftovers = [p.name for p in (tmp_path / "processed" / "demo").iterdir()] if (tmp_path / "processed" / "demo").exists() else []
     assert [name for name in leftovers if "staging" in name] == []
+
+
+# ---------------------------------------------------------------- clear words, and a targets-only change
+def test_changing_only_the_targets_reruns_only_the_chapters_that_show_them_and_does_not_ingest(demo_ingest):
+    from pipeline.chapter_cache import chapter_config, chapter_key
+    from pipeline.chapters.registry import CHAPTERS
+    from pipeline.inputs.config import load_config
+    from pipeline.stages.cache import fingerprint
+
+    config, result = demo_ingest
+    text = (PROJECT_ROOT / "config" / "demo.yaml").read_text()
+    changed = text.replace("reduce_by_percent: 5, plan_baseline: 80", "reduce_by_percent: 7, plan_baseline: 80")
+    assert changed != text
+    path = result.processed_dir.parent.parent / "targets_changed.yaml"
+    path.write_text(changed)
+    other = load_config(path)
+    parameters = {"period_end": str(result.period_end)}
+    differ = {c.name for c in CHAPTERS
+              if chapter_key(c, result.processed_dir, chapter_config(c, config), parameters).digest
+              != chapter_key(c, result.processed_dir, chapter_config(c, other), parameters).digest}
+    assert differ == {c.name for c in CHAPTERS if c.reads_targets} == {"crime_overview", "acquisitive", "violence"}
+    assert fingerprint(config, RAW_DIR, result.period_end).config == fingerprint(other, RAW_DIR, result.period_end).config
+
+
+def test_a_plan_note_is_shown_as_written_not_as_markup():
+    from pipeline.report.display import Display
+
+    shown = []
+    import pipeline.report.display as display_module
+
+    original = display_module.display
+    display_module.display = lambda output: shown.append(output.data)
+    try:
+        Display().words("**Reduce** [click](javascript:alert(1)) <b>now</b>\n\n# not a heading")
+    finally:
+        display_module.display = original
+    assert shown and "<strong>" not in shown[0] and "<a " not in shown[0] and "<h1" not in shown[0]
+    assert "**Reduce**" in shown[0] and "&lt;b&gt;now&lt;/b&gt;" in shown[0]
+
+
+def test_a_contract_column_named_twice_is_an_input_error(tmp_path):
+    from bad_input_cases import ASB_HEADER, GOOD_ASB, csv_bytes, extract
+
+    with pytest.raises(InputDataError, match="'alcohol_flag' more than once"):
+        extract(tmp_path, "asb_cases", csv_bytes([*ASB_HEADER, "alcohol_flag"], [[*GOOD_ASB, "N"]]))
+
+
+def test_a_partner_folder_without_any_extract_says_it_may_be_the_wrong_folder(tmp_path, monkeypatch, capsys):
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {name: None for name in
+                                                           ("police_records", "asb_cases", "ae_assaults", "iom_cohort",
+                                                            "service_activity", "plan_activity")})
+    (raw / "partner" / "asb-cases-2024.csv").write_text("x\n")
+    monkeypatch.setenv("CSP_PSEUDONYM_KEY", STRONG_KEY)
+    result = _ingest(raw, config, tmp_path, monkeypatch)
+    warnings = json.loads((result.processed_dir / "ingest.json").read_text())["warnings"]
+    assert any("holds none of the extracts" in w and "asb-cases-2024.csv" in w for w in warnings)

@@ -110,6 +110,7 @@ class Chapter:
     # Seconds the chapter took on the demo data (one core, warm kernel): only the order in which a first run
     # queues the chapters, longest first, so that two workers finish together. Later runs use their own timings.
     typical_seconds: float = 1.0
+    reads_targets: bool = False  # shows the plan's targets or activities: its cache key reads them (chapter_cache)
 
     def module(self) -> ModuleType:
         """The chapter's module (imported on first use, so the runner stays light)."""
@@ -121,14 +122,14 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("data_quality", "rejects", "geography", "denominators"), appendix=True, typical_seconds=0.1),
     Chapter("crime_overview", "Crime overview", "02_crime_overview.ipynb",
             ("crimes", "denominators", "police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity",
-             "plan_activity"), typical_seconds=1.1),
+             "plan_activity"), typical_seconds=1.1, reads_targets=True),
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",
             ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity", "health_indicators",
              "offence_codes"), typical_seconds=1.9),
     Chapter("violence", "Alcohol-related violence: city centre, hotspots and A&E", "04_violence.ipynb",
-            ("crimes", "police_records", "ae_assaults", "geography", "boundaries"), typical_seconds=2.1),
+            ("crimes", "police_records", "ae_assaults", "geography", "boundaries"), typical_seconds=2.1, reads_targets=True),
     Chapter("acquisitive", "Personal acquisitive crime: emerging trends", "05_acquisitive.ipynb",
-            ("crimes", "police_records"), typical_seconds=3.1),
+            ("crimes", "police_records"), typical_seconds=3.1, reads_targets=True),
     Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries"),
             typical_seconds=0.7),
     Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators"),

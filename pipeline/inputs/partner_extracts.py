@@ -321,6 +321,11 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
     """Contract checks, value parsing, pseudonymisation and period columns for one extract. A header that looks
     like a contract column it lacks is an input error naming both: read as absent, a misspelt flag would be
     reported as never recorded. Optional columns the header lacks are listed in `screen.absent`."""
+    repeated = [column.name for column in contract.columns if f"{column.name}.1" in raw.columns]
+    if repeated:  # the reader names a repeated header 'x.1': the first would be used and the other ignored
+        raise InputDataError(label, f"the header names {', '.join(repr(c) for c in repeated)} more than once, so it is "
+                             "not clear which column holds the values.", "keep one column of each name.",
+                             column=repeated[0])
     misnamed = misnamed_columns(list(raw.columns), contract)
     if misnamed:
         pairs = "; ".join(f"'{header}' looks like '{name}'" for header, name in misnamed)

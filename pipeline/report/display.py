@@ -175,6 +175,11 @@ class Display:
         if markdown_text:
             display(HTML(markdown_html(markdown_text)))
 
+    def words(self, text: str) -> None:
+        """Display text from the configuration or a data file (the plan's own words) exactly as written: never
+        markup (pipeline.formatting.literal)."""
+        self.text(fmt.literal(text) if text else "")
+
     def findings(self, findings: list[Finding], empty_message: str = "no findings.") -> None:
         """Findings as a bulleted list, each sentence as its chapter wrote it; saved as JSON beside the run's
         tables (findings/<chapter>.json), where the executive summary gathers them."""

@@ -33,6 +33,10 @@ CODE_FOLDERS = ("pipeline/inputs", "pipeline/methods", "pipeline/stages")
 CODE_FILES = ("pipeline/errors.py", "pipeline/paths.py", "pipeline/fileio.py")
 
 
+# Configuration that only the report reads: a change to it does not ingest again.
+NOT_INGESTED = ("targets", "activities", "plan_notes", "title")
+
+
 def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     """Every file ingest reads, in a stable order."""
     found = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
@@ -127,7 +131,7 @@ def fingerprint(config: AssessmentConfig, raw_dir: Path, period_end: pd.Period) 
     paths = ingested_files(config, raw_dir)
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # hashlib releases the GIL on large blocks
         files = dict(zip((_label(path, raw_dir) for path in paths), pool.map(input_hash, paths)))
-    config_hash = hashlib.sha256(config.model_dump_json().encode()).hexdigest()
+    config_hash = hashlib.sha256(config.model_dump_json(exclude=set(NOT_INGESTED)).encode()).hexdigest()
     key, origin = (load_key(config.synthetic) if needs_key(config, raw_dir)
                    else (b"", "not needed (no person identifiers supplied)"))
     key_print = hmac.new(key, b"csp-assessment ingest cache", hashlib.sha256).hexdigest()[:16] if key else ""

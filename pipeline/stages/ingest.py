@@ -182,6 +182,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     street_summary = _with_outside(street.summary(), street_outside) | {"files": len(files["street"])}
     if copies:
         street_summary["note"] = "; ".join(filter(None, [street_summary.get("note", ""), *copies]))
+    warnings = list(copies)  # said by the run as it starts, and kept in ingest.json
     quality.append(street_summary)
     rejects["police_uk_street"] = street.rejects
 
@@ -225,6 +226,11 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
             tables[contract.name] = kept
         quality.append(summary)
 
+    if partner_dir is not None and len(missing) == len(CONTRACTS):
+        present = sorted(path.name for path in partner_dir.iterdir())[:5] if partner_dir.is_dir() else []
+        warnings.append(f"the partner folder {partner_dir} holds none of the extracts ("
+                      + (f"files there: {', '.join(present)}" if present else "it is empty or missing")
+                      + "): is 'partner_dir' in the configuration the right folder?")
     tables["geography"] = geography
     tables["denominators"] = district_denominators(reference, geography)
     indicators, absent = load_indicators(config.raw_path(config.fingertips_dir, raw_dir),
@@ -243,7 +249,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
     quality_frame = quality_frame[QUALITY_COLUMNS]
     write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
-                 "unusable_extracts": unusable, "absent_columns": absent_columns, "warnings": copies,
+                 "unusable_extracts": unusable, "absent_columns": absent_columns, "warnings": warnings,
                  "future_rows_due": min(clock_due).isoformat() if clock_due else None,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
                  "pseudonymisation_key": key_origin, **key_facts.result().as_dict()}
