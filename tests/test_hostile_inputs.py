@@ -657,3 +657,17 @@ def test_a_partner_folder_without_any_extract_says_it_may_be_the_wrong_folder(tm
     result = _ingest(raw, config, tmp_path, monkeypatch)
     warnings = json.loads((result.processed_dir / "ingest.json").read_text())["warnings"]
     assert any("holds none of the extracts" in w and "asb-cases-2024.csv" in w for w in warnings)
+
+
+def test_a_neighbouring_forces_later_month_does_not_move_the_default_period_end(tmp_path):
+    from pipeline.inputs.config import load_config
+    from pipeline.stages.ingest import months_available
+
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {})
+    (raw / "police.uk").unlink()
+    (raw / "police.uk").mkdir()
+    source = next((RAW_DIR / "demo" / "police.uk").glob("*.zip"))
+    (raw / "police.uk" / source.name).symlink_to(source)
+    (raw / "police.uk" / "2025-04-norfolk-street.csv").write_text(STREET_HEADER_LINE)
+    first, last = months_available(load_config(config), raw)
+    assert str(last) == "2025-03"  # Cambridgeshire's own last month, not Norfolk's 2025-04

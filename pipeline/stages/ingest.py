@@ -8,6 +8,7 @@ key reuses the tables; a changed input file, configuration, code or period end i
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,14 +40,45 @@ class IngestResult:
 
 
 def months_available(config: AssessmentConfig, raw_dir: Path = RAW_DIR) -> tuple[pd.Period, pd.Period]:
-    """The first and last months with a police.uk street file."""
+    """The first and last months with a police.uk street file of the partnership's own police force (by the
+    force in the file's name and the ONS lookup of its districts' force area); of any force when none matches.
+    A neighbouring force's later month would otherwise make the default year end in a month with no data of the
+    partnership's own."""
     folder = config.raw_path(config.police_uk_dir, raw_dir)
     files = police_uk.discover(folder)["street"]
     if not files:
         raise InputDataError(folder, "no police.uk street files found.",
                              "files must be named YYYY-MM-<force>-street.csv (as data.police.uk names them).")
-    months = sorted(police_uk.file_month(f) for f in files)
+    forces = own_forces(config, raw_dir)
+    own = [f for f in files if any(_same_force(police_uk.FILE_PATTERN.search(f.name)["force"], force)
+                                   for force in forces)]
+    months = sorted(police_uk.file_month(f) for f in own or files)
     return pd.Period(months[0], freq="M"), pd.Period(months[-1], freq="M")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("&", "and")).strip("-")
+
+
+def _same_force(file_force: str, force_area: str) -> bool:
+    """A police.uk file's force ('metropolitan', 'devon-and-cornwall') and an ONS force area name ('Metropolitan
+    Police', 'Devon & Cornwall') name the same force."""
+    area = _slug(force_area)
+    return file_force == area or area.startswith(file_force + "-") or file_force.startswith(area + "-")
+
+
+def own_forces(config: AssessmentConfig, raw_dir: Path) -> list[str]:
+    """The police force areas of the partnership's districts (empty when the ONS lookup is not there)."""
+    from pipeline.inputs.partnerships import LOOKUP_FILE
+    from pipeline.inputs.reference import read_reference_table
+
+    path = config.raw_path(config.reference_dir, raw_dir) / LOOKUP_FILE
+    if not path.is_file():
+        return []
+    lookup = read_reference_table(path)
+    if not {"LAD23CD", "PFA23NM"} <= set(lookup.columns):
+        return []
+    return sorted(set(lookup.loc[lookup["LAD23CD"].isin(config.area_codes), "PFA23NM"]))
 
 
 def latest_month(config: AssessmentConfig, raw_dir: Path = RAW_DIR) -> pd.Period:
