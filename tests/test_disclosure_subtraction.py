@@ -90,3 +90,30 @@ def test_cells_are_still_share_objects_where_shown():
     published = flags.prevalence_display(table, "2024/25")
     shown = [v for v in published[MEASURES].to_numpy().ravel() if v != SUPPRESSED]
     assert shown and all(isinstance(v, Proportion) for v in shown)
+
+
+# ---------------------------------------------------------------- the generic scan of published CSVs
+from disclosure_scan import scan_table  # noqa: E402
+
+
+def test_the_generic_scan_recovers_a_count_hidden_alone_under_a_total():
+    header = ["Group", "Crimes", "Share"]
+    rows = [["All violence", "120", "30.0%, 36 of 120"], ["Pub", "[c]", "[c]"], ["Street", "117", "28.2%, 33 of 117"]]
+    assert scan_table(header, rows, "t") == ["t: 'Pub' / 'Crimes' (count) = 3, from 'All violence' less rows 2-3",
+                                             "t: 'Pub' / 'Share' (k) = 3, from 'All violence' less rows 2-3",
+                                             "t: 'Pub' / 'Share' (n) = 3, from 'All violence' less rows 2-3"]
+
+
+def test_the_generic_scan_recovers_a_count_hidden_alone_beside_a_row_total():
+    header = ["Flag", "Records", "Y", "N", "Not recorded"]
+    assert scan_table(header, [["Alcohol", "50", "[c]", "30", "18"]], "t")
+    assert scan_table(header, [["Alcohol", "50", "[c]", "[c]", "18"]], "t") == []
+
+
+@pytest.mark.slow
+def test_no_published_table_of_the_demo_hides_a_count_that_subtraction_recovers(demo_run):
+    from disclosure_scan import scan_folder
+
+    code, folder, _, _ = demo_run
+    assert code == 0
+    assert scan_folder(folder / "tables") == []
