@@ -566,7 +566,9 @@ def test_special_files_are_skipped_and_an_extract_linked_to_dev_zero_is_refused(
 
 
 def test_a_folder_with_too_many_files_is_refused_quickly(tmp_path, monkeypatch):
-    monkeypatch.setattr(police_uk, "MAX_FILES", 50)
+    from pipeline.inputs import police_uk_files
+
+    monkeypatch.setattr(police_uk_files, "MAX_FILES", 50)
     for number in range(60):
         (tmp_path / f"file{number}.txt").write_text("x")
     with pytest.raises(InputDataError, match="not a folder of police.uk files"):
