@@ -56,30 +56,37 @@ def _recompute(total, parts: list) -> int | None:
     return total - sum(value for value in parts if value != SUPPRESSED)
 
 
+def _from_totals(values: list[list], totals: list[int], parts: list[int], across: range, describe) -> list[str]:
+    """Recomputations down the lines of `values` (lists indexed [line][position]): each total line less each run of
+    part lines, at every position across; `describe(hidden line, position, total line, run, value)` words a find."""
+    found = []
+    for t in totals:
+        for position in across:
+            for run in _runs(parts):
+                value = _recompute(values[t][position], [values[i][position] for i in run])
+                if value is not None and 1 <= value <= 4:
+                    hidden = next(i for i in run if values[i][position] == SUPPRESSED)
+                    found.append(describe(hidden, position, t, run, value))
+    return found
+
+
 def scan_table(header: list[str], rows: list[list[str]], name: str = "") -> list[str]:
     found = []
+    columns = range(1, len(header))
+    total_rows = [i for i, row in enumerate(rows) if TOTAL_LABEL.match(row[0].strip())]
+    part_rows = [i for i in range(len(rows)) if i not in total_rows]
+    total_columns = [c for c in columns if TOTAL_COLUMN.match(header[c].strip())]
+    part_columns = [c for c in columns if c not in total_columns]
     for layer, values in _numbers(rows).items():
-        columns = range(1, len(header))
-        for t, row in enumerate(rows):  # down each column, from a total row
-            if not TOTAL_LABEL.match(row[0].strip()):
-                continue
-            others = [i for i in range(len(rows)) if i != t and not TOTAL_LABEL.match(rows[i][0].strip())]
-            for c in columns:
-                for run in _runs(others):
-                    value = _recompute(values[t][c], [values[i][c] for i in run])
-                    if value is not None and 1 <= value <= 4:
-                        hidden = next(i for i in run if values[i][c] == SUPPRESSED)
-                        found.append(f"{name}: '{rows[hidden][0]}' / '{header[c]}' ({layer}) = {value}, from "
-                                     f"'{row[0]}' less rows {run[0] + 1}-{run[-1] + 1}")
-        for t in [c for c in columns if TOTAL_COLUMN.match(header[c].strip())]:  # along each row, from a total column
-            others = [c for c in columns if c != t and not TOTAL_COLUMN.match(header[c].strip())]
-            for r, row in enumerate(rows):
-                for run in _runs(others):
-                    value = _recompute(values[r][t], [values[r][c] for c in run])
-                    if value is not None and 1 <= value <= 4:
-                        hidden = next(c for c in run if values[r][c] == SUPPRESSED)
-                        found.append(f"{name}: '{row[0]}' / '{header[hidden]}' ({layer}) = {value}, from "
-                                     f"'{header[t]}' less columns {', '.join(header[c] for c in run)}")
+        found += _from_totals(  # down each column, from a total row
+            values, total_rows, part_rows, columns,
+            lambda i, c, t, run, v: f"{name}: '{rows[i][0]}' / '{header[c]}' ({layer}) = {v}, from "
+                                    f"'{rows[t][0]}' less rows {run[0] + 1}-{run[-1] + 1}")
+        by_column = [list(line) for line in zip(*values)]
+        found += _from_totals(  # along each row, from a total column
+            by_column, total_columns, part_columns, range(len(rows)),
+            lambda c, r, t, run, v: f"{name}: '{rows[r][0]}' / '{header[c]}' ({layer}) = {v}, from "
+                                    f"'{header[t]}' less columns {', '.join(header[i] for i in run)}")
     return found
 
 

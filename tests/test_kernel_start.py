@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pipeline import execution, kernel_pool, runner
+from pipeline import execution, runner
 from pipeline.chapters.registry import Chapter
 from pipeline.execution import KERNEL_NAME, ChapterFailure, WarmKernel
 
@@ -60,15 +60,3 @@ def test_a_kernel_that_never_starts_is_tried_twice_then_names_the_chapter(monkey
     assert failure.value.chapter == "one" and "did not start" in str(failure.value)
     assert "attempt 1" in str(failure.value) and "attempt 2" in str(failure.value)
     assert (out / "one.ipynb").exists()  # what was to be run is kept for the .failed folder
-
-
-def test_a_prestarted_kernel_that_failed_is_reported_with_its_reason(monkeypatch, capsys):
-    def fails(imports, environment):
-        raise RuntimeError("no kernel today")
-
-    monkeypatch.setattr(kernel_pool, "WarmKernel", fails)
-    monkeypatch.setattr(kernel_pool, "ensure_kernel", lambda: None)
-    kernel_pool.prestart(1, [], {})
-    name, kernel = kernel_pool.take()
-    assert kernel is None
-    assert "did not start (RuntimeError: no kernel today)" in capsys.readouterr().err

@@ -144,7 +144,7 @@ def test_prestarted_kernels_are_taken_with_the_thread_name_they_were_started_on(
     assert len({name for name, _ in taken}) == 2 and kernel_pool.kept() == before
 
 
-def test_a_prestarted_kernel_that_failed_leaves_the_worker_to_start_its_own(monkeypatch):
+def test_a_prestarted_kernel_that_failed_is_reported_and_leaves_the_worker_to_start_its_own(monkeypatch, capsys):
     from pipeline import kernel_pool
 
     def fails(imports, environment):
@@ -155,6 +155,7 @@ def test_a_prestarted_kernel_that_failed_leaves_the_worker_to_start_its_own(monk
     kernel_pool.prestart(1, [], {})
     name, kernel = kernel_pool.take()
     assert kernel is None and name.startswith("chapters-")
+    assert "did not start (RuntimeError: no kernel today)" in capsys.readouterr().err  # never absorbed in silence
 
 
 def test_a_run_whose_chapters_all_execute_uses_the_kernels_started_while_it_made_their_keys(monkeypatch, tmp_path):
