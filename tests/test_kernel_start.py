@@ -1,5 +1,5 @@
 """A kernel that is slow to start (a busy machine) is waited for; one that does not start is retried once and
-then named; one started early that failed is reported, never absorbed in silence (issue 25, item 7)."""
+then named (issue 25, item 7). A kernel started early that failed is reported: tests/test_warm_kernel.py."""
 import json
 import sys
 import time
