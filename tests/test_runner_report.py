@@ -15,6 +15,7 @@ import pytest
 
 from conftest import REAL_ZIP, street_row, write_street
 from pipeline import execution, runner
+from pipeline.inputs.synthetic import write_manifest
 from pipeline.paths import PROJECT_ROOT, RAW_DIR
 from pipeline.report import assemble as report
 from pipeline.report.document_checks import CONTENT_SECURITY_POLICY, problems
@@ -94,6 +95,7 @@ def test_a_second_run_reuses_the_ingest_and_a_changed_raw_file_reingests(demo_ru
         (raw / "demo" / "partner" / path.name).write_bytes(path.read_bytes())
     service = raw / "demo" / "partner" / "service_activity.csv"
     service.write_text(service.read_text().replace(",12\n", ",13\n", 1))
+    write_manifest(raw / "demo", "tests: an edited copy of the synthetic demo")  # still synthetic, and marked so
     assert runner.main([*args, "--raw-dir", str(raw)]) == 0
     assert "Ingest ingested (input files changed (demo/partner/service_activity.csv))" in capsys.readouterr().out
 
