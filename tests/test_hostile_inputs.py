@@ -224,19 +224,22 @@ def test_a_mostly_rejected_extract_is_unusable_without_quoting_a_raw_cell(tmp_pa
     assert scan([result.processed_dir], IDENTIFIERS) == []
 
 
-@pytest.mark.parametrize("extract, column", [("police_records", "ho_offence_code"), ("service_activity", "measure"),
-                                             ("plan_activity", "activity")])
-def test_identifiers_typed_into_a_code_are_replaced_by_a_placeholder_and_counted(tmp_path, monkeypatch, extract, column):
+CODE_FIELDS = {"police_records": "ho_offence_code", "service_activity": "measure", "plan_activity": "activity"}
+
+
+def test_identifiers_typed_into_a_code_are_replaced_by_a_placeholder_and_counted(tmp_path, monkeypatch):
     import pandas as pd
 
     from pipeline.inputs.partner_extracts import CODE_PLACEHOLDER
 
-    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {extract: _identifiers_into(column, every=40)})
-    result = _ingest(raw, config, tmp_path, monkeypatch)
-    table = pd.read_parquet(result.processed_dir / f"{extract}.parquet")
-    assert (table[column] == CODE_PLACEHOLDER).sum() > 0
-    note = result.quality.set_index("source").loc[extract, "note"]
-    assert f"column '{column}'" in note and CODE_PLACEHOLDER in note and "values not of the form of a code" in note
+    raw, config = demo_raw_copy(tmp_path / "raw", "demo", {extract: _identifiers_into(column, every=40)
+                                                            for extract, column in CODE_FIELDS.items()})
+    result = _ingest(raw, config, tmp_path, monkeypatch)  # one ingest for the three extracts
+    for extract, column in CODE_FIELDS.items():
+        table = pd.read_parquet(result.processed_dir / f"{extract}.parquet")
+        assert (table[column] == CODE_PLACEHOLDER).sum() > 0, extract
+        note = result.quality.set_index("source").loc[extract, "note"]
+        assert f"column '{column}'" in note and CODE_PLACEHOLDER in note and "values not of the form of a code" in note
     assert scan([result.processed_dir], IDENTIFIERS) == []
 
 
@@ -266,7 +269,7 @@ def test_a_real_assessment_with_a_weak_key_exits_3_before_anything_is_written(tm
 
 
 # ---------------------------------------------------------------- the new user's cases
-@pytest.mark.parametrize("header", ["Alcohol flag", "ALCOHOL_FLAG", "alcohol-flag", "alcohol_flg"])
+@pytest.mark.parametrize("header", ["Alcohol flag", "alcohol_flg"])  # case and spaces; one letter off
 def test_a_header_spelt_like_a_contract_column_exits_2_naming_both(tmp_path, monkeypatch, capsys, header):
     raw, config = demo_raw_copy(tmp_path / "raw", "demo",
                                 {"asb_cases": lambda frame: frame.rename(columns={"alcohol_flag": header})})
@@ -673,3 +676,12 @@ def test_a_neighbouring_forces_later_month_does_not_move_the_default_period_end(
     (raw / "police.uk" / "2025-04-norfolk-street.csv").write_text(STREET_HEADER_LINE)
     first, last = months_available(load_config(config), raw)
     assert str(last) == "2025-03"  # Cambridgeshire's own last month, not Norfolk's 2025-04
+
+
+@pytest.mark.parametrize("header", ["Alcohol flag", "ALCOHOL_FLAG", "alcohol-flag", "alcohol_flg", "Alcohol.Flag"])
+def test_every_near_spelling_of_a_contract_column_is_found(header):
+    from pipeline.inputs.partner_extracts import CONTRACTS, misnamed_columns
+
+    columns = [c.name for c in CONTRACTS["asb_cases"].columns if c.name != "alcohol_flag"] + [header]
+    assert misnamed_columns(columns, CONTRACTS["asb_cases"]) == [(header, "alcohol_flag")]
+    assert misnamed_columns([c.name for c in CONTRACTS["asb_cases"].columns] + ["notes"], CONTRACTS["asb_cases"]) == []
