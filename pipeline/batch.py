@@ -30,7 +30,7 @@ from pipeline.inputs.partnerships import (Partnership, covered, load_partnership
 from pipeline.inputs.reference import Reference, lsoa21_districts
 from pipeline.inputs.shared_read import SharedRead
 from pipeline.report.partnership_index import comparison_table, write_index
-from pipeline.stages.ingest import ensure_ingested, processed_dir_for
+from pipeline.stages.ingest import ensure_ingested, processed_dir_for, read_facts
 
 
 def rows_by_file_district(sources, code_map: dict[str, str], district_of: dict[str, str]) -> dict[str, dict[str, int]]:
@@ -70,7 +70,7 @@ def choose(config: AssessmentConfig, raw_dir: Path, wanted: list[str], code_map:
 
 def run_partnership(task: dict) -> dict:
     """One partnership's chapters and report (a process-pool or Dask task): its outcome, never an exception."""
-    from pipeline.runner import _run, ingest_key, run_folder
+    from pipeline.runner import _run, run_folder
 
     started = time.perf_counter()
     config = load_config(task["config_path"])
@@ -79,7 +79,8 @@ def run_partnership(task: dict) -> dict:
     ingest = SimpleNamespace(processed_dir=processed_dir_for(config, period_end, Path(task["processed_root"])), reused=True,
                              reason=task["ingest_reason"])
     parameters = {"config_path": config.path, "period_end": str(period_end), "raw_dir": task["raw_dir"],
-                  "processed_root": task["processed_root"], "ingest_key": ingest_key(ingest.processed_dir)}
+                  "processed_root": task["processed_root"],
+                  "ingest_key": read_facts(ingest.processed_dir).get("cache_key", "")}
     outcome = {"partnership": task["partnership"], "code": task["code"], "config": config.name,
                "report": str(final_dir / "report.html")}
     try:

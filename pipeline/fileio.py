@@ -52,20 +52,18 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell and column name made spreadsheet-safe (numeric columns untouched)."""
     safe = frame.rename(columns=lambda name: spreadsheet_safe(name) if isinstance(name, str) else name)
     for position, dtype in enumerate(safe.dtypes):
-        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+        if not (pd.api.types.is_string_dtype(dtype) or dtype == object):  # numbers, dates: nothing to run
             continue
         text = safe.iloc[:, position]
-        if not (pd.api.types.is_string_dtype(dtype) or dtype == object):
-            continue
         strings = text.map(lambda value: isinstance(value, str)) if dtype == object else text.notna()
         shown = text.where(strings, "").astype(str)
-        risky = strings & shown.str.startswith(FORMULA_START) & ~shown.str.fullmatch(NUMERIC_TEXT.pattern)
-        # a bare carriage return is not quoted by the csv writer (its line ends are "\n") and would split the row
-        returns = strings & shown.str.contains("\r", regex=False)
-        if risky.any() or returns.any():
+        # the cells spreadsheet_safe may change, found column-wise; only those are passed to it
+        candidates = shown[strings & (shown.str.startswith(FORMULA_START) | shown.str.contains("\r", regex=False))]
+        made_safe = candidates.map(spreadsheet_safe)
+        changed = made_safe[made_safe != candidates]
+        if len(changed):  # a column with nothing to change keeps its type (numeric text stays as it is)
             text = text.astype(object).copy()
-            text[risky] = "'" + shown[risky]
-            text[returns] = text[returns].str.replace("\r\n", "\n").str.replace("\r", "\n")
+            text[changed.index] = changed
             safe.isetitem(position, text)
     return safe
 

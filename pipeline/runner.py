@@ -37,7 +37,7 @@ from pipeline.inputs.pseudonymise import MissingKeyError, load_key
 from pipeline.paths import DEFAULT_CONFIG, OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
 from pipeline.report.browser import find_chromium, print_pdf, screenshot
 from pipeline.stages.cache import needs_key, synthetic_inputs
-from pipeline.stages.ingest import ensure_ingested, months_available
+from pipeline.stages.ingest import ensure_ingested, months_available, read_facts
 
 if TYPE_CHECKING:
     from pipeline.chapters.context import ChapterContext
@@ -136,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         with exclusive_lock(final_dir, f"run of {config.name} for {period_end} started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
             started = time.perf_counter()
             ingest = ensure_ingested(config, period_end, raw_dir, processed_root, force=args.force)
-            parameters["ingest_key"] = ingest_key(ingest.processed_dir)
+            facts = read_facts(ingest.processed_dir)
+            parameters["ingest_key"] = facts.get("cache_key", "")  # what the chapters check they read
             verb = "reused" if ingest.reused else "ingested"
             print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
-            for warning in json.loads((ingest.processed_dir / "ingest.json").read_text()).get("warnings", []):
+            for warning in facts.get("warnings", []):
                 print(f"warning: {warning}", file=sys.stderr)
             if args.latest_weeks:
                 from pipeline.chapters.context import ChapterContext
@@ -215,11 +216,6 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
     build_report(parts, out_dir / "report.html", config.title,
                  f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
                  config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
-
-
-def ingest_key(processed_dir: Path) -> str:
-    """The cache key of the ingest in `processed_dir`, which the run's chapters check they are reading."""
-    return json.loads((processed_dir / "ingest.json").read_text()).get("cache_key", "")
 
 
 def previous_manifest(final_dir: Path) -> dict:

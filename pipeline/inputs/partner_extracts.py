@@ -176,9 +176,9 @@ def _code(column: Column, text: pd.Series) -> pd.Series:
     return text
 
 
-def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], key: bytes | None,
-                  personal: bool = True) -> None:
-    """Parse one column by its kind, rejecting rows whose value breaks the contract. For a person-level extract
+def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], personal: bool = True) -> None:
+    """Parse one column by its kind (person identifiers are pseudonymised before, in clean_extract), rejecting rows
+    whose value breaks the contract. For a person-level extract
     (`personal`) a reason shows the value's shape, never the value (pipeline.inputs.partner_extracts.masked), and
     the rejected row keeps only that shape in the column."""
     raw = screen.kept[column.name].astype(str).str.strip()
@@ -228,10 +228,6 @@ def _parse_column(screen: RowScreen, column: Column, code_map: dict[str, str], k
         screen.reject(~empty & ~raw.isin(code_map.keys()), "known_lsoa",
                       lambda rows: f"{where}: '" + text[rows] + "' is not an ONS 2011 or 2021 LSOA code")
         screen.kept[column.name] = raw[screen.kept.index].map(code_map).fillna("")
-    elif column.kind == "person":
-        if key is None:
-            raise ValueError("a pseudonymisation key is needed for person identifiers")
-        screen.kept[column.name] = pseudonymise(raw[screen.kept.index], key)
     elif column.kind == "code":
         code = _code(column, raw)
         odd = ~empty & ~code.str.fullmatch(column.pattern)
@@ -304,7 +300,7 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
         screen.notes.append(f"not UTF-8: {raw.attrs[DECODING]}")
     for column in contract.columns:
         if column.kind != "person":
-            _parse_column(screen, column, code_map, key, contract.person_level)
+            _parse_column(screen, column, code_map, contract.person_level)
         elif column.required:
             screen.reject(screen.kept[column.name].eq(""), "required_value",
                           f"column '{column.name}': required value is empty")

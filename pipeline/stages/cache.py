@@ -37,13 +37,20 @@ CODE_FILES = ("pipeline/errors.py", "pipeline/paths.py", "pipeline/fileio.py")
 NOT_INGESTED = ("targets", "activities", "plan_notes", "title")
 
 
-def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
-    """Every file ingest reads, in a stable order."""
+def synthetic_inputs(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
+    """The police.uk files (a copy of a month read once included) and partner extracts: the files a synthetic
+    configuration claims are generated (the reference, health and boundary files are real public data)."""
     found = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
     files = {source.path for kind in ("street", "outcomes") for source in found[kind]}
     files |= {copy.path for copy, _ in found["duplicates"]}  # a copy read once still keys the ingest
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
     files |= {path for contract in CONTRACTS.values() if (path := find_extract(partner_dir, contract))}
+    return sorted(files)
+
+
+def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
+    """Every file ingest reads, in a stable order."""
+    files = set(synthetic_inputs(config, raw_dir))
     reference_dir = config.raw_path(config.reference_dir, raw_dir)
     files |= {reference_path(reference_dir, key) for key in REFERENCE_FILES}
     fingertips = config.raw_path(config.fingertips_dir, raw_dir)
@@ -52,17 +59,6 @@ def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     files |= {offence_codes} if offence_codes.is_file() else set()
     boundaries = config.raw_path(config.boundaries_dir, raw_dir)
     files |= set(boundaries.glob("*.geojson")) if boundaries.is_dir() else set()
-    return sorted(files)
-
-
-def synthetic_inputs(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
-    """The files a synthetic configuration claims are generated: its police.uk files and partner extracts (the
-    reference, health and boundary files are real public data in every assessment)."""
-    found = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
-    files = {source.path for kind in ("street", "outcomes", "duplicates") for item in found[kind]
-             for source in (item if isinstance(item, tuple) else (item,))}
-    partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
-    files |= {path for contract in CONTRACTS.values() if (path := find_extract(partner_dir, contract))}
     return sorted(files)
 
 
