@@ -95,7 +95,7 @@ def kind_of_column(name: str, value: object) -> str:
     lowered = name.lower()
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return "signed_count" if "change" in lowered and "%" not in lowered else "count"
-    if "p-value" in lowered or lowered.endswith(" p") or lowered == "p":
+    if "p-value" in lowered or "q-value" in lowered or lowered.endswith(" p") or lowered == "p":
         return "p"
     if "(%)" in lowered or "percent" in lowered:
         return "signed_percent" if "change" in lowered else "percent"
@@ -129,6 +129,30 @@ def trend_label(trend) -> str:
     if trend.p_value < 0.05:
         return "downward" if trend.annual_percent < 0 else "upward"
     return "no clear trend"
+
+
+DETECTABLE = "Smallest change detectable (80% power)"  # the column beside a 'no' for natural variation
+
+
+def trend_cell(trend) -> str:
+    """A trend for a table: '+4.2% a year' when it is beyond chance, else 'no clear trend' with the smallest steady
+    change the test would have detected ('no clear trend; +8.1% / -7.5% a year detectable')."""
+    label = trend_label(trend)
+    if label in ("downward", "upward"):
+        return f"{trend.annual_percent:+.1f}% a year"
+    if label == "no clear trend":
+        return f"no clear trend; {trend.detectable()} a year detectable"
+    return label
+
+
+def trend_sentence(trend) -> str:
+    """'no clear trend (+4.4% a year, 95% CI -0.1% to +9.1%; a rise of 6.4% a year or ... cannot be ruled out)'."""
+    label = trend_label(trend)
+    text = (f"{label} ({signed_percent(trend.annual_percent)} a year, 95% CI {signed_percent(trend.lower)} to "
+            f"{signed_percent(trend.upper)}")
+    if label == "no clear trend":
+        text += f"; {trend.detectable().words(' a year')}"
+    return text + ")"
 
 
 def volume_band(share_percent: float) -> str:

@@ -75,7 +75,7 @@ def test_fisher_is_used_when_any_one_expected_count_is_under_5():
     assert assoc.assess_association("q", pd.DataFrame([[30, 20], [40, 50]])).test == "Pearson chi-square"
 
 
-def test_clustered_odds_ratio_matches_statsmodels_cluster_robust_logistic_regression():
+def test_the_cr1_negative_control_matches_statsmodels_cluster_robust_logistic_regression():
     import statsmodels.api as sm
 
     rng = np.random.default_rng(3)
@@ -83,7 +83,7 @@ def test_clustered_odds_ratio_matches_statsmodels_cluster_robust_logistic_regres
     exposed = rng.random(2000) < 0.4
     trait = rng.random(400) < 0.3
     flag = rng.random(2000) < np.where(trait[cluster], 0.5, 0.2) * np.where(exposed, 1.3, 1.0)
-    ratio, low, high, p = assoc.clustered_odds_ratio(flag, exposed, cluster)
+    ratio, low, high, p = assoc.clustered_odds_ratio(flag, exposed, cluster, small_sample="CR1")
     fit = sm.GLM(flag.astype(float), sm.add_constant(exposed.astype(float)), family=sm.families.Binomial()).fit(
         cov_type="cluster", cov_kwds={"groups": cluster})
     assert ratio == pytest.approx(np.exp(fit.params[1]), rel=1e-9)
@@ -92,8 +92,53 @@ def test_clustered_odds_ratio_matches_statsmodels_cluster_robust_logistic_regres
     assert assoc.clustered_odds_ratio(np.ones(10, bool), exposed[:10], cluster[:10]) is None  # no unflagged record
 
 
+def cr2_by_matrices(flag, exposed, cluster):
+    """CR2 and its Bell-McCaffrey degrees of freedom computed from the full hat matrix, cluster by cluster, as in
+    Pustejovsky & Tipton (2018) section 2 (whitened working model of the logistic fit): an independent check of
+    the closed form the production code uses."""
+    from scipy import linalg
+
+    y = flag.astype(float)
+    X = np.column_stack([np.ones(len(y)), exposed.astype(float)])
+    p = np.where(exposed, y[exposed].mean(), y[~exposed].mean())
+    w = p * (1 - p)
+    Xw, e = X * np.sqrt(w)[:, None], (y - p) / np.sqrt(w)
+    bread = np.linalg.inv(Xw.T @ Xw)
+    hat, identity = Xw @ bread @ Xw.T, np.eye(len(y))
+    meat, columns = np.zeros((2, 2)), []
+    for c in np.unique(cluster):
+        rows = np.flatnonzero(cluster == c)
+        adjust = linalg.inv(linalg.sqrtm(identity[np.ix_(rows, rows)] - hat[np.ix_(rows, rows)])).real
+        score = Xw[rows].T @ adjust @ e[rows]
+        meat += np.outer(score, score)
+        columns.append((identity - hat)[:, rows] @ adjust @ Xw[rows] @ bread @ np.array([0.0, 1.0]))
+    se = math.sqrt((bread @ meat @ bread)[1, 1])
+    g = np.column_stack(columns).T @ np.column_stack(columns)
+    df = np.trace(g) ** 2 / np.trace(g @ g)
+    log_ratio = math.log(p[exposed][0] / (1 - p[exposed][0])) - math.log(p[~exposed][0] / (1 - p[~exposed][0]))
+    quantile = stats.t.ppf(0.975, df)
+    return math.exp(log_ratio - quantile * se), math.exp(log_ratio + quantile * se), 2 * stats.t.sf(abs(log_ratio) / se, df)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cr2_with_bell_mccaffrey_degrees_of_freedom_matches_the_matrix_computation(seed):
+    rng = np.random.default_rng(seed)
+    cluster = rng.choice(30, size=160, p=np.r_[0.3, np.full(29, 0.7 / 29)])  # one person with about 30% of records
+    exposed, flag = rng.random(160) < 0.4, rng.random(160) < 0.3
+    ratio, low, high, p = assoc.clustered_odds_ratio(flag, exposed, cluster)
+    assert (low, high, p) == pytest.approx(cr2_by_matrices(flag, exposed, cluster), rel=1e-9)
+
+
+def test_cr2_cannot_estimate_when_one_person_holds_every_record_of_a_group():
+    exposed = np.array([True] * 10 + [False] * 20)
+    flag = np.array([True, False] * 15)
+    cluster = np.r_[np.zeros(10, int), np.arange(1, 21)]
+    assert assoc.clustered_odds_ratio(flag, exposed, cluster) is None
+    assert assoc.clustered_odds_ratio(flag, exposed, cluster, small_sample="CR1") is not None
+
+
 def make_test(question, table, p, odds=None, notes=()):
-    result = assoc.AssociationTest(question, pd.DataFrame(table), "clustered logistic (by person)", p, math.nan,
+    result = assoc.AssociationTest(question, pd.DataFrame(table), "clustered logistic (by person, CR2)", p, math.nan,
                                    odds_ratio=odds, notes=list(notes))
     return result
 
@@ -107,7 +152,7 @@ def test_summary_and_untestable_tables_show_numbers_and_protect_counts():
     first = table.iloc[0]
     assert (first["Question"], first["Records"], first["p-value"], first["BH-adjusted p"]) == ("a", 200, 0.01, pytest.approx(0.02))
     assert str(first["Odds ratio (95% CI)"]) == "1.71 (0.90 to 3.20)" and first["Beyond chance after FDR control"] == "yes"
-    assert first["Test"] == "clustered logistic (by person)" and first["Notes"] == ""
+    assert first["Test"] == "clustered logistic (by person, CR2)" and first["Notes"] == ""
     second = table.iloc[1]
     assert second["Records"] == "[c]" and second["p-value"] == "[c]" and second["Odds ratio (95% CI)"] == "[c]"
     untestable = assoc.untestable_table([make_test("c", [[3, 9], [40, 60]], math.nan, notes=["too few", "really"])])

@@ -92,3 +92,21 @@ def test_no_seasonality_gives_no_peak_beyond_the_nominal_rate():
         with_peak += bool((benjamini_hochberg(np.concatenate(p)) <= 0.05).any())
     low, high = stats.binom.interval(0.999, 300, 0.05)
     assert with_peak <= high
+
+
+def test_the_stated_null_crossing_rates_are_what_the_detector_does(null_runs):
+    """The methods appendix and the detector's docstring quote farrington.NULL_CROSSINGS_PERCENT; recomputed on the
+    same null series (and, for the surveillance-compatible mode, refitted), each lies within the 99.9% binomial
+    range of the stated figure."""
+    import dataclasses
+
+    rng = np.random.default_rng(20241007)
+    compatible = dataclasses.replace(CONTROL, surveillance_compatible=True)
+    weeks = sum(len(found) for found, _ in null_runs)
+    measured = {"production": sum(int(found["alarm"].sum()) for found, _ in null_runs), "surveillance": 0}
+    for i in range(len(null_runs)):
+        counts, _ = seasonal_series(rng, rng.choice([5, 10, 20, 40]), negative_binomial=i % 2 == 1)
+        measured["surveillance"] += int(farrington.detect(counts, 52, compatible, ASSESSED)["alarm"].sum())
+    for mode, stated in farrington.NULL_CROSSINGS_PERCENT.items():
+        low, high = stats.binom.ppf(0.0005, weeks, stated / 100), stats.binom.isf(0.0005, weeks, stated / 100)
+        assert low <= measured[mode] <= high, f"{mode}: {measured[mode]} of {weeks} against a stated {stated}%"

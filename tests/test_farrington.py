@@ -116,3 +116,19 @@ def test_a_baseline_with_no_event_or_no_variation_does_not_break_the_detector():
     assert not empty["alarm"] and np.isnan(empty["threshold"])
     flat = farrington.detect(np.full(4 * 52 + 1, 10.0), 52, control, at).iloc[0]
     assert flat["expected"] == pytest.approx(10) and not flat["alarm"]
+
+
+def test_the_stated_comparison_with_surveillance_is_what_the_reference_series_give():
+    """farrington.REFERENCE_COMPARISON (quoted in the methods appendix): recomputed from the improved-method cases."""
+    low, high, trends, reference_trends, periods = np.inf, 0.0, 0, 0, 0
+    for case in [c for c in CASES if c.startswith("improved")]:
+        ours, reference = run_case(case)
+        shown = reference["upperbound"].notna().to_numpy() & (reference["upperbound"] > 0).to_numpy()
+        ratio = ours["threshold"][shown] / reference["upperbound"][shown]
+        low, high = min(low, ratio.min()), max(high, ratio.max())
+        trends += int(ours["trend"].sum())
+        reference_trends += int((reference["trend"].fillna(0) != 0).sum())
+        periods += len(ours)
+    stated = farrington.REFERENCE_COMPARISON
+    assert (round(low, 2), round(high, 2)) == (stated["threshold_ratio_low"], stated["threshold_ratio_high"])
+    assert (trends, reference_trends, periods) == (stated["trend_periods"], stated["reference_trend_periods"], stated["periods"])

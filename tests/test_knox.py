@@ -29,6 +29,37 @@ def test_knox_counts_by_hand():
     assert result.time_labels == ["0-7 days", "8-14 days", "15-28 days", "29 days or more"]
 
 
+def test_knox_p_values_are_k_plus_one_over_n_plus_one_by_hand():
+    """The same five events and 19 permutations, recounted here pair by pair from the permutations the seeded
+    generator gives: each p-value is (1 + permutations at least as large) / (1 + 19), never below 1/20 (a k / n
+    p-value would be 0 for a count no permutation reaches, and differ everywhere else)."""
+    x = np.array([0.0, 0.0, 50.0, 0.0, 1000.0])
+    y = np.array([0.0, 0.0, 0.0, 300.0, 0.0])
+    day = np.array([10, 13, 20, 12, 50])
+    distance_breaks, time_breaks = (0, 1, 101, 201, 401), (0, 8, 15, 29)
+    result = knox(x, y, day, distance_breaks=distance_breaks, time_breaks=time_breaks, permutations=19, seed=4)
+
+    def by_hand(days):
+        table = np.zeros((5, 4), dtype=int)
+        for a in range(5):
+            for b in range(a + 1, 5):
+                metres, gap = np.hypot(x[a] - x[b], y[a] - y[b]), abs(days[a] - days[b])
+                table[np.searchsorted(distance_breaks, metres, side="right") - 1,
+                      np.searchsorted(time_breaks, gap, side="right") - 1] += 1
+        return table
+
+    observed = by_hand(day)
+    rng = np.random.default_rng(4)
+    at_least = sum((by_hand(rng.permutation(day - day.min())) >= observed).astype(int) for _ in range(19))
+    assert np.array_equal(result.observed, observed)
+    assert np.allclose(result.p_value, (1 + at_least) / 20)
+    assert result.p_value.min() >= 1 / 20
+    # a planted cluster no permutation reaches: its p-value is exactly 1 / (n + 1), not 0
+    cluster = knox(np.r_[x, [5000.0] * 6], np.r_[y, [0.0] * 6], np.r_[day, [200] * 6],
+                   distance_breaks=distance_breaks, time_breaks=time_breaks, permutations=19, seed=4)
+    assert cluster.observed[0, 0] == 1 + 15 and cluster.p_value[0, 0] == 1 / 20
+
+
 def test_permutations_are_seeded():
     rng = np.random.default_rng(1)
     x, y, day = rng.uniform(0, 2000, 200), rng.uniform(0, 2000, 200), rng.integers(0, 365, 200)

@@ -1,6 +1,8 @@
 import math
 
 import pandas as pd
+
+from pipeline.methods.statistics import detectable_change
 import pytest
 
 from pipeline.analysis import overview, targets
@@ -196,7 +198,8 @@ def test_a_target_row_in_full_and_its_counts_filtered_by_area_and_type():
         "Target": "Robbery", "Aim": "reduce by 10% (12 offences) to 108 in 2024/25", "Plan's baseline": None,
         "Baseline (data)": 120, "Target count": 108, "Months to date": 12, "Year to date": 108,
         "Target to date (pro rata)": 108, "Change on baseline months": -12, "Change on baseline months (%)": -10.0,
-        "Beyond natural variation": "no", "Status": "Met", "Verdict": "Met: 108 against a target of 108 or fewer"}
+        "Beyond natural variation": "no", "Status": "Met", "Verdict": "Met: 108 against a target of 108 or fewer",
+        "Smallest change detectable (80% power)": detectable_change(120)}  # one target: a family of one
 
 
 def test_target_statuses_when_the_year_has_not_started_or_the_data_are_unusable():

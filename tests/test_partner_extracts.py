@@ -121,3 +121,22 @@ def test_excel_serial_dates_are_read_and_said(tmp_path):
     parsed = parse_datetimes(pd.Series(["45292", "43941.7542", "12345", "2024-01-02"]))
     assert parsed.tolist()[:2] == [pd.Timestamp("2024-01-01"), pd.Timestamp("2020-04-20 18:06")]
     assert pd.isna(parsed.iloc[2]) and parsed.iloc[3] == pd.Timestamp("2024-01-02")  # 12345 is 1933: not a date here
+
+
+def test_placeholder_ids_are_read_as_not_recorded_and_a_dominant_id_is_named_by_its_share(tmp_path):
+    """One perpetrator id on a fifth of the cases is kept (a prolific person is real) and named by its share, never
+    its value; 'UNKNOWN', 'N/A', '0' and the configuration's own placeholder are blanked and named."""
+    placeholders = ["UNKNOWN"] * 12 + [" n/a "] * 6 + ["0", "nobody here", "--"]
+    people = ["Prolific Person"] * 20 + placeholders + [f"Person {i}" for i in range(100 - 20 - len(placeholders))]
+    rows = [f"A{i},police,2024-10-01,,nuisance,,,{person},26" for i, person in enumerate(people)]
+    path = tmp_path / "asb_cases.csv"
+    path.write_text("\n".join([ASB_HEADER, *rows]) + "\n")
+    screen = clean_extract(read_table(path), CONTRACTS["asb_cases"], CODE_MAP, KEY, END, path.name, ("Nobody Here",))
+    ids = screen.kept["perpetrator_id"]
+    assert ids.eq("").sum() == len(placeholders)
+    assert ids[ids.ne("")].value_counts().iloc[0] == 20
+    note = screen.summary()["note"]
+    assert "21 identifiers were placeholders ('UNKNOWN' (12), 'N/A' (6)," in note
+    assert "'NOBODY HERE' (1)" in note and "'0' (1)" in note and "'--' (1)" in note
+    assert "one identifier is on 25% of the records that name someone" in note  # 20 of the 79 with an id
+    assert "Prolific" not in note and "Person" not in note

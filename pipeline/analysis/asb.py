@@ -15,8 +15,10 @@ import pandas as pd
 
 from pipeline.analysis.flags import recorded_share
 from pipeline.inputs.config import AssessmentConfig
-from pipeline.methods.associations import benjamini_hochberg
+from pipeline.formatting import DETECTABLE
+from pipeline.methods.screens import screen_family
 from pipeline.methods.disclosure import protect
+from pipeline.methods.periods import by_assessment_year
 from pipeline.methods.plateau import SlopeChange, slope_change
 from pipeline.methods.statistics import compare_counts, rate_per
 from pipeline.methods.values import Interval, Proportion
@@ -61,7 +63,7 @@ def ward_rates(rows: pd.DataFrame, geography: pd.DataFrame, config: AssessmentCo
     units = [(config.area_name, this, last, float(population.sum()))]
     units += [(ward, this[this["ward_name"] == ward], last[last["ward_name"] == ward], float(population[ward]))
               for ward in population.index]
-    out, p_values = [], []
+    out, changes = [], []
     has_last_year = bool((rows["years_back"] >= 1).any())
     for name, now, before, residents in units:
         rate, low, high = rate_per(len(now), residents)
@@ -69,21 +71,17 @@ def ward_rates(rows: pd.DataFrame, geography: pd.DataFrame, config: AssessmentCo
                "Per 1,000": rate, "Per 1,000 (95% CI)": Interval(low, high, "rate")}
         if has_last_year:
             change = compare_counts(len(now), len(before))
-            row |= {"Last year": len(before), "Change": change.change, "Change (%)": change.percent_change,
-                    "_small": change.too_small}
-            p_values.append(change.p_value)
+            row |= {"Last year": len(before), "Change": change.change, "Change (%)": change.percent_change}
+            changes.append(change)
         out.append(row)
-    if has_last_year:
-        # the area is one test; its wards are a family, held at a 5% false discovery rate
-        q = np.concatenate([[p_values[0]], benjamini_hochberg(p_values[1:])])
-        for row, q_value in zip(out, q):
-            row["Beyond natural variation (wards: FDR 5%)"] = ("too few to tell" if row.pop("_small") else
-                                                               "yes" if q_value < 0.05 else "no")
+    if has_last_year:  # the area is one test; its wards are a family (methods.screens)
+        for row, screen in zip(out, screen_family(changes[:1]) + screen_family(changes[1:])):
+            row |= {"Beyond natural variation (wards: FDR 5%)": screen.beyond, DETECTABLE: screen.detectable}
     table = pd.DataFrame(out)
     table = pd.concat([table.iloc[:1], table.iloc[1:].sort_values("Per 1,000", ascending=False)], ignore_index=True)
     table.attrs["kinds"] = {"Per 1,000": "rate", "Residents": "count"}
     return protect(table, ["This year", "Last year"], ["Per 1,000", "Per 1,000 (95% CI)", "Change", "Change (%)",
-                                                       "Beyond natural variation (wards: FDR 5%)"])
+                                                       "Beyond natural variation (wards: FDR 5%)", DETECTABLE])
 
 
 def lsoa_rates(rows: pd.DataFrame, geography: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
@@ -96,11 +94,10 @@ def lsoa_rates(rows: pd.DataFrame, geography: pd.DataFrame, config: AssessmentCo
 
 
 def by_year(cases: pd.DataFrame, column: str, levels: tuple[str, ...]) -> pd.DataFrame:
-    """Partner cases per financial year by source or category, with each level's share of the year."""
-    years = sorted(cases["financial_year"].unique())
-    counts = pd.crosstab(cases["financial_year"], cases[column]).reindex(index=years, columns=list(levels), fill_value=0)
+    """Partner cases per assessment year by source or category, with each level's share of the year."""
     rows = []
-    for year, row in counts.iterrows():
+    for year, group in by_assessment_year(cases):
+        row = group[column].value_counts().reindex(list(levels), fill_value=0)
         total = int(row.sum())
         entry = {"Year": year, "Cases": total}
         for level in levels:
@@ -113,9 +110,9 @@ def by_year(cases: pd.DataFrame, column: str, levels: tuple[str, ...]) -> pd.Dat
 
 
 def street_based(cases: pd.DataFrame) -> pd.DataFrame:
-    """Street-based cases per year and their share of cases where the flag was recorded (Wilson interval)."""
+    """Street-based cases per assessment year and their share of cases where the flag was recorded (Wilson interval)."""
     rows = []
-    for year, group in cases.groupby("financial_year"):
+    for year, group in by_assessment_year(cases):
         share = recorded_share(group["street_based"])
         rows.append({"Year": year, "Street-based cases": share.k, "Cases with the flag recorded": share.n,
                      "Share of recorded": share})

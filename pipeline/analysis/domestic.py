@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.analysis.flags import recorded_share
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.disclosure import protect
+from pipeline.methods.periods import by_assessment_year
 from pipeline.methods.funnel import funnel
 from pipeline.methods.statistics import rate_per
 from pipeline.methods.values import Interval, Proportion
@@ -73,11 +74,11 @@ def repeat_victims(records: pd.DataFrame) -> dict:
 
 
 def share_of_violence(records: pd.DataFrame) -> pd.DataFrame:
-    """Domestic abuse's share of violent records per financial year, over records with the flag recorded, beside
+    """Domestic abuse's share of violent records per assessment year, over records with the flag recorded, beside
     the flag's completeness: a rising share with rising completeness may be recording, not abuse."""
     violence = records[(records["crime_type"] == VIOLENCE) & (records["years_back"] >= 0)]
     rows = []
-    for year, group in violence.groupby("financial_year"):
+    for year, group in by_assessment_year(violence):
         share = recorded_share(group["domestic_flag"])
         rows.append({"Year": year, "Violent records": len(group), "Domestic share of recorded": share,
                      "Flag recorded (%)": 100 * share.n / len(group) if len(group) else float("nan")})

@@ -4,7 +4,9 @@ exposed group of records against a stated reference group, Benjamini-Hochberg ac
 
 Each question compares records (over those with the flag recorded), clustered by the person the flags
 describe (the suspect for violence, the perpetrator for ASB; a repeat-victim question clusters by victim):
-`methods.associations.clustered_odds_ratio`. Where an expected count is under 5 the p-value is Fisher's
+`methods.associations.clustered_odds_ratio` with the CR2 variance and Bell-McCaffrey degrees of freedom,
+whose size stays nominal when one person (or a placeholder id read as one) holds a fifth of a group's records.
+Where an expected count is under 5 the p-value is Fisher's
 exact test on the records, which cannot allow for the clustering (said in the notes). A question with fewer
 than 10 records in either group, or no flagged or no unflagged record, is listed as not testable with its
 counts, never dropped.
@@ -25,9 +27,11 @@ from pipeline.methods.associations import MIN_EXPECTED, AssociationTest, adjust,
 from pipeline.methods.statistics import MIN_RELIABLE_COUNT
 
 DUAL = "Dual diagnosis"
+CLUSTERED_TEST = "clustered logistic (by person, CR2)"
 FLAG_LABELS = {**{flag: label.lower() for flag, label in FLAGS.items()}, DUAL: "dual-diagnosis"}
 REFERENCE_AGE_BAND = "25-34"
 NOT_TESTABLE = "not testable"
+DOMINANT_NOTE_SHARE = 0.10  # one person holding this share of a group's records is named in the table's notes
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,14 @@ def clusters(frame: pd.DataFrame, column: str) -> np.ndarray:
     return codes
 
 
+def largest_share(people: np.ndarray, exposed: np.ndarray) -> float:
+    """The largest share of either group's records that one person holds with 10 or more records (in a small
+    group, one record of a single person is a large share of nothing)."""
+    shares = [most / group.sum() for group in (exposed, ~exposed) if group.any()
+              if (most := np.bincount(people[group]).max()) >= MIN_RELIABLE_COUNT]
+    return float(max(shares, default=0.0))
+
+
 QUESTION = "{source}: {flag} flag, {exposed} against {reference}"
 QUESTION_PARTS = re.compile(r"^(?P<source>[^:]+): (?P<flag>.+?) flag, (?P<exposed>.+) against (?P<reference>.+)$")
 
@@ -133,11 +145,11 @@ def evaluate(source: str, frame: pd.DataFrame, flag: str, factor: Factor,
     flag_cache = {} if flag_cache is None else flag_cache
     cluster_cache = {} if cluster_cache is None else cluster_cache
     if flag not in flag_cache:
-        flag_cache[flag] = flag_values(frame, flag)
+        flag_cache[flag] = tuple(values.to_numpy(dtype=bool) for values in flag_values(frame, flag))
     if factor.cluster_column not in cluster_cache:
         cluster_cache[factor.cluster_column] = clusters(frame, factor.cluster_column)
     recorded, flagged = flag_cache[flag]
-    exposed, reference = factor.exposed & recorded, factor.reference & recorded
+    exposed, reference = factor.exposed.to_numpy() & recorded, factor.reference.to_numpy() & recorded
     a, c = int((exposed & flagged).sum()), int((reference & flagged).sum())
     b, d = int(exposed.sum()) - a, int(reference.sum()) - c
     table = pd.DataFrame([[a, b], [c, d]], index=[factor.exposed_label, factor.reference_label], columns=["flag Y", "flag N"])
@@ -146,8 +158,12 @@ def evaluate(source: str, frame: pd.DataFrame, flag: str, factor: Factor,
         result.notes.append(f"not testable: needs {MIN_RELIABLE_COUNT} or more records with the flag recorded in each "
                             "group, and both flagged and unflagged records")
         return result
-    rows = (exposed | reference).to_numpy()
-    estimate = clustered_odds_ratio(flagged.to_numpy()[rows], exposed.to_numpy()[rows], cluster_cache[factor.cluster_column][rows])
+    rows = exposed | reference
+    people = cluster_cache[factor.cluster_column][rows]
+    estimate = clustered_odds_ratio(flagged[rows], exposed[rows], people)
+    share = largest_share(people, exposed[rows])
+    if share >= DOMINANT_NOTE_SHARE:
+        result.notes.append(f"one person holds {share:.0%} of a group's records; the test allows for it")
     expected = np.outer([a + b, c + d], [a + c, b + d]) / (a + b + c + d)
     if (expected < MIN_EXPECTED).any() or estimate is None:
         result.test, result.p_value = "Fisher's exact (records)", float(stats.fisher_exact([[a, b], [c, d]])[1])
@@ -156,7 +172,7 @@ def evaluate(source: str, frame: pd.DataFrame, flag: str, factor: Factor,
         if estimate is not None:
             result.odds_ratio = estimate[:3]
     else:
-        result.test, result.p_value, result.odds_ratio = "clustered logistic (by person)", estimate[3], estimate[:3]
+        result.test, result.p_value, result.odds_ratio = CLUSTERED_TEST, estimate[3], estimate[:3]
     return result
 
 

@@ -6,13 +6,15 @@ import pandas as pd
 
 from pipeline.methods.disclosure import protect
 from pipeline.methods.periods import CURRENT, PREVIOUS, complete_years
-from pipeline.formatting import trend_label, volume_band
-from pipeline.methods.statistics import compare_counts, poisson_trend, rate_per
+from pipeline.formatting import DETECTABLE, trend_label, volume_band
+from pipeline.methods.screens import screen_family
+from pipeline.methods.statistics import CountComparison, compare_counts, poisson_trend, rate_per
 from pipeline.methods.values import Estimate, Interval
 
 ALL_CRIME = "All crime (excluding ASB)"
 ASB = "Anti-social behaviour"
 HOUSEHOLD_RATE_TYPES = {"Burglary"}
+DETECTABLE_TREND = "Smallest trend detectable a year (80% power)"
 
 
 def area_rows(crimes: pd.DataFrame, area_codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -55,11 +57,10 @@ def overview_table(crimes: pd.DataFrame, denominators: pd.DataFrame, area_codes:
         if previous is not None:
             test = compare_counts(current, previous)
             row.update({"Change (offences)": test.change, "Change (%)": test.percent_change, "p-value": test.p_value,
-                        "Beyond natural variation": ("too few to tell" if test.too_small
-                                                     else ("yes" if test.significant else "no"))})
+                        "q-value": None, "Beyond natural variation": "", DETECTABLE: test})
         else:
-            row.update({"Change (offences)": None, "Change (%)": None, "p-value": None,
-                        "Beyond natural variation": "no previous year in the data"})
+            row.update({"Change (offences)": None, "Change (%)": None, "p-value": None, "q-value": None,
+                        "Beyond natural variation": "no previous year in the data", DETECTABLE: None})
         per_households = crime_type in HOUSEHOLD_RATE_TYPES
         rate, low, high = rate_per(current, households if per_households else residents)
         is_crime_type = crime_type not in (ALL_CRIME, ASB)
@@ -70,9 +71,24 @@ def overview_table(crimes: pd.DataFrame, denominators: pd.DataFrame, area_codes:
         trend = poisson_trend(series.to_numpy())
         row.update({"Long-term trend": trend_label(trend), "Trend years": len(labels),
                     "Long-term change a year (%)": None if trend is None else
-                    Estimate(trend.annual_percent, trend.lower, trend.upper, "percent")})
+                    Estimate(trend.annual_percent, trend.lower, trend.upper, "percent"),
+                    DETECTABLE_TREND: trend.detectable() if trend_label(trend) == "no clear trend" else None})
         rows.append(row)
-    return pd.DataFrame(rows)
+    return screen_changes(pd.DataFrame(rows))
+
+
+def screen_changes(table: pd.DataFrame) -> pd.DataFrame:
+    """'Beyond natural variation' for the year-on-year changes (methods.screens): the crime types (ASB included)
+    are one family of tests held at a 5% false discovery rate; the all-crime total is a test of its own."""
+    if "q-value" not in table:
+        return table
+    compared = table[DETECTABLE].map(lambda value: isinstance(value, CountComparison))
+    for family in (compared & table["Crime type"].ne(ALL_CRIME), compared & table["Crime type"].eq(ALL_CRIME)):
+        screens = screen_family(list(table.loc[family, DETECTABLE]))
+        table.loc[family, "q-value"] = [s.q_value for s in screens]
+        table.loc[family, "Beyond natural variation"] = [s.beyond for s in screens]
+        table.loc[family, DETECTABLE] = pd.Series([s.detectable for s in screens], index=table.index[family], dtype=object)
+    return table
 
 
 def _label(area: pd.DataFrame, role: str) -> str | None:
@@ -84,8 +100,9 @@ def published_overview(table: pd.DataFrame) -> pd.DataFrame:
     """The overview table with disclosure control: small counts, what derives from them, and a partner
     cell wherever the all-crime total would give a suppressed count away."""
     return protect(table.drop(columns=["Rate denominator", "Trend years"]), ["This year", "Last year"],
-                   ["Change (offences)", "Change (%)", "p-value", "Beyond natural variation", "Rate per 1,000",
-                    "Rate 95% CI", "Share of all crime (%)", "Volume", "Long-term trend", "Long-term change a year (%)"],
+                   ["Change (offences)", "Change (%)", "p-value", "q-value", "Beyond natural variation", DETECTABLE,
+                    "Rate per 1,000", "Rate 95% CI", "Share of all crime (%)", "Volume", "Long-term trend",
+                    "Long-term change a year (%)", DETECTABLE_TREND],
                    total_row=("Crime type", ALL_CRIME, [ASB]))
 
 

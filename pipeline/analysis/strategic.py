@@ -9,6 +9,8 @@ import pandas as pd
 from pipeline.analysis.flags import FLAGS, FlagFrame, flag_shares, in_night_time_economy
 from pipeline.inputs.config import NightTimeEconomy
 from pipeline.methods.disclosure import protect
+from pipeline.formatting import DETECTABLE
+from pipeline.methods.screens import screen_family
 from pipeline.methods.statistics import compare_counts
 from pipeline.methods.values import Estimate, Proportion
 
@@ -143,8 +145,10 @@ def service_trends(service: pd.DataFrame | None, records: pd.DataFrame | None, y
         changes = [compare_counts(int(r[years[-1]]), int(r[years[-2]])) for _, r in table.iterrows()]
         table["Latest change"] = [c.change for c in changes]
         table["Latest change (%)"] = [c.percent_change for c in changes]
-        table["Beyond natural variation"] = ["too few to tell" if c.too_small else ("yes" if c.significant else "no") for c in changes]
-    return protect(table, list(years), ["Latest change", "Latest change (%)", "Beyond natural variation"])
+        screens = screen_family(changes)  # the measures are one family (methods.screens)
+        table["Beyond natural variation"] = [s.beyond for s in screens]
+        table[DETECTABLE] = [s.detectable for s in screens]
+    return protect(table, list(years), ["Latest change", "Latest change (%)", "Beyond natural variation", DETECTABLE])
 
 
 def monthly_service_series(service: pd.DataFrame | None, records: pd.DataFrame | None, area_codes: tuple[str, ...]) -> pd.DataFrame:

@@ -17,7 +17,9 @@ from scipy import stats
 
 from pipeline.inputs.config import AssessmentConfig, Target
 from pipeline.methods.disclosure import protect
-from pipeline.methods.statistics import ALPHA, compare_counts, poisson_interval
+from pipeline.formatting import DETECTABLE
+from pipeline.methods.screens import screen_family
+from pipeline.methods.statistics import ALPHA, CountComparison, compare_counts, poisson_interval
 from pipeline.methods.values import Interval
 
 
@@ -89,11 +91,14 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
         row.update({"Months to date": len(elapsed), "Year to date": year_to_date,
                     "Target to date (pro rata)": round(target_count * baseline_to_date / baseline) if baseline else 0,
                     "Change on baseline months": change.change, "Change on baseline months (%)": change.percent_change,
-                    "Beyond natural variation": "too few to tell" if change.too_small else ("yes" if change.significant else "no")})
+                    "Beyond natural variation": change})
         row.update(verdict(target, year_to_date, target_count, len(elapsed) == 12, baseline, baseline_to_date))
         rows.append(row)
     if not rows:  # no target configured: an empty table the chapters report as such
         return pd.DataFrame(columns=["Target", "Status", "Aim", "Plan's baseline"])
+    compared = [row for row in rows if isinstance(row.get("Beyond natural variation"), CountComparison)]
+    for row, screen in zip(compared, screen_family([row["Beyond natural variation"] for row in compared])):
+        row |= {"Beyond natural variation": screen.beyond, DETECTABLE: screen.detectable}  # the targets are a family
     table = pd.DataFrame(rows)
     for column in ("Plan's baseline", "Baseline (data)", "Target count", "Months to date", "Year to date",
                    "Target to date (pro rata)", "Change on baseline months", "Projected year end"):
@@ -102,6 +107,7 @@ def target_progress(config: AssessmentConfig, crimes: pd.DataFrame, extracts: di
     table.insert(1, "Status", table.pop("Status"))  # the verdict beside the target's name, where a reader (or a page) keeps it
     return protect(table, ["Baseline (data)", "Target count", "Year to date", "Target to date (pro rata)"],
                    ["Aim", "Change on baseline months", "Change on baseline months (%)", "Beyond natural variation",
+                    DETECTABLE,
                     "Projected year end", "Projected 95% CI", "Status", "Verdict"])
 
 

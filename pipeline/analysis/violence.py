@@ -16,12 +16,13 @@ from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.aoristic import hour_of_week_weights
 from pipeline.methods.disclosure import protect
 from pipeline.methods.periods import complete_years
+from pipeline.methods.screens import screen_family
 from pipeline.methods.statistics import compare_counts, poisson_trend
 from pipeline.methods.values import Estimate, Proportion
+from pipeline.formatting import DETECTABLE, trend_cell
 
 VIOLENCE = "Violence and sexual offences"
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-CHANGE_WORDS = {True: "yes", False: "no"}
 
 
 def elsewhere_label(config: AssessmentConfig) -> str:
@@ -94,18 +95,21 @@ def zone_table(violence: pd.DataFrame, records: pd.DataFrame | None, config: Ass
             change = compare_counts(int(row[0]), int(row[1]))
             out |= {"Last year": int(row[1]), "Change (offences)": change.change, "Change (%)": change.percent_change,
                     "Rate ratio (95% CI)": Estimate(change.rate_ratio, change.ratio_lower, change.ratio_upper),
-                    "Beyond natural variation": "too few to tell" if change.too_small else CHANGE_WORDS[change.significant]}
+                    "Beyond natural variation": change}
         area = areas.get(zone, sum(areas.values()) if zone == total_label and areas else np.nan)
         out["Per km² this year"] = this_year / area if area and not np.isnan(area) else np.nan
         trend = poisson_trend(row[sorted(years, reverse=True)].to_numpy())  # None under three years
-        out["Trend (complete years)"] = "not enough years" if trend is None else (
-            f"{trend.annual_percent:+.1f}% a year" if trend.p_value < 0.05 else "no clear trend")
+        out["Trend (complete years)"] = trend_cell(trend)
         key = "total" if zone == total_label else zone
         out["Night-time-economy share"] = shares.get(key, "no police records") if len(shares) else "no police records"
         rows.append(out)
+    if 1 in years and 0 in years:  # the zones are one family, the whole area a test of its own (methods.screens)
+        changes = [row.pop("Beyond natural variation") for row in rows]
+        for row, screen in zip(rows, screen_family(changes[:-1]) + screen_family(changes[-1:])):
+            row |= {"Beyond natural variation": screen.beyond, DETECTABLE: screen.detectable}
     table = pd.DataFrame(rows)
     return protect(table, ["This year", "Last year"],
-                   ["Change (offences)", "Change (%)", "Rate ratio (95% CI)", "Beyond natural variation",
+                   ["Change (offences)", "Change (%)", "Rate ratio (95% CI)", "Beyond natural variation", DETECTABLE,
                     "Per km² this year"], total_row=("Zone", total_label, []))
 
 

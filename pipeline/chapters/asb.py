@@ -14,6 +14,7 @@ from pipeline.chapters.registry import Finding, headline_figures, screen_of
 from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.plateau import SlopeChange
+from pipeline.methods.statistics import Detectable
 from pipeline.methods.values import Interval
 
 NAME = "asb"
@@ -86,7 +87,8 @@ def trend_reading(slope: SlopeChange | None, what: str) -> str:
     return (f"{what}, {slope.years:.0f} years: {slope.whole_percent:+.1f}% a year over the whole series "
             f"(95% CI {slope.whole_low:+.1f}% to {slope.whole_high:+.1f}%), {slope.recent_percent:+.1f}% a year over the "
             f"latest {slope.recent_years} years ({slope.recent_low:+.1f}% to {slope.recent_high:+.1f}%); change of slope "
-            f"p = {fmt.p_value(slope.change_p)}: {slope.reading}.")
+            f"p = {fmt.p_value(slope.change_p)}: {slope.reading.split(';')[0]}"
+            + (f" ({slope.whole_detectable.words(' a year')})." if slope.whole_p >= 0.05 and slope.whole_detectable else "."))
 
 
 def perpetrator_reading(result: AsbChapter) -> str:
@@ -113,6 +115,8 @@ def findings(result: AsbChapter) -> list[Finding]:
         beyond = area["Beyond natural variation (wards: FDR 5%)"]
         screen = screen_of(beyond)
         text += f"; {fmt.describe_change(change, percent, 'incidents').lower()} on the year before, {screen}"
+        if isinstance(area.get(fmt.DETECTABLE), Detectable):
+            text += f" ({area[fmt.DETECTABLE].words()})"
         figures = headline_figures("Police-recorded ASB incidents", int(area["This year"]), int(area["Last year"]),
                                    change, percent, screen)
         direction = ("down" if change < 0 else "up") if beyond == "yes" else "no change"
@@ -135,8 +139,11 @@ def findings(result: AsbChapter) -> list[Finding]:
     else:
         direction = {"still falling": "down", "still rising": "up"}.get(result.slope.reading, "no change")
         out.append(Finding(NAME, "asb", trend_reading(result.slope, "Long-term trend"),
-                           {"whole_percent": float(result.slope.whole_percent),
-                            "recent_percent": float(result.slope.recent_percent), "change_p": float(result.slope.change_p)},
+                           {"whole_percent": float(result.slope.whole_percent), "whole_p": float(result.slope.whole_p),
+                            "recent_percent": float(result.slope.recent_percent), "change_p": float(result.slope.change_p),
+                            **({"whole_detectable_rise_percent": result.slope.whole_detectable.rise,
+                                "whole_detectable_fall_percent": result.slope.whole_detectable.fall}
+                               if result.slope.whole_detectable else {})},
                            direction, "The long-term trend",
                            summary=(f"Police-recorded ASB over {result.slope.years:.0f} years: "
                                     f"{fmt.signed_percent(result.slope.whole_percent)} a year, "

@@ -13,7 +13,7 @@ from pipeline.analysis import acquisitive, overview, targets
 from pipeline.analysis.plan_activity import STATUS_DIRECTION, ActivityProgress, activity_progress
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of
-from pipeline.methods.statistics import compare_counts
+from pipeline.methods.statistics import Detectable, compare_counts
 from pipeline.methods.periods import year_ending_label
 
 NAME = "crime_overview"
@@ -79,7 +79,12 @@ def _headline(measure: str, row: pd.Series) -> tuple[dict, str, str]:
     figures["p_value"] = float(row["p-value"])
     direction = ("down" if change < 0 else "up") if screen == "beyond natural variation" else "no change"
     described = fmt.describe_change(change, percent)
-    return figures, f"{described[0].lower()}{described[1:]} on the year before, {screen}", direction
+    power = ""
+    if screen == "within natural variation" and isinstance(row.get(overview.DETECTABLE), Detectable):
+        power = f" ({row[overview.DETECTABLE].words()})"
+        figures |= {"detectable_rise_percent": row[overview.DETECTABLE].rise,
+                    "detectable_fall_percent": row[overview.DETECTABLE].fall}
+    return figures, f"{described[0].lower()}{described[1:]} on the year before, {screen}{power}", direction
 
 
 def acquisitive_row(table: pd.DataFrame) -> pd.Series | None:
@@ -95,7 +100,8 @@ def acquisitive_row(table: pd.DataFrame) -> pd.Series | None:
     test = compare_counts(current, previous)
     beyond = "too few to tell" if test.too_small else ("yes" if test.significant else "no")
     return pd.Series({"This year": current, "Last year": previous, "Change (offences)": test.change,
-                      "Change (%)": test.percent_change, "p-value": test.p_value, "Beyond natural variation": beyond})
+                      "Change (%)": test.percent_change, "p-value": test.p_value, "Beyond natural variation": beyond,
+                      overview.DETECTABLE: test.detectable() if beyond == "no" else None})
 
 
 def findings(result: CrimeOverview) -> list[Finding]:
@@ -115,6 +121,10 @@ def findings(result: CrimeOverview) -> list[Finding]:
              " The previous twelve months are not in the data, so no year-on-year change is shown.")
     trend = total["Long-term change a year (%)"]
     figures["trend"] = str(total["Long-term trend"])
+    detectable_trend = total.get(overview.DETECTABLE_TREND)
+    if isinstance(detectable_trend, Detectable):
+        figures |= {"trend_detectable_rise_percent": detectable_trend.rise,
+                    "trend_detectable_fall_percent": detectable_trend.fall}
     if total["Long-term trend"] in ("downward", "upward"):
         text += (f" Long-term trend {total['Long-term trend']} ({fmt.signed_percent(trend.value)} a year over "
                  f"{result.table['Trend years'].iloc[0]} years).")
@@ -132,15 +142,17 @@ def findings(result: CrimeOverview) -> list[Finding]:
         out.append(Finding(NAME, "violence", f"Violence and sexual offences: {fmt.count(rows.loc[VIOLENCE, 'This year'])} "
                            f"in {result.year_label}" + (f"; {change_text}." if change_text else "."), figures, direction,
                            "Crime by type", headline=True))
+    family = int(rows.drop(index=[overview.ALL_CRIME]).index.size)
     for crime_type, row in rows.drop(index=[overview.ALL_CRIME, VIOLENCE], errors="ignore").iterrows():
-        if row["Beyond natural variation"] != "yes":
+        if row["Beyond natural variation"] != "yes":  # the q-value across the crime types is at most 0.05
             continue
         change, percent = int(row["Change (offences)"]), float(row["Change (%)"])
         out.append(Finding(NAME, "overall", f"{crime_type}: {fmt.describe_change(change, percent)} on the year before "
                            f"({fmt.count(row['Last year'])} to {fmt.count(row['This year'])}), beyond natural variation "
-                           f"(exact Poisson test, p {fmt.p_value(row['p-value'])}).",
+                           f"(exact Poisson test, p {fmt.p_value(row['p-value'])}; q {fmt.p_value(row['q-value'])} "
+                           f"across the {family} crime types).",
                            {"this_year": int(row["This year"]), "last_year": int(row["Last year"]), "change": change,
-                            "change_percent": percent, "p_value": float(row["p-value"])},
+                            "change_percent": percent, "p_value": float(row["p-value"]), "q_value": float(row["q-value"])},
                            "down" if change < 0 else "up", "Crime by type"))
     out.extend(target_findings(result))
     out.extend(activity_findings(result))

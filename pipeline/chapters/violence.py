@@ -15,6 +15,7 @@ from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.spc import XmR
+from pipeline.methods.statistics import Detectable
 
 NAME = "violence"
 
@@ -110,7 +111,7 @@ def chart_reading(result: ViolenceChapter) -> str:
              f"{fmt.percent(result.ae_false_alarm * 100)} of the time, so a lone flag is weak evidence; "
              "a long run or a trend is stronger.")
     if result.ae_trend is not None:
-        text += f" Over the complete years: {fmt.trend_label(result.ae_trend)} ({result.ae_trend.annual_percent:+.1f}% a year)."
+        text += f" Over the complete years: {fmt.trend_sentence(result.ae_trend)}."
     return text
 
 
@@ -133,6 +134,8 @@ def _zone_finding(row: pd.Series, result: ViolenceChapter) -> Finding | None:
         ratio = row["Rate ratio (95% CI)"]
         text += (f", {fmt.describe_change(change, percent).lower()} on the year before (rate ratio {ratio}); "
                  f"{'beyond' if row['Beyond natural variation'] == 'yes' else 'within'} natural variation")
+        if isinstance(row.get(fmt.DETECTABLE), Detectable):
+            text += f" ({row[fmt.DETECTABLE].words()})"
         figures |= {"last_year": int(row["Last year"]), "change": change, "change_percent": percent,
                     "rate_ratio": ratio.value, "rate_ratio_low": ratio.low, "rate_ratio_high": ratio.high}
         if row["Beyond natural variation"] == "yes":
@@ -193,9 +196,8 @@ def findings(result: ViolenceChapter) -> list[Finding]:
     trend = result.ae_trend
     if trend is not None and not result.ae_missing:
         label = fmt.trend_label(trend)
-        out.append(Finding(NAME, "violence", f"A&E assault attendances over {trend.years} complete years: {label} "
-                           f"({fmt.signed_percent(trend.annual_percent)} a year, 95% CI "
-                           f"{fmt.signed_percent(trend.lower)} to {fmt.signed_percent(trend.upper)}).",
+        out.append(Finding(NAME, "violence", f"A&E assault attendances over {trend.years} complete years: "
+                           f"{fmt.trend_sentence(trend)}.",
                            {"years": trend.years, "annual_percent": trend.annual_percent, "p_value": trend.p_value},
                            {"downward": "down", "upward": "up"}.get(label, "no change"), "A&E assault attendances",
                            summary=(f"A&E assault attendances show a {label} trend, {fmt.signed_percent(trend.annual_percent)} "

@@ -205,6 +205,8 @@ class AssessmentConfig(_Strict):
     home_office_dir: str = "home_office"
     boundaries_dir: str = "boundaries"  # ONS boundary GeoJSON files for the maps; none: centroids or grid cells
     zones: dict[Name, tuple[LsoaCode, ...]] = {}
+    # person identifiers that stand for nobody in the partner extracts, besides UNKNOWN, N/A, 0 and the like
+    placeholder_ids: tuple[Annotated[str, StringConstraints(min_length=1, max_length=40)], ...] = ()
     licensed_zones: tuple[str, ...] | None = None  # licensed-premises clusters; default: every zone
     city_centre: str | None = None  # the zone that is the city centre's night-time economy (one of zones)
     night_time_economy: NightTimeEconomy = NightTimeEconomy()

@@ -15,6 +15,8 @@ import pandas as pd
 
 from pipeline.methods.periods import assessment_period, financial_year
 from pipeline.inputs.datetimes import excel_serials, parse_datetimes  # noqa: F401 - also read from here
+from pipeline.inputs.placeholder_ids import (DOMINANT_SHARE, blank_placeholders, dominant_note, dominant_share,
+                                             placeholder_note)
 from pipeline.inputs.pseudonymise import pseudonymise
 from pipeline.inputs.police_uk import CRIME_TYPES
 from pipeline.errors import InputDataError
@@ -263,10 +265,12 @@ def misnamed_columns(columns: list[str], contract: Contract) -> list[tuple[str, 
 
 
 def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str], key: bytes | None,
-                  period_end: pd.Period, label: str) -> RowScreen:
+                  period_end: pd.Period, label: str, placeholder_ids: tuple[str, ...] = ()) -> RowScreen:
     """Contract checks, value parsing, pseudonymisation and period columns for one extract. A header that looks
     like a contract column it lacks is an input error naming both: read as absent, a misspelt flag would be
-    reported as never recorded. Optional columns the header lacks are listed in `screen.absent`."""
+    reported as never recorded. Optional columns the header lacks are listed in `screen.absent`. Placeholder
+    person identifiers ('UNKNOWN', 'N/A', the configuration's `placeholder_ids`) are read as not recorded and
+    counted in the notes, as is one identifier on a large share of records (pipeline.inputs.placeholder_ids)."""
     repeated = [column.name for column in contract.columns if f"{column.name}.1" in raw.columns]
     if repeated:  # the reader names a repeated header 'x.1': the first would be used and the other ignored
         raise InputDataError(label, f"the header names {', '.join(repr(c) for c in repeated)} more than once, so it is "
@@ -289,12 +293,19 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
             frame[column] = redact_identifiers(frame[column])
     # Person identifiers first, before any row is rejected, so that no rejected row carries a raw identifier into
     # the rejects file (rows with a wrong number of fields included).
+    id_notes = []
     for column in contract.columns:
         if column.kind == "person":
             if key is None:
                 raise ValueError("a pseudonymisation key is needed for person identifiers")
-            frame[column.name] = pseudonymise(frame[column.name].astype(str).str.strip(), key)
+            values, placeholders = blank_placeholders(frame[column.name].astype(str).str.strip(), placeholder_ids)
+            frame[column.name] = pseudonymise(values, key)
+            if placeholders:
+                id_notes.append(placeholder_note(column.name, placeholders))
+            if not contract.id_column == column.name and dominant_share(frame[column.name]) > DOMINANT_SHARE:
+                id_notes.append(dominant_note(column.name, dominant_share(frame[column.name])))
     screen = reject_broken_rows(RowScreen(frame, contract.name))
+    screen.notes.extend(id_notes)
     screen.absent = absent
     if raw.attrs.get(DECODING):
         screen.notes.append(f"not UTF-8: {raw.attrs[DECODING]}")

@@ -61,18 +61,38 @@ def cramers_v(table: np.ndarray) -> float:
     return math.sqrt(chi2 / (n * k))
 
 
-def clustered_odds_ratio(flag: np.ndarray, exposed: np.ndarray, cluster: np.ndarray,
-                         alpha: float = ALPHA) -> tuple[float, float, float, float] | None:
-    """Odds ratio of a record-level flag between exposed and reference records, with a cluster-robust interval
-    and Wald p-value: (ratio, lower, upper, p), or None when it cannot be estimated.
+def _cluster_group_sums(values: np.ndarray, exposed: np.ndarray, codes: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per cluster, the sum of `values` over its exposed records and over its reference records."""
+    return (np.bincount(codes, weights=np.where(exposed, values, 0.0), minlength=groups),
+            np.bincount(codes, weights=np.where(exposed, 0.0, values), minlength=groups))
 
-    Records of one person are not independent (a flag often records a trait of the person), so the variance
-    is the sandwich (cluster-robust) estimator of a logistic regression of the flag on the exposure, clustered
-    by person: Liang K.-Y. & Zeger S.L. (1986) "Longitudinal data analysis using generalized linear models",
-    Biometrika 73:13-22, with the small-sample factor G/(G-1) (N-1)/(N-2) of Cameron A.C. & Miller D.L.
-    (2015) J Human Resources 50:317-372 (as statsmodels' GLM cov_type='cluster'). With one binary covariate
-    the estimates are the two groups' log odds, and Var(log OR) = sum over clusters of (S1c/b - S0c/a)^2,
-    where Sgc is the cluster's sum of (y - p_g) over its records in group g, a = n0 p0 (1-p0), b = n1 p1 (1-p1).
+
+def clustered_odds_ratio(flag: np.ndarray, exposed: np.ndarray, cluster: np.ndarray, alpha: float = ALPHA,
+                         small_sample: str = "CR2") -> tuple[float, float, float, float] | None:
+    """Odds ratio of a record-level flag between exposed and reference records, with a cluster-robust interval
+    and p-value: (ratio, lower, upper, p), or None when it cannot be estimated.
+
+    Records of one person are not independent (a flag often records a trait of the person), so the variance is
+    a sandwich (cluster-robust) estimator of a logistic regression of the flag on the exposure, clustered by
+    person (Liang K.-Y. & Zeger S.L. (1986) Biometrika 73:13-22). With one binary covariate the estimates are
+    the two groups' log odds; S_cg is cluster c's sum of residuals (y - p_g) over its records in group g,
+    m_cg their number, a = n0 p0 (1-p0) and b = n1 p1 (1-p1).
+
+    - ``small_sample="CR2"`` (the default, used in the report): the bias-reduced linearisation of Bell R.M. &
+      McCaffrey D.F. (2002) "Bias reduction in standard errors for linear regression with multi-stage
+      samples", Survey Methodology 28:169-181, with their Satterthwaite degrees of freedom, as R's clubSandwich
+      (Pustejovsky J.E. & Tipton E. (2018) J Bus Econ Stat 36:672-683) computes for a GLM. Here the hat matrix
+      is block-constant, H_ij = 1/n_g for two records of group g, so the adjustment divides S_cg by
+      sqrt(1 - m_cg/n_g); Var(log OR) = sum_c (S~_c1/b - S~_c0/a)^2. The degrees of freedom are
+      (tr M)^2 / tr(M^2) for M = D - U U' (D_c = sum_g m_cg t_cg^2, U_cg = m_cg t_cg / sqrt(n_g),
+      t_cg = s_g / sqrt(1 - m_cg/n_g), s_1 = 1/(n1 sqrt(w1)), s_0 = -1/(n0 sqrt(w0))), and the p-value and
+      interval use Student's t on them. One person holding a fifth of a group's records leaves few effective
+      degrees of freedom, and the test widens accordingly; the CR1 test below rejects a true null about
+      twice as often as it should there (tests/test_null_simulations.py).
+    - ``small_sample="CR1"``: the factor G/(G-1) (N-1)/(N-2) of Cameron A.C. & Miller D.L. (2015) J Human
+      Resources 50:317-372 (statsmodels' GLM cov_type='cluster') with a normal reference. Kept only as the
+      simulations' negative control.
+
     Comparing people by whether *any* of their records is flagged is biased (people with more records have more
     chances), which is why repeat and single people are compared record by record.
     """
@@ -87,18 +107,36 @@ def clustered_odds_ratio(flag: np.ndarray, exposed: np.ndarray, cluster: np.ndar
     a, b = n0 * p0 * (1 - p0), n1 * p1 * (1 - p1)
     residual = flag - np.where(exposed, p1, p0)
     groups = codes.max() + 1
-    s1 = np.bincount(codes, weights=np.where(exposed, residual, 0.0), minlength=groups)
-    s0 = np.bincount(codes, weights=np.where(exposed, 0.0, residual), minlength=groups)
-    n = n0 + n1
-    correction = groups / (groups - 1) * (n - 1) / (n - 2) if groups > 1 and n > 2 else math.nan
-    variance = float(np.sum((s1 / b - s0 / a) ** 2)) * correction
+    s1, s0 = _cluster_group_sums(residual, exposed, codes, groups)
     log_ratio = math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0))
+    if small_sample == "CR1":
+        n = n0 + n1
+        correction = groups / (groups - 1) * (n - 1) / (n - 2) if groups > 1 and n > 2 else math.nan
+        variance, df = float(np.sum((s1 / b - s0 / a) ** 2)) * correction, math.inf
+    elif small_sample == "CR2":
+        m1, m0 = _cluster_group_sums(np.ones(len(flag)), exposed, codes, groups)
+        left1, left0 = 1 - m1 / n1, 1 - m0 / n0
+        if (left1 <= 0).any() or (left0 <= 0).any():  # one person holds every record of a group
+            return None
+        variance = float(np.sum((s1 / np.sqrt(left1) / b - s0 / np.sqrt(left0) / a) ** 2))
+        w1, w0 = p1 * (1 - p1), p0 * (1 - p0)
+        t1, t0 = 1 / (n1 * math.sqrt(w1)) / np.sqrt(left1), -1 / (n0 * math.sqrt(w0)) / np.sqrt(left0)
+        diagonal = m1 * t1 ** 2 + m0 * t0 ** 2
+        u = np.column_stack([m1 * t1 / math.sqrt(n1), m0 * t0 / math.sqrt(n0)])
+        trace = float(diagonal.sum() - (u ** 2).sum())
+        trace_square = float((diagonal ** 2).sum() - 2 * (diagonal * (u ** 2).sum(axis=1)).sum()
+                             + ((u.T @ u) ** 2).sum())
+        if not trace_square > 0:
+            return None
+        df = trace ** 2 / trace_square
+    else:
+        raise ValueError(f"small_sample must be 'CR2' or 'CR1', not {small_sample!r}")
     if not variance > 0:
         return None
     se = math.sqrt(variance)
-    z = stats.norm.ppf(1 - alpha / 2)
-    p_value = float(2 * stats.norm.sf(abs(log_ratio) / se))
-    return math.exp(log_ratio), math.exp(log_ratio - z * se), math.exp(log_ratio + z * se), p_value
+    quantile = float(stats.t.ppf(1 - alpha / 2, df))  # Student's t with infinite df is the normal
+    p_value = float(2 * stats.t.sf(abs(log_ratio) / se, df))
+    return math.exp(log_ratio), math.exp(log_ratio - quantile * se), math.exp(log_ratio + quantile * se), p_value
 
 
 @dataclass

@@ -48,3 +48,16 @@ def complete_years(crimes: pd.DataFrame) -> list[int]:
     """Years back (0 = current) for which all twelve months are present in the data."""
     months = crimes.loc[crimes["years_back"] >= 0].groupby("years_back")["month"].nunique()
     return sorted(int(k) for k, n in months.items() if n == 12)
+
+
+def by_assessment_year(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The rows of each rolling assessment year (oldest first), labelled as the report labels the year, so that
+    every share and count refers to the same twelve months as the rest of the report. A year the data do not
+    cover in full says how many months it has ('Apr 2020 - Mar 2021 (7 months)')."""
+    rows = frame[frame["years_back"] >= 0]
+    out = []
+    for _, group in sorted(rows.groupby("years_back"), key=lambda item: -item[0]):
+        months = group["month"].nunique()
+        label = str(group["year_ending"].iloc[0]) + (f" ({months} months)" if months < 12 else "")
+        out.append((label, group))
+    return out

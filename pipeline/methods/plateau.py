@@ -4,7 +4,8 @@ Quasi-Poisson regression of monthly counts on time in years, a change of slope a
 `recent_years`, and calendar-month effects (so a season does not pass for a trend):
     log E[count_t] = a + b t + c (t - t0)+ + month(t)
 the segmented regression of interrupted time series (Wagner A.K., Soumerai S.B., Zhang F. & Ross-Degnan D.
-(2002) J Clin Pharm Ther 27:299-309), here without a step, as the plan's "plateau" is a change of slope. The
+(2002) J Clin Pharm Ther 27:299-309), here without a step, as the plan's "plateau" is a change of slope. Where the whole series shows no trend, the smallest steady change its t-test would have
+detected with 80% power is given (statistics.detectable_slope). The
 dispersion is Pearson's chi-square over the residual degrees of freedom, floored at 1, and tests and intervals
 use Student's t on those degrees of freedom (McCullagh & Nelder 1989, ch. 6). Reported: the whole series'
 annual change (the same model without c), the latest years' annual change (b + c) and the p-value of c, the
@@ -20,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from pipeline.methods import poisson_irls
+from pipeline.methods.statistics import Detectable, detectable_slope
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class SlopeChange:
     recent_low: float
     recent_high: float
     change_p: float
+    whole_detectable: Detectable | None = None  # the smallest whole-series trend its t-test detects (80% power)
 
     @property
     def reading(self) -> str:
@@ -43,7 +46,9 @@ class SlopeChange:
             return "still falling"
         if self.change_p < 0.05:
             return "levelling off"
-        return "no clear change in the latest years" if self.whole_p < 0.05 else "no clear trend"
+        if self.whole_p < 0.05:
+            return "no clear change in the latest years"
+        return "no clear trend" + (f"; {self.whole_detectable} a year detectable" if self.whole_detectable else "")
 
 
 def _fit(counts: np.ndarray, design: np.ndarray):
@@ -79,4 +84,4 @@ def slope_change(monthly: pd.Series, recent_years: int = 3, alpha: float = 0.05)
                        percent(b), percent(b - z(whole_df) * se_b), percent(b + z(whole_df) * se_b),
                        float(2 * stats.t.sf(abs(b / se_b), whole_df)),
                        percent(recent), percent(recent - z(df) * se_recent), percent(recent + z(df) * se_recent),
-                       float(2 * stats.t.sf(abs(change_t), df)))
+                       float(2 * stats.t.sf(abs(change_t), df)), detectable_slope(float(se_b), int(whole_df), alpha))

@@ -8,6 +8,27 @@ from pathlib import Path
 
 from pipeline.chapters.registry import CHAPTERS
 from pipeline.formatting import literal
+from pipeline.methods import farrington
+
+COMPARISON = farrington.REFERENCE_COMPARISON
+EMERGING_TRENDS = (
+    "Improved Farrington algorithm on daily, weekly and monthly counts (settings for weeks; months and days keep the "
+    f"shape): {farrington.CONTROLS['week'].describe('week')}; a linear trend is kept when its t-test gives p < 0.05, "
+    "the expected count does not exceed the largest baseline count and three years of baseline are there. Alarms "
+    "survive false-discovery-rate control at 5% across types and periods. Where it differs from R's "
+    "farringtonFlexible (surveillance 1.20.3), on purpose: after down-weighting, the trend's test and the "
+    "prediction's variance use the Pearson dispersion of the reweighted fit, where surveillance uses the weighted "
+    "squared relative residuals (it stores the weights where R keeps the working weights). On the reference series "
+    f"of the tests it keeps a trend in {COMPARISON['trend_periods']} of {COMPARISON['periods']} periods where "
+    f"surveillance keeps one in {COMPARISON['reference_trend_periods']}, and its thresholds run from "
+    f"{100 * (1 - COMPARISON['threshold_ratio_low']):.0f}% below to {100 * (COMPARISON['threshold_ratio_high'] - 1):.0f}% "
+    "above surveillance's, mostly above. A surveillance-compatible mode reproduces farringtonFlexible to "
+    "its displayed precision and is tested against it. Against Noufaily et al. (2013): b = 3 years (what a five-year "
+    "extract can give) rather than 5, and the 2/3-power threshold rather than the negative binomial quantile. On "
+    f"simulated seasonal series with no outbreak the detector crosses its threshold in "
+    f"{farrington.NULL_CROSSINGS_PERCENT['production']:.1f}% of series-weeks "
+    f"({farrington.NULL_CROSSINGS_PERCENT['surveillance']:.1f}% in the surveillance-compatible mode; nominal 0.5%), "
+    "before false-discovery-rate control.")
 
 METHODS = (
     ("Change on last year", "Exact conditional test of two Poisson counts: given the two years' total, this year's "
@@ -28,15 +49,26 @@ METHODS = (
      "Wagner et al. (2002), segmented regression of interrupted time series"),
     ("Targets", "The baseline year's count less the plan's percentage; during the year the count to date is projected "
      "by the baseline year's seasonal pattern with an exact Poisson interval.", "The plan's own definition"),
-    ("Associations of flags", "2 x 2 tables of a flag (alcohol, drugs, mental health) against a group; Fisher's exact "
-     "test (or chi-squared when every expected count is 5 or more), odds ratio with Woolf's logit "
-     "interval (0.5 added to every cell when one is zero); the Benjamini-Hochberg procedure holds the false "
-     "discovery rate at 5% across every question asked.", "Agresti (2013), Categorical Data Analysis; Benjamini and "
-     "Hochberg (1995), JRSS B 57"),
-    ("Emerging trends", "Improved Farrington algorithm on daily, weekly and monthly counts: a quasi-Poisson model of "
-     "comparable past periods with a trend when warranted, past outbreaks down-weighted, a 99.5% threshold; alarms need "
-     "5 events and survive false-discovery-rate control at 5% across types and periods.", "Noufaily et al. (2013), "
-     "Statistics in Medicine 32; R package surveillance, farringtonFlexible"),
+    ("Associations of flags", "2 x 2 tables of records: a flag (alcohol, drugs, mental health) in an exposed group "
+     "against a reference group. The odds ratio and its test come from a logistic regression clustered by person, "
+     "with the bias-reduced (CR2) variance and Bell-McCaffrey degrees of freedom, so that one person with many records "
+     "(or a placeholder id such as UNKNOWN, which ingest reads as not recorded) cannot make chance look like an "
+     "association; Fisher's exact test on records where an expected count is under 5. The Benjamini-Hochberg "
+     "procedure holds the false discovery rate at 5% across every question asked.", "Bell and McCaffrey (2002), "
+     "Survey Methodology 28; Pustejovsky and Tipton (2018), JBES 36 (R clubSandwich); Benjamini and Hochberg (1995), "
+     "JRSS B 57"),
+    ("Emerging trends", EMERGING_TRENDS, "Noufaily et al. (2013), Statistics in Medicine 32; R package surveillance "
+     "1.20.3, farringtonFlexible"),
+    ("Many changes in one table", "A table of several year-on-year changes (crime types, wards, zones, service "
+     "measures, targets) is one family of tests: each change is called beyond natural variation when its "
+     "Benjamini-Hochberg q-value is at most 0.05 within the family, which the table's note names.",
+     "Benjamini and Hochberg (1995), JRSS B 57"),
+    ("Smallest detectable change", "Beside every change within natural variation and every 'no clear trend': the "
+     "smallest rise and fall the test used would have detected with 80% power. For two counts, the exact power of the "
+     "conditional test summed over the Poisson total, with last year's count as its rate (for a family of m changes, "
+     "at p <= 0.05 / m); for a trend, the noncentral t of the slope's test. Checked by simulation: changes of exactly "
+     "that size are detected in about 80% of draws.", "Gail (1974), Biometrics 30; Cohen (1988), Statistical Power "
+     "Analysis"),
     ("Seasonal peaks", "Calendar-month effects from a quasi-Poisson model over the complete years; a month is a peak "
      "when its effect is above an average month by a t test.", "Standard GLM seasonal decomposition"),
     ("Near repeats", "Knox test: pairs of events close in space and time against a permutation distribution of the "
@@ -67,7 +99,8 @@ GLOSSARY = (
     ("ISTV", "Information Sharing to Tackle Violence: the A&E assault data set (Information Standard ISB 1594)."),
     ("LSOA", "Lower layer Super Output Area: an ONS area of about 1,500 residents (2021 boundaries)."),
     ("Natural variation", "The year-to-year movement chance alone produces in counts of events; a change is beyond it "
-     "when an exact test gives p < 0.05."),
+     "when an exact test gives p < 0.05 (q <= 0.05 when it is one of a table of changes). Within natural variation "
+     "is not the same as stable: beside it is the smallest change the data could have detected."),
     ("NTE", "Night-time economy: Friday 18:00 to Sunday 06:00 in the licensed zones, as the configuration defines it."),
     ("Odds ratio", "How many times higher the odds of a flag are in one group than in another; 1 means no difference."),
     ("p-value", "The chance of a difference at least this large if there were no real difference."),

@@ -6,12 +6,14 @@ of rules (RATING_RULES), the first that applies; the report states the rules bes
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from pipeline import formatting as fmt
+from pipeline.methods.statistics import Detectable
 from pipeline.chapters.registry import CHAPTERS, PRIORITIES, Finding, findings_from_json
 from pipeline.report.markup import inline_html
 
@@ -29,9 +31,9 @@ RATING_RULES = (
     ("Red", "a target for the priority was missed or is off track"),
     ("Red", "its headline measure rose beyond natural variation"),
     ("Amber", "part of it rose beyond chance (an alarm, an emerging hotspot, a zone, a crime type or a trend)"),
-    ("Amber", "its headline measure rose, within natural variation"),
+    ("Amber", "its headline measure rose, without enough evidence of a change"),
     ("Amber", "an association beyond chance links the flags with violence or ASB"),
-    ("Green", "its headline measure fell or held steady, its findings show a fall, or its targets were all met or "
+    ("Green", "its headline measure fell or did not rise, its findings show a fall, or its targets were all met or "
               "are on track; and no target was missed"),
     ("Not rated", "no comparison with last year, no target assessed and no change found"),
 )
@@ -90,14 +92,14 @@ def rate(findings: list[Finding], priority: str) -> Rating:
     if rises:
         return Rating("Amber", "rises beyond chance in " + ", ".join(dict.fromkeys(f.section.lower() for f in rises)))
     if change is not None and change > 0:
-        return Rating("Amber", f"{top.figures['measure']} rose, {screen}")
+        return Rating("Amber", f"{top.figures['measure']} rose, without enough evidence of a change")
     if any(f.direction == "association" for f in own):
         return Rating("Amber", "associations beyond chance between the flags and violence or ASB")
     assessed = [t for t in targets if t.direction in ("met", "on track")]
     falls = any(f.direction == "down" for f in own)
     if change is not None or falls or assessed:
         met = "its targets were met or are on track" if assessed else ""
-        fell = (f"{top.figures['measure']} fell or held steady" if change is not None else
+        fell = (f"{top.figures['measure']} fell or did not rise" if change is not None else
                 "its findings show a fall" if falls else "")
         return Rating("Green", "; ".join(filter(None, [fell, met])))
     return Rating("Not rated", "no comparison with last year, no target assessed and no change found")
@@ -190,7 +192,18 @@ def _change_cells(figures: dict) -> tuple[str, str, str]:
     if figures.get("change") is None:
         return fmt.MISSING, fmt.MISSING, "no comparison"
     return (_cell(figures["change"], "signed_count"), _cell(figures["change_percent"], "signed_percent"),
-            escape(figures.get("screen") or ""))
+            escape(summary_screen(figures)))
+
+
+def summary_screen(figures: dict) -> str:
+    """The screen in the summary's words: 'within natural variation' reads as 'stable', so it is 'not enough
+    evidence of a change' with the smallest change the data would have detected."""
+    screen = figures.get("screen") or ""
+    if screen != "within natural variation":
+        return screen
+    detectable = Detectable(figures.get("detectable_rise_percent", math.inf), figures.get("detectable_fall_percent", math.inf))
+    return (f"not enough evidence of a change ({detectable} would have been detected)"
+            if "detectable_rise_percent" in figures else "not enough evidence of a change")
 
 
 def priority_table(findings: list[Finding]) -> str:
@@ -219,8 +232,8 @@ def progress_rows(findings: list[Finding]) -> list[dict]:
     rows = []
     total, asb = headline(findings, "overall"), headline(findings, "asb")
     asb_trend = next((f for f in findings if f.chapter == "asb" and f.section == "The long-term trend" and f.direction != "gap"), None)
-    for top, trend in ((total, (total.figures.get("trend") if total else None)),
-                       (asb, asb_trend and _trend_words(asb_trend.figures.get("whole_percent"), asb_trend.direction))):
+    for top, trend in ((total, (_overall_trend(total.figures) if total else None)),
+                       (asb, asb_trend and _trend_words(asb_trend.figures))):
         if top is None:
             continue
         rows.append({"measure": top.figures["measure"], "this_year": top.figures["this_year"], "figures": top.figures,
@@ -232,11 +245,29 @@ def progress_rows(findings: list[Finding]) -> list[dict]:
     return rows
 
 
-def _trend_words(percent: object, direction: str) -> str:
+def _overall_trend(figures: dict) -> str | None:
+    trend = figures.get("trend")
+    if trend != "no clear trend":
+        return trend
+    if "trend_detectable_rise_percent" in figures:
+        detectable = Detectable(figures["trend_detectable_rise_percent"], figures["trend_detectable_fall_percent"])
+        return f"not enough evidence of a trend ({detectable} a year would have been detected)"
+    return "not enough evidence of a trend"
+
+
+def _trend_words(figures: dict) -> str:
+    """The whole series' trend: its direction when its test is beyond chance, else not enough evidence of one, with
+    the smallest steady change it would have detected."""
+    percent = figures.get("whole_percent")
     if fmt.is_missing(percent) or percent is None:
         return fmt.MISSING
-    word = {"down": "downward", "up": "upward"}.get(direction, "no clear trend")
-    return f"{word} ({fmt.signed_percent(percent)} a year)"
+    if figures.get("whole_p", 1.0) < 0.05:
+        return f"{'downward' if percent < 0 else 'upward'} ({fmt.signed_percent(percent)} a year)"
+    text = f"not enough evidence of a trend ({fmt.signed_percent(percent)} a year"
+    if "whole_detectable_rise_percent" in figures:
+        detectable = Detectable(figures["whole_detectable_rise_percent"], figures["whole_detectable_fall_percent"])
+        text += f"; {detectable} a year would have been detected"
+    return text + ")"
 
 
 def progress_table(findings: list[Finding]) -> str:
@@ -281,7 +312,9 @@ def executive_summary(findings: list[Finding], area_name: str, year_label: str, 
 
 This assessment covers {fmt.literal(area_name)} for {fmt.literal(year_label)}. Every figure below comes from the chapter it
 links to. *Natural variation*: a change is called beyond natural variation only when an exact test says chance alone
-would produce it less than one year in twenty.
+would produce it less than one year in twenty (in a table of many changes, at a 5% false discovery rate). *Not
+enough evidence of a change* does not mean the level held steady: the data could not tell a change of that size from
+chance, and beside it is the smallest rise or fall they would have detected with 80% power.
 
 ## Priorities at a glance
 

@@ -238,7 +238,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
             continue
         if key is None and contract.identifies_people:
             key, key_origin = load_key(config.synthetic)
-        screen = clean_extract(read_extract(path, contract), contract, code_map, key, period_end, path.name)
+        screen = clean_extract(read_extract(path, contract), contract, code_map, key, period_end, path.name,
+                               config.placeholder_ids)
         lsoa_column = next((c.name for c in contract.columns if c.kind == "lsoa"), None)
         kept = screen.kept
         if lsoa_column:
