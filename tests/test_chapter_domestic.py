@@ -68,7 +68,7 @@ def test_findings_quote_the_tables(demo):
     assert any("Crime Survey for England and Wales" in f.text for f in found)
     share = [f for f in found if f.section == "Repeat victims, violence and the flags" and "violent records" in f.text][0]
     assert share.figures["share_percent"] == demo.share.iloc[-1]["Domestic share of recorded"].share
-    assert demo.share["Year"].iloc[-1] == "2024/25"  # nothing after the period end
+    assert demo.share["Year"].iloc[-1] == demo.year_label  # the assessment year, nothing after the period end
 
 
 def test_without_police_records_it_says_so(real):

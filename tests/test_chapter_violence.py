@@ -32,6 +32,30 @@ def test_the_planted_pub_cluster_is_the_top_emerging_hotspot_and_the_city_centre
     assert not demo.ranked["Hotspot"].str.startswith("City centre").any()
 
 
+def test_places_count_the_force_records_when_supplied_and_police_uk_otherwise(demo, real):
+    """The demo's police records have locations: zones, hotspots and the ranked list count them and say so; the
+    real 2024 files have none, so police.uk is counted and the note says so."""
+    from pipeline.analysis import violence
+
+    assert demo.places_source == violence.RECORDS_SOURCE and "police records" in chapter.places_note(demo)
+    top = chapter.findings(demo)
+    assert any(f.figures.get("source") == violence.RECORDS_SOURCE for f in top if f.section == "Hotspots")
+    assert real.places_source == violence.POLICE_UK_SOURCE and "police.uk street-level crimes" in chapter.places_note(real)
+
+
+def test_the_places_source_falls_back_to_police_uk_when_records_lack_locations(demo_context):
+    from pipeline.analysis import violence
+
+    crimes, records = demo_context.table("crimes"), demo_context.table("police_records", area_only=True)
+    config = demo_context.config
+    assert len(violence.violence_for_places(crimes, records, config).rows) == int(
+        ((records["crime_type"] == violence.VIOLENCE) & records["in_area"] & (records["years_back"] >= 0)).sum())
+    unlocated = records.assign(latitude=np.nan, longitude=np.nan)
+    fallback = violence.violence_for_places(crimes, unlocated, config)
+    assert fallback.name == violence.POLICE_UK_SOURCE and "coordinates for 0%" in fallback.why
+    assert violence.violence_for_places(crimes, None, config).name == violence.POLICE_UK_SOURCE
+
+
 def test_the_planted_tripling_is_covered_by_the_zones_rate_ratio(demo):
     row = demo.zones.set_index("Zone").loc["Mill Road pub cluster"]
     planted = (1 + demo_generator.PUB_CLUSTER_UPLIFT[-1]) * (1 + demo_generator.ANNUAL_GROWTH["Violence and sexual offences"])

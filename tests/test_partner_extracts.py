@@ -140,3 +140,36 @@ def test_placeholder_ids_are_read_as_not_recorded_and_a_dominant_id_is_named_by_
     assert "'NOBODY HERE' (1)" in note and "'0' (1)" in note and "'--' (1)" in note
     assert "one identifier is on 25% of the records that name someone" in note  # 20 of the 79 with an id
     assert "Prolific" not in note and "Person" not in note
+
+
+def test_an_asb_extract_with_a_prolific_perpetrator_and_placeholders_reports_no_association(tmp_path):
+    """An ASB extract in which one perpetrator id holds a fifth of the cases, 'UNKNOWN' and 'N/A' stand for the
+    unidentified, and the mental-health flag is drawn independently of the person: through ingest's checks and
+    the association family, no association is called beyond chance, the data-quality note names the
+    placeholders, and the repeat-perpetrator question names the dominant person's share."""
+    import numpy as np
+
+    from pipeline.analysis import family
+    from pipeline.inputs.config import NightTimeEconomy
+
+    rng = np.random.default_rng(2026)
+    n = 3930
+    people = np.array([f"Person {i}" for i in rng.integers(0, 1800, n)], dtype=object)
+    people[rng.random(n) < 0.22] = "Prolific Person"
+    people[rng.random(n) < 0.08] = "UNKNOWN"
+    people[rng.random(n) < 0.05] = "N/A"
+    header = ASB_HEADER + ",mental_health_flag,drugs_flag"
+    flags = lambda p: np.where(rng.random(n) < p, "Y", "N")  # noqa: E731
+    mental, drugs, alcohol = flags(0.2), flags(0.1), flags(0.3)
+    rows = [f"A{i},police,2024-{1 + i % 12:02d}-{1 + i % 28:02d} 21:00,,nuisance,,{alcohol[i]},{people[i]},30,{mental[i]},{drugs[i]}"
+            for i in range(n)]
+    path = tmp_path / "asb_cases.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    screen = clean_extract(read_table(path), CONTRACTS["asb_cases"], CODE_MAP, KEY, END, path.name)
+    note = screen.summary()["note"]
+    assert "'UNKNOWN' (" in note and "'N/A' (" in note and "one identifier is on" in note
+    cases = screen.kept.assign(zone="", victim_id="", vulnerable_victim="", street_based="")
+    tests = family.association_family(None, cases, NightTimeEconomy(), [])
+    assert not [t.question for t in tests if t.test != family.NOT_TESTABLE and t.p_adjusted < 0.05]
+    repeat = next(t for t in tests if t.question == "ASB: mental health flag, repeat perpetrator against single-case perpetrator")
+    assert any("one person holds" in note for note in repeat.notes)

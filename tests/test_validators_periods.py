@@ -89,3 +89,18 @@ def test_periods_for_missing_and_far_months():
     roles = assessment_period(months, pd.Period("2025-03", "M"))
     assert roles["years_back"].iloc[0] == 5 and roles["assessment_period"].iloc[0] == "earlier"
     assert roles["year_ending"].iloc[0] == "Apr 2019 - Mar 2020" and pd.isna(roles["years_back"].iloc[1])
+
+
+def test_shares_group_by_assessment_year_and_name_a_part_year():
+    """With the period ending in December, a year's rows are the twelve months to December (not a financial year to
+    date), labelled as the report labels them; a year the data cover in part says how many months it has."""
+    from pipeline.methods.periods import assessment_period, by_assessment_year
+
+    months = pd.Series([str(m) for m in pd.period_range("2023-06", "2024-12", freq="M")])
+    frame = pd.concat([months.rename("month"), assessment_period(pd.PeriodIndex(months, freq="M").to_series().reset_index(drop=True),
+                                                                 pd.Period("2024-12", "M"))], axis=1)
+    years = by_assessment_year(frame)
+    assert [label for label, _ in years] == [f"{frame.loc[frame['years_back'] == 1, 'year_ending'].iloc[0]} (7 months)",
+                                             frame.loc[frame["years_back"] == 0, "year_ending"].iloc[0]]
+    assert [len(rows) for _, rows in years] == [7, 12]
+    assert years[-1][1]["month"].tolist()[0] == "2024-01"

@@ -8,6 +8,8 @@ each zone's count with the year before, never per resident.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -34,6 +36,41 @@ def area_violence(crimes: pd.DataFrame, config: AssessmentConfig) -> pd.DataFram
     rows = crimes[crimes["district_code"].isin(config.area_codes) & (crimes["crime_type"] == VIOLENCE)].copy()
     rows["zone_label"] = rows["zone"].replace("", elsewhere_label(config))
     return rows
+
+
+POLICE_UK_SOURCE = "police.uk street-level crimes"
+RECORDS_SOURCE = "the force's police records"
+MIN_LOCATED_SHARE = 0.5  # police records with coordinates on fewer than this share of violent records: police.uk
+
+
+@dataclass(frozen=True)
+class PlaceSource:
+    """The violence that zones, hotspots and the ranked list count, and what it is (said in every table)."""
+
+    rows: pd.DataFrame
+    name: str
+    why: str = ""  # why police.uk is used when police records were supplied
+
+
+def violence_for_places(crimes: pd.DataFrame, records: pd.DataFrame | None, config: AssessmentConfig) -> PlaceSource:
+    """The best data supplied for where violence happens: the force's police records when they are there with
+    locations (coordinates on at least half of the violent records) and at least one complete year; else
+    police.uk, which is also the source for the other districts. The rows carry the columns the zone table and the
+    hotspot surfaces read (years_back, year_ending, month, zone, zone_label, longitude, latitude, lsoa21,
+    ward_name, location)."""
+    police_uk = PlaceSource(area_violence(crimes, config), POLICE_UK_SOURCE)
+    if records is None:
+        return police_uk
+    rows = records[(records["crime_type"] == VIOLENCE) & records["in_area"] & (records["years_back"] >= 0)]
+    located = rows["latitude"].notna() & rows["longitude"].notna()
+    if rows.empty or located.mean() < MIN_LOCATED_SHARE:
+        return PlaceSource(police_uk.rows, POLICE_UK_SOURCE, "the police records give coordinates for "
+                           f"{located.mean():.0%} of violent records" if len(rows) else "the police records hold no violence")
+    if not complete_years(rows):
+        return PlaceSource(police_uk.rows, POLICE_UK_SOURCE, "the police records do not cover a complete year")
+    rows = rows.assign(zone_label=rows["zone"].replace("", elsewhere_label(config)),
+                       location=rows["location_description"].fillna("").astype(str))
+    return PlaceSource(rows, RECORDS_SOURCE)
 
 
 def zone_order(config: AssessmentConfig) -> list[str]:

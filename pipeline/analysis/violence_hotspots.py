@@ -1,9 +1,11 @@
 """Where violence concentrates: Getis-Ord Gi* hotspots on a 250 m grid and on LSOAs, year by year, their
 persistence classes (sfhotspot's), kernel density, and the ranked list of hotspots outside the city centre.
 
-Periods are the complete rolling years of the data (oldest first; the latest twelve months last), so "emerging"
-means significant in the latest year and in none (under 10%) of the years before. With one year of data there are
-no classes, only that year's hotspots, and the result says so.
+Periods are the complete rolling years of the data (oldest first; the latest twelve months last), so the annual
+"emerging" class means significant in the latest year and in none (under 10%) of the years before. Quarters are
+classified too (methods.hotspots.emerging_streaks): a cell that became a hotspot in one of the latest eight
+quarters, and not before, is emerging with the quarter it began, which annual periods cannot see. With one year of
+data there are no annual classes, only that year's hotspots, and the result says so.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods import grid as grids
 from pipeline.methods.disclosure import protect
 from pipeline.methods.getis_ord import hotspots
-from pipeline.methods.hotspots import classify
+from pipeline.methods.hotspots import classify, emerging_streaks
 from pipeline.methods.kernel_density import quartic_density
 from pipeline.methods.periods import complete_years
 from pipeline.methods.statistics import compare_counts
@@ -88,6 +90,40 @@ def grid_surface(violence: pd.DataFrame, area_polygon=None) -> Surface | None:
     surface = _surface("250 m grid cell", counts, labels, grid.neighbourhood(), frame)
     surface.geometry, surface.grid = grid.boxes(), grid
     surface.event_cell = pd.Series(cell, index=located.index)
+    return add_quarterly_emerging(surface, violence)
+
+
+def quarter_positions(violence: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each row's quarter of the complete years (0 = the oldest; -1 outside them) and the quarters' labels
+    ('Jan - Mar 2025'), counted back from the latest month of the assessment year."""
+    back, _ = _years(violence)
+    if not back:
+        return np.full(len(violence), -1), []
+    latest = pd.Period(violence.loc[violence["years_back"] == 0, "month"].max(), "M")
+    months_back = (latest.ordinal - pd.PeriodIndex(violence["month"], freq="M").asi8).astype(int)
+    quarters = 4 * len(back)
+    quarter_back = months_back // 3
+    inside = np.isin(violence["years_back"].to_numpy(), back) & (quarter_back < quarters) & (quarter_back >= 0)
+    labels = [f"{(latest - 3 * q - 2).strftime('%b')} - {(latest - 3 * q).strftime('%b %Y')}" for q in range(quarters)][::-1]
+    return np.where(inside, quarters - 1 - quarter_back, -1), labels
+
+
+def add_quarterly_emerging(surface: Surface, violence: pd.DataFrame) -> Surface:
+    """Gi* on each quarter of the complete years and the quarterly emerging rule (methods.hotspots.emerging_streaks):
+    the quarter each cell began to emerge ('' when it is not emerging), in `emerging since`."""
+    surface.units["emerging since"] = ""
+    if surface.event_cell is None:
+        return surface
+    position, labels = quarter_positions(violence.loc[surface.event_cell.index])
+    if len(labels) < 2:
+        return surface
+    cell = surface.event_cell.to_numpy()
+    chosen = (cell >= 0) & (position >= 0)
+    counts = np.zeros((len(surface.units), len(labels)))
+    np.add.at(counts, (cell[chosen], position[chosen]), 1)
+    hot = np.column_stack([hotspots(counts[:, q], surface.neighbourhood).hot for q in range(len(labels))])
+    since = emerging_streaks(hot)
+    surface.units["emerging since"] = [labels[len(labels) - s] if s else "" for s in since]
     return surface
 
 
@@ -129,7 +165,8 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
     """Groups of touching hotspot cells outside the city centre, ranked: emerging, persistent, intermittent,
     then former hotspots (one year of data: this year's hotspots), each by its count this year."""
     units = surface.units
-    candidate = units["class"].isin(HOT_CLASSES + (ONE_YEAR,)).to_numpy().copy()
+    quarterly = units.get("emerging since", pd.Series("", index=units.index)).ne("").to_numpy()
+    candidate = units["class"].isin(HOT_CLASSES + (ONE_YEAR,)).to_numpy() | quarterly
     if config.city_centre:
         candidate &= (units["zone"] != config.city_centre).to_numpy()
     index = np.flatnonzero(candidate)
@@ -152,11 +189,14 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
     rows = []
     for (name, _), cells in named.items():
         cells = np.asarray(cells)
-        classes = units.loc[cells, "class"].value_counts()
+        classes = units.loc[cells, "class"].where(~quarterly[cells], "emerging hotspot").value_counts()
+        classes = classes[classes.index.isin(list(rank_of))]
         top = min(classes[classes == classes.max()].index, key=rank_of.get)
+        starts = units.loc[cells, "emerging since"] if "emerging since" in units else pd.Series(dtype=str)
+        starts = [label for label in surface_quarters(surface) if label in set(starts)]
         if name not in config.zones and centre.size and surface.neighbourhood[cells][:, centre].sum() > 0:
             name += f", next to the {config.city_centre}"
-        row = {"Hotspot": name, "Class": top, "Cells": len(cells),
+        row = {"Hotspot": name, "Class": top, "Emerging since (quarter)": starts[0] if starts else "", "Cells": len(cells),
                "This year": int(units.loc[cells, this_year].sum()), "_rank": rank_of[top]}
         if last_year:
             change = compare_counts(row["This year"], int(units.loc[cells, last_year].sum()))
@@ -166,11 +206,22 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
             mine = night[np.isin(record_cell, cells)]
             row["Night-time-economy share"] = Proportion(int(in_night_time_economy(mine, config.night_time_economy).sum()),
                                                          len(mine))
+        if row["This year"] == 0:  # hot only through its neighbours' counts, which another group holds
+            continue
         rows.append(row)
+    if not rows:
+        return pd.DataFrame()
     table = pd.DataFrame(rows).sort_values(["_rank", "This year"], ascending=[True, False]).drop(columns="_rank")
     table.insert(0, "Rank", range(1, len(table) + 1))
     return protect(table.reset_index(drop=True), ["This year", "Last year"],
                    ["Change (offences)", "Change (%)", "Rate ratio (95% CI)"])
+
+
+def surface_quarters(surface: Surface) -> list[str]:
+    """The quarter labels in time order that cells' `emerging since` can hold."""
+    labels = surface.units.get("emerging since", pd.Series(dtype=str))
+    found = set(labels[labels.ne("")])
+    return sorted(found, key=lambda label: pd.Period(pd.Timestamp("1 " + label.split(" - ")[1]), "M"))
 
 
 def zone_classes(surface: Surface, zones: list[str]) -> pd.DataFrame:
@@ -181,7 +232,10 @@ def zone_classes(surface: Surface, zones: list[str]) -> pd.DataFrame:
         cells = surface.units[surface.units["zone"] == zone]
         classes = cells["class"].value_counts()
         classed = classes.drop("no pattern", errors="ignore")
+        since = cells["emerging since"] if "emerging since" in cells else pd.Series(dtype=str)
+        starts = [label for label in surface_quarters(surface) if label in set(since)]
         rows.append({"Zone": zone, "Cells": len(cells), "Hot this year": int(cells["hot"].sum()),
                      "Zone's class": classed.idxmax() if len(classed) else "no pattern",
+                     "Emerging cells (quarters)": int(since.ne("").sum()), "Emerging since": starts[0] if starts else "",
                      **{c: int(classes.get(c, 0)) for c in (*HOT_CLASSES, "no pattern")}})
     return pd.DataFrame(rows)

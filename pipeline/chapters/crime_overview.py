@@ -174,6 +174,9 @@ def target_findings(result: CrimeOverview) -> list[Finding]:
         if isinstance(change, (int, float)) and not fmt.is_missing(change):
             figures |= {"change": int(change), "change_percent": float(row["Change on baseline months (%)"]),
                         "screen": screen_of(row["Beyond natural variation"])}
+            if isinstance(row.get(fmt.DETECTABLE), Detectable):
+                figures |= {"detectable_rise_percent": row[fmt.DETECTABLE].rise,
+                            "detectable_fall_percent": row[fmt.DETECTABLE].fall}
         detail = row.get("Verdict") if isinstance(row.get("Verdict"), str) and row.get("Verdict") else status
         out.append(Finding(NAME, "targets", f"Target '{row['Target']}' ({row['Aim']}): {detail}.", figures, direction,
                            "Progress against the plan's targets"))

@@ -12,7 +12,7 @@ from pipeline import formatting as fmt
 from pipeline.analysis import ae_assaults as ae_analysis
 from pipeline.analysis import targets, violence, violence_hotspots
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding
+from pipeline.chapters.registry import Finding, screen_of
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.spc import XmR
 from pipeline.methods.statistics import Detectable
@@ -48,6 +48,8 @@ class ViolenceChapter:
     ae_trend: object = None
     police_index: pd.DataFrame = field(default_factory=pd.DataFrame)
     records_missing: str = ""
+    places_source: str = ""  # what the zones, hotspots and ranked list count
+    places_why: str = ""  # why police.uk, when police records were supplied
 
     @property
     def has_boundaries(self) -> bool:
@@ -63,7 +65,9 @@ def build(ctx: ChapterContext) -> ViolenceChapter:
                              zone_lsoas={zone: list(codes) for zone, codes in config.zones.items()})
     unavailable = ctx.unavailable
     result.records_missing = unavailable.get("police_records", "")
-    area_violence = violence.area_violence(crimes, config)
+    places = violence.violence_for_places(crimes, records, config)
+    area_violence = places.rows
+    result.places_source, result.places_why = places.name, places.why
     areas = violence.zone_areas(boundaries, config, geography)
     result.densities = bool(areas)
     result.zones = violence.zone_table(area_violence, records, config, areas)
@@ -133,7 +137,7 @@ def _zone_finding(row: pd.Series, result: ViolenceChapter) -> Finding | None:
         change, percent = int(row["Change (offences)"]), float(row["Change (%)"])
         ratio = row["Rate ratio (95% CI)"]
         text += (f", {fmt.describe_change(change, percent).lower()} on the year before (rate ratio {ratio}); "
-                 f"{'beyond' if row['Beyond natural variation'] == 'yes' else 'within'} natural variation")
+                 f"{screen_of(row['Beyond natural variation'])}")
         if isinstance(row.get(fmt.DETECTABLE), Detectable):
             text += f" ({row[fmt.DETECTABLE].words()})"
         figures |= {"last_year": int(row["Last year"]), "change": change, "change_percent": percent,
@@ -156,6 +160,19 @@ def _zone_finding(row: pd.Series, result: ViolenceChapter) -> Finding | None:
     return Finding(NAME, "violence", text + ".", figures, direction, "The city centre against the pub clusters and the rest", summary=summary)
 
 
+def places_note(result: ViolenceChapter) -> str:
+    """Which data the zones, hotspots and ranked list count, and why."""
+    if result.places_source == violence.RECORDS_SOURCE:
+        return ("Zones, hotspots and the ranked list count **the force's police records** of violence with a location, "
+                "the best data supplied: police.uk moves each crime to an anonymised nearby point and publishes fewer "
+                "of them. police.uk remains the source for the county's other districts; the two sources are never "
+                "added together or shown side by side as one measure.")
+    why = f" ({result.places_why})" if result.places_why else ""
+    return (f"Zones, hotspots and the ranked list count **police.uk street-level crimes**: no police records with "
+            f"locations were usable{why}. The night-time-economy shares come from the police records where they are "
+            "supplied, a different source from the counts beside them.")
+
+
 def findings(result: ViolenceChapter) -> list[Finding]:
     """Each zone's change, the top hotspot outside the city centre, the city centre's class and the A&E target."""
     out = [f for _, row in result.zones.iterrows() if row["Zone"] in {result.city_centre, *result.pub_clusters}
@@ -163,12 +180,16 @@ def findings(result: ViolenceChapter) -> list[Finding]:
     if not result.ranked.empty:
         top = result.ranked.iloc[0]
         text = f"The top-ranked violence hotspot outside the city centre is {top['Hotspot']}, {fmt.article(top['Class'])}"
-        figures = {"hotspot": top["Hotspot"], "class": top["Class"]}
+        figures = {"hotspot": top["Hotspot"], "class": top["Class"], "source": result.places_source}
+        if top.get("Emerging since (quarter)"):
+            text += f" since {top['Emerging since (quarter)']}"
+            figures["emerging_since"] = str(top["Emerging since (quarter)"])
         if not isinstance(top["This year"], str):
             text += f" with {fmt.count(top['This year'])} violent offences in {result.year_label}"
             figures["this_year"] = int(top["This year"])
             if "Change (offences)" in top and not isinstance(top["Change (offences)"], str):
                 text += f" ({fmt.describe_change(int(top['Change (offences)']), float(top['Change (%)'])).lower()})"
+            text += f", counted from {result.places_source}"
         out.append(Finding(NAME, "violence", text + ".", figures, "up" if top["Class"] == "emerging hotspot" else "context",
                            "Hotspots"))
     if result.city_centre and not result.zone_classes.empty:

@@ -39,3 +39,31 @@ def classify(hot: np.ndarray, cold: np.ndarray) -> np.ndarray:
     hot_class, cold_class = _classes(np.asarray(hot, bool), "hotspot"), _classes(np.asarray(cold, bool), "coldspot")
     both = (hot_class != NO_PATTERN) & (cold_class != NO_PATTERN)
     return np.where(both, "mixed hot/coldspot", np.where(hot_class != NO_PATTERN, hot_class, cold_class))
+
+
+MAX_EMERGING_QUARTERS = 8
+EMERGING_SHARE = 0.5
+
+
+def emerging_streaks(hot: np.ndarray, longest: int = MAX_EMERGING_QUARTERS, share: float = EMERGING_SHARE) -> np.ndarray:
+    """For each cell (rows; columns are periods, oldest first): how many periods ago (counting the latest as 1) it
+    began to emerge, or 0 when it is not emerging. A cell is emerging when its first significant hot period is one
+    of the latest `longest` (and not the first period of the data, before which nothing is known), it is hot in the
+    latest period, and hot in at least `share` of the periods since the first. A place hot in each of the latest
+    r periods (r <= `longest`) and in none before is emerging and dated r periods back; one that a single period's
+    map misses now and then (each map is held at a 5% false discovery rate, which costs power) is still named,
+    dated by its first hot period. On quarters this names a place that became hot up to two years ago, which
+    annual periods cannot (with five years, a place hot for the last two is hot in one of four earlier years).
+
+    Under no change a cell is called emerging only if it is hot in the latest period, so the chance that any cell
+    of a map is called emerging is at most the false discovery rate each period's Gi* map is held at (5%);
+    tests/test_hotspot_simulations.py checks this, and that clusters planted to begin 4, 6 and 8 quarters before
+    the end are named and dated within one quarter in at least 90% of simulations."""
+    hot = np.asarray(hot, dtype=bool)
+    periods = hot.shape[1]
+    ever = hot.any(axis=1)
+    first = np.where(ever, hot.argmax(axis=1), periods)
+    since = periods - first  # periods from the first hot one to the latest, both counted
+    hot_share = np.divide(hot.sum(axis=1), since, out=np.zeros(len(hot)), where=since > 0)
+    emerging = ever & (first >= 1) & (since <= longest) & hot[:, -1] & (hot_share >= share)
+    return np.where(emerging, since, 0)

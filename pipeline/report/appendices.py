@@ -74,7 +74,9 @@ METHODS = (
     ("Near repeats", "Knox test: pairs of events close in space and time against a permutation distribution of the "
      "times (999 permutations), false discovery rate 5% across bands.", "Knox (1964); Near Repeat Calculator (Ratcliffe)"),
     ("Hotspots", "Getis-Ord Gi* on 250 m grid cells and on LSOAs with a distance-band weight, false discovery rate 5%; "
-     "a cell is persistent, emerging or new by its classes over the years; kernel density with a 500 m bandwidth.",
+     "a cell is persistent, emerging, former or intermittent by its classes over the years, and emerging since a "
+     "quarter when it became hot in one of the latest eight quarters and not before; counted from the force's "
+     "police records where they are supplied with locations, else police.uk; kernel density with a 500 m bandwidth.",
      "Getis and Ord (1992); Ord and Getis (1995); esda/libpysal; sfhotspot (R)"),
     ("Statistical process control", "XmR chart: mean of the monthly counts, limits at the mean plus or minus 2.66 times "
      "the mean moving range; the run rules of NHS Making Data Count.", "Wheeler (1995); NHS England, Making Data Count"),
