@@ -145,6 +145,10 @@ def zone_table(violence: pd.DataFrame, records: pd.DataFrame | None, config: Ass
         for row, screen in zip(rows, screen_family(changes[:-1]) + screen_family(changes[-1:])):
             row |= {"Beyond natural variation": screen.beyond, DETECTABLE: screen.detectable}
     table = pd.DataFrame(rows)
+    if DETECTABLE in table:  # the screen beside the change it screens
+        order = list(table.columns.drop(["Beyond natural variation", DETECTABLE]))
+        at = order.index("Rate ratio (95% CI)") + 1
+        table = table[order[:at] + ["Beyond natural variation", DETECTABLE] + order[at:]]
     return protect(table, ["This year", "Last year"],
                    ["Change (offences)", "Change (%)", "Rate ratio (95% CI)", "Beyond natural variation", DETECTABLE,
                     "Per km² this year"], total_row=("Zone", total_label, []))

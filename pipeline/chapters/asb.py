@@ -119,6 +119,9 @@ def findings(result: AsbChapter) -> list[Finding]:
             text += f" ({area[fmt.DETECTABLE].words()})"
         figures = headline_figures("Police-recorded ASB incidents", int(area["This year"]), int(area["Last year"]),
                                    change, percent, screen)
+        if isinstance(area.get(fmt.DETECTABLE), Detectable):
+            figures |= {"detectable_rise_percent": area[fmt.DETECTABLE].rise,
+                        "detectable_fall_percent": area[fmt.DETECTABLE].fall}
         direction = ("down" if change < 0 else "up") if beyond == "yes" else "no change"
     figures["per_1000"] = float(rate)
     out.append(Finding(NAME, "asb", text + ".", figures, direction, "Rates", headline=True))
