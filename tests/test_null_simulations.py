@@ -21,6 +21,7 @@ from pipeline.methods.associations import ALPHA, assess_association
 pytestmark = pytest.mark.slow
 SIMULATIONS = 200
 NULL_SIMULATIONS = 400
+PLANTED_OR = 2.5
 LEVELS = (ALPHA, 0.005)
 
 
