@@ -9,7 +9,7 @@ data there are no annual classes, only that year's hotspots, and the result says
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,12 @@ class Surface:
     geometry: object = None  # shapely polygons per unit (grid boxes, LSOA polygons) or None
     grid: grids.Grid | None = None
     event_cell: pd.Series | None = None  # grid only: the cell of each located event (-1 outside), by event row
+    quarters: list[str] = field(default_factory=list)  # grid only: quarter labels, oldest first (`emerging since`)
+
+    def earliest_quarter(self, cells: pd.DataFrame) -> str:
+        """The earliest quarter any of these units began to emerge in ('' when none did)."""
+        started = set(cells["emerging since"])
+        return next((label for label in self.quarters if label in started), "")
 
 
 def _surface(unit: str, counts: np.ndarray, years: list[str], neighbourhood: sparse.csr_matrix,
@@ -124,6 +130,7 @@ def add_quarterly_emerging(surface: Surface, violence: pd.DataFrame) -> Surface:
     hot = np.column_stack([hotspots(counts[:, q], surface.neighbourhood).hot for q in range(len(labels))])
     since = emerging_streaks(hot)
     surface.units["emerging since"] = [labels[len(labels) - s] if s else "" for s in since]
+    surface.quarters = labels
     return surface
 
 
@@ -165,7 +172,7 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
     """Groups of touching hotspot cells outside the city centre, ranked: emerging, persistent, intermittent,
     then former hotspots (one year of data: this year's hotspots), each by its count this year."""
     units = surface.units
-    quarterly = units.get("emerging since", pd.Series("", index=units.index)).ne("").to_numpy()
+    quarterly = units["emerging since"].ne("").to_numpy()
     candidate = units["class"].isin(HOT_CLASSES + (ONE_YEAR,)).to_numpy() | quarterly
     if config.city_centre:
         candidate &= (units["zone"] != config.city_centre).to_numpy()
@@ -192,11 +199,10 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
         classes = units.loc[cells, "class"].where(~quarterly[cells], "emerging hotspot").value_counts()
         classes = classes[classes.index.isin(list(rank_of))]
         top = min(classes[classes == classes.max()].index, key=rank_of.get)
-        starts = units.loc[cells, "emerging since"] if "emerging since" in units else pd.Series(dtype=str)
-        starts = [label for label in surface_quarters(surface) if label in set(starts)]
         if name not in config.zones and centre.size and surface.neighbourhood[cells][:, centre].sum() > 0:
             name += f", next to the {config.city_centre}"
-        row = {"Hotspot": name, "Class": top, "Emerging since (quarter)": starts[0] if starts else "", "Cells": len(cells),
+        row = {"Hotspot": name, "Class": top, "Emerging since (quarter)": surface.earliest_quarter(units.loc[cells]),
+               "Cells": len(cells),
                "This year": int(units.loc[cells, this_year].sum()), "_rank": rank_of[top]}
         if last_year:
             change = compare_counts(row["This year"], int(units.loc[cells, last_year].sum()))
@@ -217,13 +223,6 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
                    ["Change (offences)", "Change (%)", "Rate ratio (95% CI)"])
 
 
-def surface_quarters(surface: Surface) -> list[str]:
-    """The quarter labels in time order that cells' `emerging since` can hold."""
-    labels = surface.units.get("emerging since", pd.Series(dtype=str))
-    found = set(labels[labels.ne("")])
-    return sorted(found, key=lambda label: pd.Period(pd.Timestamp("1 " + label.split(" - ")[1]), "M"))
-
-
 def zone_classes(surface: Surface, zones: list[str]) -> pd.DataFrame:
     """For each configured zone, how many of its cells fall in each class, and the zone's class: the most common
     class among its cells that have one ('no pattern' when none has)."""
@@ -232,10 +231,9 @@ def zone_classes(surface: Surface, zones: list[str]) -> pd.DataFrame:
         cells = surface.units[surface.units["zone"] == zone]
         classes = cells["class"].value_counts()
         classed = classes.drop("no pattern", errors="ignore")
-        since = cells["emerging since"] if "emerging since" in cells else pd.Series(dtype=str)
-        starts = [label for label in surface_quarters(surface) if label in set(since)]
         rows.append({"Zone": zone, "Cells": len(cells), "Hot this year": int(cells["hot"].sum()),
                      "Zone's class": classed.idxmax() if len(classed) else "no pattern",
-                     "Emerging cells (quarters)": int(since.ne("").sum()), "Emerging since": starts[0] if starts else "",
+                     "Emerging cells (quarters)": int(cells["emerging since"].ne("").sum()),
+                     "Emerging since": surface.earliest_quarter(cells),
                      **{c: int(classes.get(c, 0)) for c in (*HOT_CLASSES, "no pattern")}})
     return pd.DataFrame(rows)

@@ -302,8 +302,9 @@ def clean_extract(raw: pd.DataFrame, contract: Contract, code_map: dict[str, str
             frame[column.name] = pseudonymise(values, key)
             if placeholders:
                 id_notes.append(placeholder_note(column.name, placeholders))
-            if not contract.id_column == column.name and dominant_share(frame[column.name]) > DOMINANT_SHARE:
-                id_notes.append(dominant_note(column.name, dominant_share(frame[column.name])))
+            share = dominant_share(frame[column.name]) if contract.id_column != column.name else 0.0
+            if share > DOMINANT_SHARE:
+                id_notes.append(dominant_note(column.name, share))
     screen = reject_broken_rows(RowScreen(frame, contract.name))
     screen.notes.extend(id_notes)
     screen.absent = absent
