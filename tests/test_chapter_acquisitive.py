@@ -5,6 +5,7 @@ latest-weeks view prints on its own; nothing published shows a count of 1 to 4."
 import copy
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from pipeline.analysis import acquisitive, emerging_trends
@@ -69,6 +70,46 @@ def test_targets_are_the_plans_five(demo):
     burglary = demo.targets.set_index("Target").loc["Burglary (the plan's dwelling burglary)"]
     assert burglary["Aim"].startswith("an overall reduction") and burglary["Target count"] == burglary["Baseline (data)"] - 1
     assert set(demo.targets["Status"]) <= {"Met", "Missed", "On track", "Off track"}
+
+
+def _series(name: str, resolution: str, counts: dict) -> acquisitive.Series:
+    freq = {"day": "D", "week": "W-SUN", "month": "M"}[resolution]
+    return acquisitive.Series(name, resolution, pd.Series(counts, index=pd.PeriodIndex(list(counts), freq=freq)), "test")
+
+
+def test_one_surge_seen_in_three_views_is_one_episode():
+    """A four-week surge planted in a flat daily series: the daily, weekly and monthly views each alarm, and the
+    summary counts one episode whose peak is the highest weekly count, not the highest exceedance score."""
+    rng = np.random.default_rng(7)
+    days = pd.period_range("2019-10-01", "2025-03-31", freq="D")
+    daily = pd.Series(rng.poisson(8, len(days)), index=days)
+    surge = (days >= pd.Period("2024-10-07", "D")) & (days <= pd.Period("2024-11-03", "D"))
+    daily[surge] += rng.poisson(8, surge.sum())
+    series = [acquisitive.Series("Cycle theft", "day", daily, "test")]
+    for resolution, freq in (("week", "W-SUN"), ("month", "M")):
+        grouped = daily.groupby(daily.index.asfreq(freq, how="start") if freq == "M" else
+                                daily.index.to_timestamp().to_period(freq)).sum()
+        series.append(acquisitive.Series("Cycle theft", resolution, grouped, "test"))
+    series[1] = acquisitive.Series("Cycle theft", "week", series[1].counts.iloc[1:-1], "test")  # whole weeks only
+    family = emerging_trends.year_family(series, pd.Period("2025-03", "M"))
+    alarms = family[family["alarm"]]
+    assert set(alarms["resolution"]) == {"day", "week", "month"}
+    assert len(alarms) >= 4
+    found = emerging_trends.episodes(alarms)
+    assert len(found) == 1
+    surge_weeks = alarms[alarms["resolution"] == "week"]
+    assert found[0].peak_observed == surge_weeks["observed"].max()
+    assert found[0].views == ("daily", "weekly", "monthly")
+    assert chapter.surge_summary(found).startswith("Cycle theft: one surge, ")
+
+
+def test_surges_apart_in_time_are_separate_episodes():
+    weeks = pd.period_range("2024-04-01", periods=40, freq="W-SUN")
+    rows = pd.DataFrame({"crime_type": "Cycle theft", "resolution": "week", "period": weeks[[3, 4, 20]],
+                         "label": ["a", "b", "c"], "observed": [30, 40, 35], "expected": [10.0, 10.0, 10.0]})
+    found = emerging_trends.episodes(rows)
+    assert [e.alarms for e in found] == [2, 1] and found[0].peak_label == "b"
+    assert "2 surges" in chapter.surge_summary(found)
 
 
 def test_findings_are_structured_and_lead_with_the_alarm(demo):

@@ -89,7 +89,7 @@ def test_findings_carry_their_figures_as_numbers(demo_chapter):
     findings = strategic_chapter.findings(demo_chapter)
     planted = next(f for f in findings if "mental health flag, repeat perpetrator" in f.text)
     assert planted.figures["odds_ratio"] > 2 and planted.figures["odds_ratio_low"] > 1
-    assert all(isinstance(v, (int, float)) or (k in {"measure", "gap"} and isinstance(v, str))
+    assert all(isinstance(v, (int, float)) or (k in {"measure", "gap", "period", "comparison"} and isinstance(v, str))
                for f in findings for k, v in f.figures.items())
 
 

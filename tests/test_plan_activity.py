@@ -10,7 +10,7 @@ from pipeline.chapters import crime_overview
 from pipeline.inputs.config import ActivityTarget
 from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract
 from pipeline.inputs.sources import read_table
-from pipeline.report import summary
+from pipeline.report import summary, summary_rules
 
 chapter = crime_overview  # the module the demo and real fixtures build
 
@@ -92,12 +92,13 @@ def test_demo_activity_targets_publicity_missed_the_rest_met(demo):
     assert "in place 19 Aug 2024" in by_name["Improved tenancy support package in place"].text
 
 
-def test_activity_targets_reach_the_progress_table_and_the_rating(demo):
+def test_activity_targets_are_delivery_beside_the_rating_never_its_reason(demo):
     findings = crime_overview.findings(demo)
-    rows = {r["measure"]: r for r in summary.progress_rows(findings)}
-    assert rows["ASB publicity features"]["status"] == "Missed" and rows["ASB publicity features"]["this_year"] == 9
-    assert rows["Improved tenancy support package in place"]["this_year"] == "in place 19 Aug 2024"
-    assert "ASB publicity features" in summary.rate(findings, "asb").reason
+    rows = {r["measure"] for r in summary.progress_rows(findings)}
+    assert "ASB publicity features" not in rows  # the progress table holds outcomes
+    delivery = summary_rules.delivery(summary_rules.activities_for(findings, "asb"))
+    assert delivery.startswith("2 met, 1 missed") and "ASB publicity features: 9 against 12" in delivery
+    assert "publicity" not in summary_rules.rate(findings, "asb").reason
 
 
 def test_real_data_without_the_file_lists_them_as_not_reported(real):

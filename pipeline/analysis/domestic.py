@@ -15,7 +15,7 @@ from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.disclosure import protect
 from pipeline.methods.periods import by_assessment_year
 from pipeline.methods.funnel import funnel
-from pipeline.methods.statistics import rate_per
+from pipeline.methods.statistics import CountComparison, compare_counts, rate_per
 from pipeline.methods.values import Interval, Proportion
 
 VIOLENCE = "Violence and sexual offences"
@@ -29,6 +29,15 @@ UNDER_REPORTING = (
 
 def latest_year(records: pd.DataFrame) -> pd.DataFrame:
     return records[records["years_back"] == 0]
+
+
+def year_on_year(area_records: pd.DataFrame) -> CountComparison | None:
+    """Domestic-flagged records in the partnership, the latest 12 months against the 12 before (exact conditional
+    test, pipeline.methods.statistics.compare_counts); None when the extract has no record from the year before."""
+    if not (area_records["years_back"] == 1).any():
+        return None
+    flagged = area_records[area_records["domestic_flag"] == "Y"]
+    return compare_counts(int((flagged["years_back"] == 0).sum()), int((flagged["years_back"] == 1).sum()))
 
 
 def district_rates(records: pd.DataFrame, denominators: pd.DataFrame,

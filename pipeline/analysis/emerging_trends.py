@@ -9,6 +9,8 @@ DAILY_MINIMUM a day in its baseline: below that a day's count is too small for a
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -129,3 +131,54 @@ def latest_table(latest: pd.DataFrame) -> pd.DataFrame:
                           "Exceedance score": latest["score"], "Call": call}).reset_index(drop=True)
     table.attrs["kinds"] = {"Expected": "number", "Threshold": "number", "Exceedance score": "ratio"}
     return table
+
+
+VIEW_NAMES = {"day": "daily", "week": "weekly", "month": "monthly"}
+
+
+@dataclass(frozen=True)
+class Episode:
+    """Alarms of one crime type whose periods overlap or touch in time: one surge, however many views saw it."""
+
+    crime_type: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    alarms: int
+    views: tuple[str, ...]  # 'daily', 'weekly', 'monthly', in that order
+    peak_label: str  # the period with the highest count, in the finest view that is not daily (weekly, else monthly)
+    peak_observed: int
+    peak_expected: float
+
+    @property
+    def span(self) -> str:
+        return f"{self.start:%d %b} - {self.end:%d %b %Y}" if self.start.year == self.end.year else \
+            f"{self.start:%d %b %Y} - {self.end:%d %b %Y}"
+
+
+def episodes(alarms: pd.DataFrame) -> list[Episode]:
+    """The alarms (rows of a family with `alarm` true) grouped into episodes: per crime type, alarms whose periods
+    (day, week or month) overlap or follow on without a gap form one episode. The daily, weekly and monthly views of
+    one surge alarm together, and counting each alarm would count one event many times. The peak is the highest
+    count in the weekly view (else the monthly, else the daily), not the highest exceedance score."""
+    out = []
+    for crime_type, group in alarms.groupby("crime_type", sort=False):
+        spans = sorted(((period.start_time.normalize(), period.end_time.normalize(), index)
+                        for index, period in group["period"].items()), key=lambda span: span[0])
+        current: list = []
+        for start, end, index in spans:
+            if current and start > max(e for _, e, _ in current) + pd.Timedelta(days=1):
+                out.append(_episode(crime_type, group, current))
+                current = []
+            current.append((start, end, index))
+        out.append(_episode(crime_type, group, current))
+    return sorted(out, key=lambda e: (list(TYPES).index(e.crime_type) if e.crime_type in TYPES else 99, e.start))
+
+
+def _episode(crime_type: str, group: pd.DataFrame, spans: list) -> Episode:
+    rows = group.loc[[index for _, _, index in spans]]
+    views = tuple(VIEW_NAMES[r] for r in sorted(set(rows["resolution"]), key=RESOLUTION_ORDER.get))
+    finest = next(r for r in ("week", "month", "day") if (rows["resolution"] == r).any())
+    shown = rows[rows["resolution"] == finest]
+    peak = shown.loc[shown["observed"].idxmax()]
+    return Episode(crime_type, min(s for s, _, _ in spans), max(e for _, e, _ in spans), len(rows), views,
+                   str(peak["label"]), int(peak["observed"]), float(peak["expected"]))

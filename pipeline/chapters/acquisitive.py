@@ -151,6 +151,25 @@ def knox_reading(result: AcquisitiveChapter) -> str:
         for _, r in beyond.iterrows()) + "."
 
 
+def _episode_count(surges: list) -> str:
+    return "one episode" if len(surges) == 1 else f"{len(surges)} separate episodes"
+
+
+def surge_summary(surges: list) -> str:
+    """A crime type's alarms as episodes, in plain words: 'Cycle theft: one surge, 30 Sep - 03 Nov 2024, seen in the
+    daily, weekly and monthly views; its highest weekly count, w/c 21 Oct 2024, was 108 against about 54 expected'."""
+    first = surges[0]
+    parts = []
+    for surge in surges:
+        views = " and ".join([", ".join(surge.views[:-1]), surge.views[-1]] if len(surge.views) > 1 else surge.views)
+        view = next(v for v in ("weekly", "monthly", "daily") if v in surge.views)
+        count = "fewer than 5" if is_small(surge.peak_observed) else fmt.count(surge.peak_observed)
+        parts.append(f"{surge.span}, seen in the {views} view{'s' if len(surge.views) > 1 else ''}; its highest {view} "
+                     f"count, {surge.peak_label}, was {count} against about {surge.peak_expected:.0f} expected")
+    lead = "one surge" if len(surges) == 1 else f"{len(surges)} surges"
+    return f"{first.crime_type}: {lead}, " + "; ".join(parts) + ": an emerging trend to act on early."
+
+
 def findings(result: AcquisitiveChapter) -> list[Finding]:
     out = []
     family = result.family
@@ -165,25 +184,24 @@ def findings(result: AcquisitiveChapter) -> list[Finding]:
                                "assessed (daily, weekly and monthly, five types) rose beyond its threshold once the "
                                "false discovery rate was held at 5%.", {"periods_assessed": tested, "alarms": 0},
                                "no change", "Alarms"))
+        surges = emerging_trends.episodes(alarmed)
         for crime_type, group in alarmed.groupby("crime_type", sort=False):
             weekly = group[group["resolution"] == "week"].sort_values("start")
             shown = weekly if not weekly.empty else group.sort_values("start")
-            top = shown.loc[shown["score"].idxmax()]
+            top = shown.loc[shown["observed"].idxmax()]
             periods = ", ".join(shown["label"])
             observed = int(top["observed"])
             said = "fewer than 5" if is_small(observed) else f"{fmt.count(observed)} (+{observed - top['expected']:.0f})"
+            own = [e for e in surges if e.crime_type == crime_type]
             out.append(Finding(NAME, "acquisitive", (
                 f"{crime_type}: {len(group)} alarm{'s' if len(group) > 1 else ''} in {result.year_label} "
                 f"({', '.join(f'{n} {r}' for r, n in group['resolution'].value_counts().items())}), "
-                f"in {periods}; the largest, {top['label']}, had {said} against "
+                f"in {periods}, {_episode_count(own)}; the highest count, {top['label']}, was {said} against "
                 f"{top['expected']:.0f} expected (threshold {top['threshold']:.0f}, "
                 f"exceedance score {top['score']:.1f})."), {
-                "crime_type": crime_type, "alarms": int(len(group)), "observed": observed,
+                "crime_type": crime_type, "alarms": int(len(group)), "episodes": len(own), "observed": observed,
                 "expected": float(top["expected"]), "threshold": float(top["threshold"]), "score": float(top["score"])},
-                "up", "Alarms", summary=(
-                    f"{crime_type} rose beyond its expected level {len(group)} time{'s' if len(group) > 1 else ''} in "
-                    f"{result.year_label} ({periods}); at its peak, {top['label']}, {said} against about "
-                    f"{top['expected']:.0f} expected: an emerging trend to act on early.")))
+                "up", "Alarms", summary=surge_summary(own)))
     if not result.latest.empty:
         recent = result.latest[result.latest["alarm"]]
         words = ("none of the five types is above its threshold" if recent.empty else

@@ -123,7 +123,7 @@ def findings(result: AsbChapter) -> list[Finding]:
             figures |= {"detectable_rise_percent": area[fmt.DETECTABLE].rise,
                         "detectable_fall_percent": area[fmt.DETECTABLE].fall}
         direction = ("down" if change < 0 else "up") if beyond == "yes" else "no change"
-    figures["per_1000"] = float(rate)
+    figures |= {"per_1000": float(rate), "period": result.year_label}
     out.append(Finding(NAME, "asb", text + ".", figures, direction, "Rates", headline=True))
     top = result.wards.iloc[1]
     out.append(Finding(NAME, "asb", f"Highest ward rate: {top['Area']}, {fmt.decimal(top['Per 1,000'], 'rate')} per 1,000 "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +16,7 @@ from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of
 from pipeline.methods.statistics import Detectable, compare_counts
 from pipeline.methods.periods import year_ending_label
+from pipeline.methods.values import Interval
 
 NAME = "crime_overview"
 
@@ -69,13 +71,13 @@ def build(ctx: ChapterContext) -> CrimeOverview:
 VIOLENCE = "Violence and sexual offences"
 
 
-def _headline(measure: str, row: pd.Series) -> tuple[dict, str, str]:
+def _headline(measure: str, row: pd.Series, period: str) -> tuple[dict, str, str]:
     """A row of the overview as a headline: its figures, the change in words (or '') and its direction."""
     if fmt.is_missing(row["Last year"]) or isinstance(row["Last year"], str):
-        return headline_figures(measure, int(row["This year"])), "", "context"
+        return headline_figures(measure, int(row["This year"]), period=period), "", "context"
     change, percent = int(row["Change (offences)"]), float(row["Change (%)"])
     screen = screen_of(row["Beyond natural variation"])
-    figures = headline_figures(measure, int(row["This year"]), int(row["Last year"]), change, percent, screen)
+    figures = headline_figures(measure, int(row["This year"]), int(row["Last year"]), change, percent, screen, period)
     figures["p_value"] = float(row["p-value"])
     direction = ("down" if change < 0 else "up") if screen == "beyond natural variation" else "no change"
     described = fmt.describe_change(change, percent)
@@ -113,7 +115,7 @@ def findings(result: CrimeOverview) -> list[Finding]:
                         {"months_missing": len(result.months_missing)}, "not assessable")]
     rows = result.published.set_index("Crime type")
     total = rows.loc[overview.ALL_CRIME]
-    figures, change_text, direction = _headline("Crimes (excluding ASB)", total)
+    figures, change_text, direction = _headline("Crimes (excluding ASB)", total, result.year_label)
     text = (f"{result.area_name} recorded {fmt.count(total['This year'])} crimes (excluding anti-social behaviour) in "
             f"{result.year_label}, {fmt.decimal(total['Rate per 1,000'], 'rate')} per 1,000 residents.")
     figures["rate_per_1000"] = float(total["Rate per 1,000"])
@@ -132,13 +134,13 @@ def findings(result: CrimeOverview) -> list[Finding]:
     out.append(Finding(NAME, "overall", text, figures, direction, "Crime by type", headline=True))
     acquisitive_total = acquisitive_row(result.table)
     if acquisitive_total is not None:
-        figures, change_text, direction = _headline("Personal acquisitive crimes", acquisitive_total)
+        figures, change_text, direction = _headline("Personal acquisitive crimes", acquisitive_total, result.year_label)
         out.append(Finding(NAME, "acquisitive", f"Personal acquisitive crime (burglary, robbery, theft from the person, "
                            f"vehicle crime and bicycle theft): {fmt.count(acquisitive_total['This year'])} in "
                            f"{result.year_label}" + (f"; {change_text}." if change_text else "."), figures, direction,
                            "Crime by type", headline=True))
     if VIOLENCE in rows.index:
-        figures, change_text, direction = _headline("Violence and sexual offences", rows.loc[VIOLENCE])
+        figures, change_text, direction = _headline("Violence and sexual offences", rows.loc[VIOLENCE], result.year_label)
         out.append(Finding(NAME, "violence", f"Violence and sexual offences: {fmt.count(rows.loc[VIOLENCE, 'This year'])} "
                            f"in {result.year_label}" + (f"; {change_text}." if change_text else "."), figures, direction,
                            "Crime by type", headline=True))
@@ -159,6 +161,19 @@ def findings(result: CrimeOverview) -> list[Finding]:
     return out
 
 
+def target_period(aim: str, months: int) -> str:
+    """The months a target's count covers, from its financial year ('in 2024/25' in its aim): '2024/25' for a whole
+    year, 'Apr - Dec 2024 (2024/25 to date, 9 of 12 months)' part way through."""
+    year = re.search(r"(\d{4})/\d{2}\b", aim)
+    if year is None:
+        return f"{months} months"
+    first = pd.Period(f"{year[1]}-04", "M")
+    last = first + months - 1
+    span = f"{first:%b %Y} - {last:%b %Y}" if first.year != last.year else f"{first:%b} - {last:%b %Y}"
+    label = year[0]
+    return label if months == 12 else f"{span} ({label} to date, {months} of 12 months)"
+
+
 def target_findings(result: CrimeOverview) -> list[Finding]:
     """Each target's status, filed under the plan priority it serves (figures: the target's name, priority,
     aim, count to date, target count and verdict, for the executive summary's progress table)."""
@@ -166,8 +181,14 @@ def target_findings(result: CrimeOverview) -> list[Finding]:
     for _, row in result.targets.iterrows():
         status = str(row.get("Status", ""))
         direction = status.lower() if status in ("Met", "Missed", "On track", "Off track") else "not assessable"
-        figures = {k: row[k] for k in ("Year to date", "Target count", "Projected year end")
+        figures = {k: row[k] for k in ("Year to date", "Target count", "Projected year end", "Target to date (pro rata)",
+                                       "Months to date", "Baseline (data)")
                    if k in row and isinstance(row[k], (int, float)) and not fmt.is_missing(row[k])}
+        interval = row.get("Projected 95% CI")
+        if isinstance(interval, Interval):
+            figures |= {"projected_low": float(interval.low), "projected_high": float(interval.high)}
+        if "Months to date" in figures:
+            figures["period"] = target_period(str(row["Aim"]), int(figures["Months to date"]))
         figures |= {"target": str(row["Target"]), "plan_priority": result.target_priorities.get(row["Target"], "overall"),
                     "aim": str(row["Aim"]), "status": status}
         change = row.get("Change on baseline months")

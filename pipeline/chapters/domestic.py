@@ -11,6 +11,7 @@ from pipeline import formatting as fmt
 from pipeline.analysis import domestic
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding, headline_figures
+from pipeline.methods.statistics import CountComparison
 from pipeline.methods.disclosure import is_small, protect
 from pipeline.methods.periods import year_ending_label
 
@@ -27,6 +28,7 @@ class DomesticChapter:
     repeats: dict = field(default_factory=dict)
     share: pd.DataFrame = field(default_factory=pd.DataFrame)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    change: CountComparison | None = None  # the partnership's domestic-flagged records on the year before
 
 
 def build(ctx: ChapterContext) -> DomesticChapter:
@@ -37,6 +39,7 @@ def build(ctx: ChapterContext) -> DomesticChapter:
         return result
     result.districts, result.funnel = domestic.district_rates(records, ctx.table("denominators"), ctx.config)
     area = ctx.table("police_records", area_only=True)
+    result.change = domestic.year_on_year(area)
     result.repeats = domestic.repeat_victims(area)
     result.share = domestic.share_of_violence(area)
     result.flags = domestic.flags_against_other_violence(area)
@@ -76,6 +79,27 @@ def repeat_reading(result: DomesticChapter) -> str:
             "victim. Victims without an id on the record cannot be counted as repeats, so this is a lower bound.")
 
 
+def _headline_figures(result: DomesticChapter, this_year: int) -> dict:
+    change = result.change
+    if change is None or change.current != this_year:  # the district table counts the same records; guard anyway
+        return headline_figures("Domestic-flagged crimes and incidents", this_year, period=result.year_label)
+    screen = "too few to tell" if change.too_small else (
+        "beyond natural variation" if change.significant else "within natural variation")
+    figures = headline_figures("Domestic-flagged crimes and incidents", this_year, change.previous, change.change,
+                               change.percent_change, screen, result.year_label)
+    if screen == "within natural variation":
+        detectable = change.detectable()
+        figures |= {"detectable_rise_percent": detectable.rise, "detectable_fall_percent": detectable.fall}
+    return figures
+
+
+def _change_words(result: DomesticChapter, figures: dict) -> str:
+    words = fmt.describe_change(figures["change"], figures["change_percent"], "records").lower()
+    power = f" ({result.change.detectable().words()})" if figures["screen"] == "within natural variation" else ""
+    return (f"{words} on the year before, {figures['screen']}{power}; a rise in recorded domestic abuse can be more "
+            "reporting or better flagging rather than more abuse")
+
+
 def findings(result: DomesticChapter) -> list[Finding]:
     if result.records_missing:
         return [Finding(NAME, "data", f"No police records with the domestic-abuse qualifier ({result.records_missing}): "
@@ -87,7 +111,9 @@ def findings(result: DomesticChapter) -> list[Finding]:
         row = mine.iloc[0]
         text = (f"{fmt.count(row['Domestic-flagged records'])} domestic-flagged crimes and incidents in {result.year_label}, "
                 f"{fmt.decimal(row['Per 1,000'], 'rate')} per 1,000 residents ({row['Per 1,000 (95% CI)']})")
-        figures = headline_figures("Domestic-flagged crimes and incidents", int(row["Domestic-flagged records"]))
+        figures = _headline_figures(result, int(row["Domestic-flagged records"]))
+        if "change" in figures:
+            text += f"; {_change_words(result, figures)}"
         figures["per_1000"] = float(row["Per 1,000"])
         if len(districts) > 1:
             text += (f"; rank {row['Rank in the county']} of {len(districts)} districts in the county, "

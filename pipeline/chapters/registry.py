@@ -77,7 +77,8 @@ def findings_from_json(text: str) -> list[Finding]:
     return [Finding(**row) for row in json.loads(text)]
 
 
-SCREENS = ("beyond natural variation", "within natural variation", "too few to tell")
+RECORDING_EFFECT = "recording effect"  # a change its chapter judged a change in recording, not in behaviour
+SCREENS = ("beyond natural variation", "within natural variation", "too few to tell", RECORDING_EFFECT)
 
 
 def screen_of(beyond: str) -> str:
@@ -86,12 +87,15 @@ def screen_of(beyond: str) -> str:
 
 
 def headline_figures(measure: str, this_year: int, last_year: int | None = None, change: int | None = None,
-                     change_percent: float | None = None, screen: str | None = None) -> dict:
+                     change_percent: float | None = None, screen: str | None = None, period: str | None = None,
+                     comparison: str | None = None) -> dict:
     """The figures of a headline finding, by the names the executive summary reads: what is counted, this
-    year's count and, where there is a comparison, last year's, the change and its natural-variation screen."""
+    year's count and, where there is a comparison, last year's, the change and its natural-variation screen;
+    the period counted; and, where the change is not a comparison with last year, what it is (`comparison`)."""
     if screen is not None and screen not in SCREENS:
         raise ValueError(f"unknown screen '{screen}' (one of {', '.join(SCREENS)})")
     figures = {"measure": measure, "this_year": int(this_year)}
+    figures |= {k: v for k, v in (("period", period), ("comparison", comparison)) if v}
     if last_year is not None:
         figures |= {"last_year": int(last_year), "change": int(change), "change_percent": float(change_percent),
                     "screen": screen}

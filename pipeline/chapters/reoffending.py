@@ -75,7 +75,8 @@ def findings(result: ReoffendingChapter) -> list[Finding]:
     words = lambda v: v.brief() if hasattr(v, "brief") else v  # noqa: E731
     out.append(Finding(NAME, "reoffending", f"IOM cohort of {fmt.count(result.members)}: {words(both)} reduced both the "
                        f"frequency and the severity of their offending; {words(none)} did not offend in the after window.",
-                       headline_figures("IOM cohort members", result.members)
+                       headline_figures("IOM cohort members", result.members,
+                                        comparison="before against after, no comparison group")
                        | {"both_percent": both.share if hasattr(both, "share") else None,
                           "not_offending_percent": none.share if hasattr(none, "share") else None}, "context", "The plan's measures",
                        headline=True))
@@ -84,7 +85,8 @@ def findings(result: ReoffendingChapter) -> list[Finding]:
         out.append(Finding(NAME, "reoffending", f"Offences per member: median {offences['Median before']:.0f} before, "
                            f"{offences['Median after']:.0f} after (Wilcoxon signed-rank {p_text(offences['Wilcoxon p-value'])}); "
                            "without a comparison group this is not the scheme's effect alone.",
-                           {"median_before": float(offences["Median before"]), "median_after": float(offences["Median after"])},
+                           {"median_before": float(offences["Median before"]), "median_after": float(offences["Median after"]),
+                            "before_after_only": True},
                            "down" if offences["Median after"] < offences["Median before"] else "no change", "Before against after",
                            summary=(f"The IOM cohort's offending: a median of {offences['Median before']:.0f} offences per "
                                     f"member before joining, {offences['Median after']:.0f} after; without a comparison "

@@ -7,6 +7,8 @@ produce and none quotes a suppressed count.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -186,10 +188,22 @@ def _prevalence_findings(chapter: StrategicChapter) -> list[Finding]:
             figures = {f"{m.lower()}_percent": s.share for m, s in shares}
             alcohol = dict(shares).get(PREVALENCE_MEASURES[0]) if label == "Violence" else None
             if alcohol is not None:
-                figures |= headline_figures("Violent crimes with an alcohol flag", alcohol.k)
+                figures |= headline_figures("Violent crimes with an alcohol flag", alcohol.k, period=chapter.current_year,
+                                            comparison=_recording_comparison(chapter, "Alcohol"))
             out.append(Finding(NAME, "strategic", text, figures, "context", "Prevalence of the flags",
                                headline=alcohol is not None))
     return out
+
+
+def _recording_comparison(chapter: StrategicChapter, flag: str) -> str | None:
+    """The headline's change in words when its chapter reads it as a recording effect (so not a change to rate)."""
+    for _, row in chapter.recording.iterrows():
+        if (row["Flag"] == flag and str(row["Source"]).lower().startswith("police violence")
+                and row["Reading"].startswith("recording effect") and not isinstance(row["Flagged Y"], str)):
+            years = re.search(r"\((\d+ years)\)", str(row["Years"]))
+            return (f"recording effect: flagged {row['Flagged Y']} as recording went from {row['Completeness']}"
+                    + (f" over {years[1]}" if years else ""))
+    return None
 
 
 def _association_findings(chapter: StrategicChapter) -> list[Finding]:

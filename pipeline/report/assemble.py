@@ -21,7 +21,7 @@ import nbformat
 from pipeline.fileio import write_text
 from pipeline.formatting import literal
 from pipeline.report.document_checks import check_report, with_content_security_policy
-from pipeline.report.summary import LINK_PREFIX
+from pipeline.report.summary import LINK_PREFIX, SUMMARY_TAG
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "report-hide"}
@@ -50,9 +50,17 @@ def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> n
     banner = ("<div class=\"synthetic-banner\">SYNTHETIC DEMONSTRATION DATA: the police.uk-format files and partner "
               "extracts in this report are generated, not real records. They show what the assessment produces; "
               "do not quote their figures.</div>\n\n") if synthetic else ""
-    cell = nbformat.v4.new_markdown_cell(f"# {literal(title)}\n\n{literal(subtitle)}\n\n{banner}<p class=\"caveat\">Report generated "
-                                         f"<span class=\"run-timestamp\">{generated}</span>. {ATTRIBUTION}</p>\n\n{TOC_PLACEHOLDER}")
+    cell = nbformat.v4.new_markdown_cell(f"# {literal(title)}\n\n{literal(subtitle)}\n\n{banner}")
     cell.id = "report-title"  # a fixed id: nbformat would draw a random one, and two runs' reports would differ
+    cell.metadata["tags"] = ["report-title"]
+    return cell
+
+
+def _contents_cell(generated: str) -> nbformat.NotebookNode:
+    """After the executive summary: when the report was generated, the attribution and the contents."""
+    cell = nbformat.v4.new_markdown_cell(f"<p class=\"caveat\">Report generated <span class=\"run-timestamp\">{generated}"
+                                         f"</span>. {ATTRIBUTION}</p>\n\n{TOC_PLACEHOLDER}")
+    cell.id = "report-contents-cell"
     return cell
 
 
@@ -67,16 +75,25 @@ def combine(parts: list[Part], title: str, subtitle: str, synthetic: bool, gener
     combined = nbformat.v4.new_notebook()
     combined.metadata["title"] = title
     combined.cells.append(_title_cell(title, subtitle, synthetic, generated))
+    contents = _contents_cell(generated)
     for part in parts:
+        if part.notebook is not None and contents is not None:  # the contents follow the summary, before the chapters
+            combined.cells.append(contents)
+            contents = None
         combined.cells.append(_markdown(MARKER.format(name=part.name, appendix=int(part.appendix)), f"marker-{part.name}"))
         if part.notebook is None:
             if part.markdown:
-                combined.cells.append(_markdown(part.markdown, f"part-{part.name}"))
+                cell = _markdown(part.markdown, f"part-{part.name}")
+                if part.name == "summary":
+                    cell.metadata["tags"] = [SUMMARY_TAG]
+                combined.cells.append(cell)
             continue
         chapter = nbformat.read(part.notebook, as_version=4)
         combined.cells.extend(cell for cell in chapter.cells
                               if not REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", [])))
         combined.metadata.setdefault("kernelspec", chapter.metadata.get("kernelspec", {}))
+    if contents is not None:
+        combined.cells.append(contents)
     return combined
 
 
