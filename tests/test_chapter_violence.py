@@ -24,8 +24,9 @@ def published_tables(result):
 
 def test_the_planted_pub_cluster_is_the_top_emerging_hotspot_and_the_city_centre_persistent(demo):
     top = demo.ranked.iloc[0]
-    assert top["Hotspot"] == "Mill Road pub cluster" and top["Class"] == "emerging hotspot"
-    assert demo.ranked["Hotspot"].tolist().count("Mill Road pub cluster") == 1
+    assert top["Hotspot"] == "Hotspot cells in Mill Road pub cluster" and top["Class"] == "emerging hotspot"
+    assert demo.ranked["Hotspot"].tolist().count("Hotspot cells in Mill Road pub cluster") == 1
+    assert "Mill Road pub cluster" not in demo.ranked["Hotspot"].tolist()  # never named only after the zone
     classes = demo.zone_classes.set_index("Zone")
     assert classes.loc["City centre", "Zone's class"] == "persistent hotspot"
     assert classes.loc["Mill Road pub cluster", "Zone's class"] == "emerging hotspot"
@@ -71,6 +72,9 @@ def test_findings_lead_with_the_zones_and_the_hotspot(demo):
     assert any(t.startswith("Mill Road pub cluster:") and "beyond natural variation" in t for t in texts)
     hotspot = next(f for f in found if f.section == "Hotspots" and "top-ranked" in f.text)
     assert hotspot.figures["class"] == "emerging hotspot" and hotspot.direction == "up"
+    zone = demo.zones.set_index("Zone").loc["Mill Road pub cluster", "This year"]
+    assert "Hotspot cells in Mill Road pub cluster" in hotspot.text  # the hotspot, named apart from its zone
+    assert "part of the Mill Road pub cluster zone" in hotspot.text and f"({zone:,})" in hotspot.text
     target = next(f for f in found if f.priority == "targets")
     assert target.direction == "missed" and "Missed" in target.text
 

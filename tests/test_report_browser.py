@@ -61,6 +61,11 @@ def test_the_a4_pdf_keeps_every_tables_last_column(report, tmp_path):
     for header in set(last_headers):
         missing = [w for w in re.findall(r"[\w%()'-]+", html.unescape(header)) if w not in words]
         assert not missing, f"the A4 PDF lost the column '{header}'"
+    pages = text.split("\f")
+    assert "Executive summary" in pages[0]  # a board member sees the summary first...
+    recommendations = next(i for i, page in enumerate(pages) if "Recommendations" in page)
+    assert recommendations <= 1 and "Report generated" in "".join(pages[:2])  # ...and all of it on two pages
+    assert "Contents" not in "".join(pages[:2]).split("Report generated")[0]  # the contents follow the summary
 
 
 def test_a_screenshot_of_the_first_screen_is_saved_for_review(report):

@@ -139,6 +139,8 @@ FALL_WITHIN = headline_figures("X", 90, 100, -10, -10.0, "within natural variati
 NO_COMPARISON = headline_figures("X", 90)
 RECORDING = headline_figures("X", 110, 100, 10, 10.0, "recording effect")
 BEFORE_AFTER = _finding(direction="down", before_after_only=True)
+CLOSE_CALL = Finding("crime_overview", "targets", "t", {"target": "T", "plan_priority": "overall", "too_close_to_call": True},
+                     "off track", "Progress against the plan's targets")
 
 
 @pytest.mark.parametrize("headline, others, expected, rule", [
@@ -147,24 +149,27 @@ BEFORE_AFTER = _finding(direction="down", before_after_only=True)
     (RISE_BEYOND, [], "Red", 2),
     (FALL_WITHIN, [_finding(direction="up")], "Amber", 3),
     (RISE_WITHIN, [], "Amber", 4),
-    (NO_COMPARISON, [_finding(direction="association")], "Amber", 5),
-    (NO_COMPARISON, [BEFORE_AFTER], "Not rated", 6),
-    (FALL_WITHIN, [], "Green", 7),
-    (NO_COMPARISON, [_target("met")], "Green", 7),
-    (NO_COMPARISON, [], "Not rated", 8),
-    (NO_COMPARISON, [_target("not assessable")], "Not rated", 8),
+    (NO_COMPARISON, [_finding(direction="association")], "Amber", 6),
+    (NO_COMPARISON, [BEFORE_AFTER], "Not rated", 7),
+    (FALL_WITHIN, [], "Green", 8),
+    (NO_COMPARISON, [_target("met")], "Green", 8),
+    (NO_COMPARISON, [], "Not rated", 9),
+    (NO_COMPARISON, [_target("not assessable")], "Not rated", 9),
     # two rules apply: the earlier one wins
     (RISE_BEYOND, [_target("off track")], "Red", 1),
     (RISE_WITHIN, [_target("missed")], "Red", 1),
     (RISE_BEYOND, [_finding(direction="up")], "Red", 2),
     (RISE_WITHIN, [_finding(direction="up")], "Amber", 3),
-    (FALL_WITHIN, [_finding(direction="association"), _target("met")], "Amber", 5),
+    (FALL_WITHIN, [_finding(direction="association"), _target("met")], "Amber", 6),
     (NO_COMPARISON, [BEFORE_AFTER, _finding(direction="up")], "Amber", 3),
-    (FALL_WITHIN, [BEFORE_AFTER], "Green", 7),  # a real comparison rates it; the before/after adds nothing
+    (FALL_WITHIN, [BEFORE_AFTER], "Green", 8),  # a real comparison rates it; the before/after adds nothing
+    (FALL_WITHIN, [CLOSE_CALL], "Amber", 5),  # off track, but the projection's interval holds the target
+    (RISE_WITHIN, [CLOSE_CALL], "Amber", 4),
+    (FALL_WITHIN, [CLOSE_CALL, _target("missed")], "Red", 1),
     # activities never rate; a recording effect is not a rise
-    (FALL_WITHIN, [_target("missed", activity=True)], "Green", 7),
-    (NO_COMPARISON, [_target("met", activity=True)], "Not rated", 8),
-    (RECORDING, [], "Not rated", 8),
+    (FALL_WITHIN, [_target("missed", activity=True)], "Green", 8),
+    (NO_COMPARISON, [_target("met", activity=True)], "Not rated", 9),
+    (RECORDING, [], "Not rated", 9),
 ])
 def test_rating_rules_in_order(headline, others, expected, rule):
     found = [_finding(headline=True, **headline), *others]

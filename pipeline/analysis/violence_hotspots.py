@@ -167,6 +167,9 @@ def _name(events: pd.DataFrame, config: AssessmentConfig) -> str:
     return f"{where} area, {ward.index[0]} ward" if len(ward) else f"{where} area"
 
 
+HOTSPOT_CELLS_IN = "Hotspot cells in "
+
+
 def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFrame | None,
                     config: AssessmentConfig) -> pd.DataFrame:
     """Groups of touching hotspot cells outside the city centre, ranked: emerging, persistent, intermittent,
@@ -201,6 +204,8 @@ def ranked_hotspots(surface: Surface, violence: pd.DataFrame, records: pd.DataFr
         top = min(classes[classes == classes.max()].index, key=rank_of.get)
         if name not in config.zones and centre.size and surface.neighbourhood[cells][:, centre].sum() > 0:
             name += f", next to the {config.city_centre}"
+        if name in config.zones:  # the hotspot is the zone's hot cells, not the zone, whose count is larger
+            name = f"{HOTSPOT_CELLS_IN}{name}"
         row = {"Hotspot": name, "Class": top, "Emerging since (quarter)": surface.earliest_quarter(units.loc[cells]),
                "Cells": len(cells),
                "This year": int(units.loc[cells, this_year].sum()), "_rank": rank_of[top]}

@@ -187,6 +187,8 @@ def target_findings(result: CrimeOverview) -> list[Finding]:
         interval = row.get("Projected 95% CI")
         if isinstance(interval, Interval):
             figures |= {"projected_low": float(interval.low), "projected_high": float(interval.high)}
+            if "Target count" in figures and interval.low <= figures["Target count"] <= interval.high:
+                figures["too_close_to_call"] = True  # the projection's interval holds the target: chance could settle it
         if "Months to date" in figures:
             figures["period"] = target_period(str(row["Aim"]), int(figures["Months to date"]))
         figures |= {"target": str(row["Target"]), "plan_priority": result.target_priorities.get(row["Target"], "overall"),

@@ -160,6 +160,19 @@ def _zone_finding(row: pd.Series, result: ViolenceChapter) -> Finding | None:
     return Finding(NAME, "violence", text + ".", figures, direction, "The city centre against the pub clusters and the rest", summary=summary)
 
 
+def _zone_beside_hotspot(result: ViolenceChapter, hotspot: str, cells: int) -> str:
+    """Which is the zone and which the hotspot cells, when a hotspot lies in a configured zone, and why their counts
+    differ."""
+    zone = hotspot.removeprefix(violence_hotspots.HOTSPOT_CELLS_IN)
+    if zone == hotspot:
+        return ""
+    rows = result.zones[result.zones["Zone"] == zone]
+    if rows.empty or isinstance(rows.iloc[0]["This year"], str):
+        return ""
+    return (f"; these {cells} grid cells are the part of the {zone} zone where violence is concentrated beyond chance, "
+            f"so they count fewer offences than the whole zone ({fmt.count(rows.iloc[0]['This year'])})")
+
+
 def places_note(result: ViolenceChapter) -> str:
     """Which data the zones, hotspots and ranked list count, and why."""
     if result.places_source == violence.RECORDS_SOURCE:
@@ -190,6 +203,7 @@ def findings(result: ViolenceChapter) -> list[Finding]:
             if "Change (offences)" in top and not isinstance(top["Change (offences)"], str):
                 text += f" ({fmt.describe_change(int(top['Change (offences)']), float(top['Change (%)'])).lower()})"
             text += f", counted from {result.places_source}"
+            text += _zone_beside_hotspot(result, str(top["Hotspot"]), int(top["Cells"]))
         out.append(Finding(NAME, "violence", text + ".", figures, "up" if top["Class"] == "emerging hotspot" else "context",
                            "Hotspots"))
     if result.city_centre and not result.zone_classes.empty:

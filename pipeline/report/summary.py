@@ -128,7 +128,9 @@ def progress_rows(findings: list[Finding]) -> list[dict]:
             continue
         rows.append({"measure": target.figures["target"], "period": target.figures.get("period", ""),
                      "this_year": target.figures.get("Year to date"), "figures": target.figures, "trend": fmt.MISSING,
-                     "target": target_words(target.figures), "status": target.figures.get("status") or "not assessable",
+                     "target": target_words(target.figures),
+                     "status": (target.figures.get("status") or "not assessable")
+                     + (", too close to call" if target.figures.get("too_close_to_call") else ""),
                      "link": section_link(target)})
     return rows
 
@@ -146,8 +148,8 @@ def target_words(figures: dict) -> str:
         if "projected_low" in figures:
             low, high = round(figures["projected_low"]), round(figures["projected_high"])
             text += f" (95% interval {fmt.count(low)} to {fmt.count(high)})"
-            if low <= figures.get("Target count", -1) < high:
-                text += ", which includes the target: too close to call"
+            if figures.get("too_close_to_call"):
+                text += ", which holds the target"
     return text
 
 
@@ -183,7 +185,7 @@ def progress_table(findings: list[Finding]) -> str:
         name = escape(str(row["measure"]))
         measure = f'<a href="{row["link"]}">{name}</a>' if row["link"] else name
         status = escape(str(row["status"]))
-        css = status.lower().replace(" ", "-")
+        css = "too-close" if row["figures"].get("too_close_to_call") else status.lower().replace(" ", "-")
         change = change_cell(row["figures"], detectable=False)
         target = escape(str(row["target"]))
         if row["trend"] != fmt.MISSING:

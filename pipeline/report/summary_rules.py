@@ -85,8 +85,14 @@ def evidence(findings: list[Finding], priority: str) -> Evidence:
 
 
 def _missed_target(e: Evidence) -> str | None:
-    missed = [t for t in e.targets if t.direction in MISSED]
+    missed = [t for t in e.targets if t.direction in MISSED and not t.figures.get("too_close_to_call")]
     return f"outcome targets missed or off track: {', '.join(t.figures['target'] for t in missed)}" if missed else None
+
+
+def _close_calls(e: Evidence) -> str | None:
+    close = [t for t in e.targets if t.direction in MISSED and t.figures.get("too_close_to_call")]
+    return ("off track, but too close to call (the projection's interval holds the target): "
+            + ", ".join(t.figures["target"] for t in close)) if close else None
 
 
 def _headline_beyond(e: Evidence) -> str | None:
@@ -139,10 +145,11 @@ class Rule:
 
 
 RATING_RULES = (
-    Rule("Red", "an outcome target for the priority was missed or is off track", _missed_target),
+    Rule("Red", "an outcome target was missed, or is off track beyond chance", _missed_target),
     Rule("Red", "its headline measure rose beyond natural variation", _headline_beyond),
     Rule("Amber", "part of it rose beyond chance (an alarm, a hotspot, a zone, a crime type, a trend)", _part_rose),
     Rule("Amber", "its headline measure rose, without enough evidence of a change", _headline_rose),
+    Rule("Amber", "an outcome target is off track but too close to call", _close_calls),
     Rule("Amber", "an association beyond chance links the flags with violence or ASB", _association),
     Rule("Not rated", "its only fall is a before/after comparison without a comparison group", _before_after_only),
     Rule("Green", "its headline measure fell or did not rise, its trend is down, a fall was found, or its outcome "
