@@ -85,13 +85,13 @@ def recommendations(findings: list[Finding]) -> list[str]:
         ambers = by_label["Amber"]
         keep = " as a priority and watch it**" if len(ambers) == 1 else " as priorities and watch them**"
         out.append("**Keep " + _names([_lower_first(r["title"]) for r in ambers]) + keep +
-                   ": rated Amber, for the reasons in the priorities table.")
+                   ": rated Amber (reasons in the priorities table).")
     if by_label.get("Green"):
         greens = by_label["Green"]
         out.append("**Review whether " + _names([_lower_first(r["title"]) for r in greens]) +
                    (" still needs" if len(greens) == 1 else " still need") + " priority status**, monitoring " +
-                   ("it" if len(greens) == 1 else "them") + " in the quarterly performance report: rated Green, "
-                   "for the reasons in the priorities table.")
+                   ("it" if len(greens) == 1 else "them") + " in the quarterly performance report: rated Green "
+                   "(reasons in the priorities table).")
     gaps = [f for f in findings if f.direction == "gap"]
     recording = [g for g in gaps if "completeness_after" in g.figures]
     if recording:
@@ -112,7 +112,7 @@ def recommendations(findings: list[Finding]) -> list[str]:
     lacking += [f"a comparison group to judge {_lower_first(r['title'])}" if "before/after" in r["rating"].reason
                 else f"the data to judge {_lower_first(r['title'])} ({r['rating'].reason})" for r in by_label.get("Not rated", [])]
     if lacking:
-        out.append("**Obtain the data the partnership lacks** (each is in the chapters' gaps sections, with the fix): "
+        out.append("**Obtain the data the partnership lacks** (each chapter's gaps give the fix): "
                    + "; ".join(dict.fromkeys(lacking)) + ".")
     out = list(dict.fromkeys(out))
     if len(out) > MAX_RECOMMENDATIONS:  # many Red priorities: one item acting on them all
