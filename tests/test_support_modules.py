@@ -80,3 +80,23 @@ def test_monthly_grid_hides_small_counts_labels_every_column_and_describes_itsel
     _, alt = plotting.describe(figure)
     assert "Vertical axis: crimes per month." in alt and "4 panels: Burglary, Drugs, Robbery, Shoplifting." in alt
     plotting.plt.close(figure)
+
+
+def test_a_chart_without_a_title_is_refused_and_every_multi_panel_chart_says_what_it_shows():
+    """A caption or alt text of 'Chart.' tells a reader nothing: a chart with no title cannot be published."""
+    import pandas as pd
+    import pytest
+
+    from pipeline.report import plotting, violence_charts
+
+    figure, axes = plotting.plt.subplots(1, 2)
+    with pytest.raises(ValueError, match="needs a title"):
+        plotting.describe(figure)
+    plotting.plt.close(figure)
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    week = pd.DataFrame(10.0, index=days, columns=range(24))
+    figure = violence_charts.week_heatmaps({"police": week, "ae": week}, "Friday 18:00 to Sunday 06:00")
+    title, alt = plotting.describe(figure)
+    assert title.startswith("Violence by day and hour") and not alt.startswith("Chart: Chart")
+    assert "ISTV" in figure.csp_source and "police records" in figure.csp_source  # both sources drawn are named
+    plotting.plt.close(figure)

@@ -114,6 +114,8 @@ def indicator_chart(indicators: pd.DataFrame, partnership_codes: tuple[str, ...]
     unique = dict(zip(labels, handles, strict=True))
     unique["Other county districts"] = plt.Line2D([], [], color="grey", linewidth=0.8)
     figure.legend(unique.values(), unique.keys(), loc="upper center", ncol=3, fontsize=8, bbox_to_anchor=(0.5, 0.0))
+    figure.suptitle("Health indicators over time: the partnership against England and the county's other districts",
+                    fontsize=10)
     figure.tight_layout()
     return sourced(figure, "OHID Fingertips (Local Alcohol Profiles, Public Health Outcomes Framework)")
 
@@ -177,7 +179,9 @@ def describe(figure) -> tuple[str, str]:
     suptitle = figure._suptitle.get_text() if getattr(figure, "_suptitle", None) else ""
     panels = [axis for axis in figure.axes if axis.get_label() != "<colorbar>" and axis.get_visible()]
     titles = _texts(axis.get_title() for axis in panels)
-    title = suptitle or (titles[0] if len(titles) == 1 else "") or "Chart"
+    title = suptitle or (titles[0] if len(titles) == 1 else "")
+    if not title:
+        raise ValueError("a chart needs a title that says what it shows: set_title on its one panel, or suptitle")
     parts = [f"Chart: {title}."]
     if len(titles) > 1:
         parts.append(f"{len(titles)} panels: {', '.join(titles[:14])}.")

@@ -64,10 +64,16 @@ def _names(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _extracts(text: str) -> list[str]:
+    """The partner extracts a gap names: 'police_records.csv', or a contract ('contract police_records')."""
+    return re.findall(r"\b[\w-]+\.csv\b", text) + [f"{name}.csv" for name in re.findall(r"\bcontract (\w+)", text)]
+
+
 def _gap_name(gap: Finding) -> str:
-    """What a data gap lacks, without the fix: 'Health indicators out of date'."""
-    text = _plain_text(gap.plain)
-    return re.sub(r"\.$", "", text.split(": ", 1)[0] if ": " in text else text)
+    """What a data gap lacks, without the fix: 'Health indicators out of date'; a name of one or two words keeps
+    its next clause ('Police-recorded ASB: no long-term trend')."""
+    clauses = re.sub(r"\.$", "", _plain_text(gap.plain)).split(": ")
+    return ": ".join(clauses[:2]) if len(clauses) > 1 and len(clauses[0].split()) < 3 else clauses[0]
 
 
 def recommendations(findings: list[Finding]) -> list[str]:
@@ -104,13 +110,15 @@ def recommendations(findings: list[Finding]) -> list[str]:
         out.append(f"**Complete the recording** of {flags or 'the flags whose counts moved with recording'}: their "
                    "counts moved with recording, so the next assessment can read a trend only if every record has them.")
     others = [g for g in gaps if "completeness_after" not in g.figures]
-    missing = list(dict.fromkeys(name for g in others if "not supplied" in g.plain
-                                 for name in re.findall(r"\b[\w-]+\.csv\b", g.plain)))
+    missing = list(dict.fromkeys(name for g in others if "not supplied" in g.plain for name in _extracts(g.plain)))
     lacking = ([f"the extracts not supplied ({', '.join(missing)})"] if missing else [])
     lacking += [_lower_first(_gap_name(g)) for g in others
-                if not ("not supplied" in g.plain and re.search(r"\.csv\b", g.plain))]
-    lacking += [f"a comparison group to judge {_lower_first(r['title'])}" if "before/after" in r["rating"].reason
-                else f"the data to judge {_lower_first(r['title'])} ({r['rating'].reason})" for r in by_label.get("Not rated", [])]
+                if not ("not supplied" in g.plain and _extracts(g.plain))]
+    unrated = by_label.get("Not rated", [])
+    lacking += [f"a comparison group to judge {_lower_first(r['title'])}" for r in unrated if "before/after" in r["rating"].reason]
+    blind = [_lower_first(r["title"]) for r in unrated if "before/after" not in r["rating"].reason]
+    if blind:
+        lacking.append(f"a year to compare with and outcome targets to judge {_names(blind)}, which cannot be rated")
     if lacking:
         out.append("**Obtain the data the partnership lacks** (each chapter's gaps give the fix): "
                    + "; ".join(dict.fromkeys(lacking)) + ".")

@@ -38,8 +38,11 @@ def week_heatmaps(week: dict, night_window: str):
         figure.colorbar(image, ax=axis, label="% of the week's total", shrink=0.85)
     axes[-1, 0].set_xlabel(f"Hour of the day. Grey: fewer than {SMALL} (not shown). Night-time economy: {night_window}.",
                            fontsize=8)
+    figure.suptitle("Violence by day and hour: each hour's share of the week's total", fontsize=10)
     figure.tight_layout()
-    return plotting.sourced(figure, "police records extract (violence, times of offence)")
+    sources = {"police": "police records extract (violence, times of offence)",
+               "ae": "ISTV A&E assault attendances (time of assault)"}
+    return plotting.sourced(figure, "; ".join(sources[key] for key, _ in panels))
 
 
 def xmr_chart(monthly: pd.Series, chart, target_monthly: float | None, title: str):
