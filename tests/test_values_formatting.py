@@ -51,3 +51,32 @@ def test_cells_revealing_a_small_count_are_suppressed_wherever_they_stand():
     assert is_small(Span(3, 100)) and not is_small(Estimate(1.0, 0.5, 2.0)) and not is_small("4")
     frame = pd.DataFrame({"label": ["a", "b"], "share": [Proportion(2, 50), Proportion(20, 50)]})
     assert protect(frame, [])["share"].tolist() == [SUPPRESSED, Proportion(20, 50)]
+
+
+def test_a_split_table_repeats_every_column_that_names_a_row():
+    import pandas as pd
+
+    from pipeline.report.display import identifying_columns, split_columns
+
+    frame = pd.DataFrame({"Type": ["Cycle theft"] * 3, "View": ["Daily", "Weekly", "Weekly"],
+                          "Period": ["01 Oct", "w/c 07 Oct", "w/c 14 Oct"], **{f"c{i}": range(3) for i in range(9)}})
+    assert identifying_columns(frame) == ["Type", "View", "Period"]
+    parts = split_columns(frame)
+    assert len(parts) > 1 and all(list(p.columns[:3]) == ["Type", "View", "Period"] for p in parts)
+    assert all(len(p.columns) <= 8 for p in parts)
+    assert sorted({c for p in parts for c in p.columns}) == sorted(frame.columns)
+    unique = frame.assign(Type=["a", "b", "c"])
+    assert identifying_columns(unique) == ["Type"]  # a first column that names each row is enough
+    ranked = pd.DataFrame({"Rank": [1, 2], "Hotspot": ["a", "b"], **{f"c{i}": range(2) for i in range(9)}})
+    assert identifying_columns(ranked) == ["Rank", "Hotspot"]  # a rank alone does not say which place
+
+
+def test_csv_names_end_at_a_word():
+    from pipeline.report.display import csv_name
+
+    name = csv_name(3, "Alarms in the assessment year with the partner extracts not supplied around them")
+    assert name.startswith("03_") and name.endswith(".csv") and len(name) <= 67
+    stem = name[3:-4]
+    assert "Alarms in the assessment year with the partner extracts not supplied around them".lower().replace(" ", "-").startswith(stem)
+    assert not stem.endswith("-") and "alarms-in-the-assessment-year-with-the-partner-extracts-not" == stem
+    assert csv_name(1, "") == "01_table.csv"

@@ -57,21 +57,46 @@ def csv_value(value: object, column: str, kinds: dict[str, str]) -> object:
     return cell_text(value, column, kinds) if not fmt.is_missing(value) else ""
 
 
-MAX_COLUMNS = 8  # a wider table is shown in parts that share its first column, so it fits A4 portrait and 800 px
+MAX_COLUMNS = 8  # a wider table is shown in parts that repeat the columns naming a row, to fit A4 portrait and 800 px
+MAX_KEY_COLUMNS = 3
+
+
+def identifying_columns(frame: pd.DataFrame) -> list[str]:
+    """The leading columns that together name each row (at most MAX_KEY_COLUMNS): 'Type' alone when each row has
+    its own type, 'Type' and 'Period' when a type repeats. A table may name them in attrs['keys']."""
+    if frame.attrs.get("keys"):
+        return [c for c in frame.attrs["keys"] if c in frame.columns]
+    keys = [frame.columns[0]]
+    for column in frame.columns[1:MAX_KEY_COLUMNS]:
+        named = not pd.api.types.is_numeric_dtype(frame[keys[-1]])  # a rank or a number does not name a row
+        if named and not frame.astype(str).duplicated(subset=keys).any():
+            break
+        keys.append(column)
+    return keys
 
 
 def split_columns(frame: pd.DataFrame, limit: int = MAX_COLUMNS) -> list[pd.DataFrame]:
-    """The table as parts of at most `limit` columns, each repeating the first (the row's name)."""
+    """The table as parts of at most `limit` columns, each repeating the columns that identify a row."""
     if len(frame.columns) <= limit:
         return [frame]
-    key, rest = frame.columns[0], list(frame.columns[1:])
-    size = -(-len(rest) // -(-len(rest) // (limit - 1)))  # parts of near-equal width
+    keys = identifying_columns(frame)
+    rest = [c for c in frame.columns if c not in keys]
+    room = max(1, limit - len(keys))
+    size = -(-len(rest) // -(-len(rest) // room))  # parts of near-equal width
     parts = []
     for start in range(0, len(rest), size):
-        part = frame[[key, *rest[start:start + size]]]
+        part = frame[[*keys, *rest[start:start + size]]]
         part.attrs = frame.attrs
         parts.append(part)
     return parts
+
+
+def csv_name(number: int, caption: str, limit: int = 60) -> str:
+    """'03_alarms-in-the-assessment-year.csv': the caption as a slug cut at a word, never mid-word."""
+    slug = re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit + 1].rsplit("-", 1)[0] if "-" in slug[:limit + 1] else slug[:limit]
+    return f"{number:02d}_{slug or 'table'}.csv"
 
 
 EMPTY_TEXTS = {fmt.MISSING, "", "No comparison", "no comparison", "no previous year in the data", "not enough years"}
@@ -143,8 +168,7 @@ class Display:
         self.shown += 1
         if self.tables_dir is None:
             return None
-        slug = re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-")[:60] or "table"
-        return write_csv(csv_frame(frame), self.tables_dir / f"{self.shown:02d}_{slug}.csv")
+        return write_csv(csv_frame(frame), self.tables_dir / csv_name(self.shown, caption))
 
     def table(self, frame: pd.DataFrame, caption: str = "", empty_message: str = "") -> None:
         """Display a table (and save it for the run's published tables); an empty one shows `empty_message`."""
