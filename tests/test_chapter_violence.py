@@ -160,3 +160,16 @@ def test_the_stated_false_alarm_rate_is_what_stable_series_give():
 def test_ae_reading_says_when_there_is_no_chart(demo, real):
     assert "process limits" in chapter.chart_reading(demo) and "stable series of 60 months" in chapter.chart_reading(demo)
     assert chapter.chart_reading(real) == ""
+
+
+def test_night_time_economy_shares_use_the_counts_beside_them_as_denominators(demo):
+    """A share's denominator is the count in its row (one source): never '1,256 of 1,255'."""
+    assert demo.places_source == chapter.violence.RECORDS_SOURCE
+    for _, row in demo.zones.iterrows():
+        share = row["Night-time-economy share"]
+        if hasattr(share, "n") and not isinstance(row["This year"], str):
+            assert share.n == row["This year"], row["Zone"]
+    for _, row in demo.ranked.iterrows():
+        share = row.get("Night-time-economy share")
+        if hasattr(share, "n") and not isinstance(row["This year"], str):
+            assert share.n == row["This year"], row["Hotspot"]

@@ -62,3 +62,12 @@ def test_contents_entries_carry_the_heading_text_without_its_anchor_mark():
                                                                                  ("1.1", "A section")]
     contents = re.search(r'<nav class="report-toc".*?</nav>', body, re.S)[0]
     assert "1.1 A section</a>" in contents and "¶" not in contents and "&#182;" not in contents
+
+
+def test_the_glossary_scan_finds_abbreviations_and_technical_terms():
+    from glossary_scan import undefined_terms
+
+    page = ('<h1 id="sec-1">1 Summary</h1><p>The 95% CI, the BH-adjusted p and an XmR chart, w/c 07 Oct; LSOAs; '
+            'SYNTHETIC DATA; McCaffrey.</p><h1 id="sec-appendix-b">Methods</h1><p>JRSS</p>')
+    assert undefined_terms(page, [("LSOA", "an area")]) == {"CI", "BH", "XmR", "w/c"}
+    assert undefined_terms(page, [("LSOA", "."), ("CI", "."), ("BH", "."), ("XmR", "."), ("w/c", ".")]) == set()

@@ -58,6 +58,18 @@ def test_report_is_self_contained_and_hides_code(demo_run):
 
 
 @pytest.mark.slow
+def test_the_glossary_defines_every_term_the_summary_and_chapters_use(demo_run):
+    from glossary_scan import terms_used, readable_text, undefined_terms
+    from pipeline.report.appendices import GLOSSARY
+
+    _, folder, _, _ = demo_run
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert {"CI", "BH", "XmR", "w/c", "aoristic", "exceedance score"} <= terms_used(readable_text(report))
+    assert undefined_terms(report, GLOSSARY) == set()
+    fewer = [(term, words) for term, words in GLOSSARY if term not in ("XmR", "w/c")]
+    assert undefined_terms(report, fewer) == {"XmR", "w/c"}  # the scan finds a term the glossary drops
+
+
 def test_manifest_records_exactly_what_was_ingested(demo_run):
     _, folder, _, processed = demo_run
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -93,20 +93,57 @@ METHODS = (
 
 GLOSSARY = (
     ("A&E", "Accident and emergency department (here, Addenbrooke's), whose assault attendances come from ISTV."),
+    ("Aoristic", "Spreading an offence whose time is known only as a window (say 22:00 to 06:00) over the hours of "
+     "that window in equal shares, so that every offence counts once in total."),
     ("ASB", "Anti-social behaviour: personal, nuisance or environmental, as the national categories define it."),
+    ("BH", "Benjamini-Hochberg: the method that holds the false discovery rate (FDR) across a table of tests."),
+    ("CI", "Confidence interval: the range of values the data are consistent with; a 95% interval misses the true "
+     "value about one time in twenty."),
+    ("CR2", "A small-sample correction for tests on records that cluster by person (one person's many records), "
+     "with Bell-McCaffrey degrees of freedom."),
     ("CSP", "Community Safety Partnership: the statutory partnership of council, police, fire, health and probation."),
+    ("CSV", "Comma-separated values: the published tables, which open in a spreadsheet."),
+    ("Emerging hotspot", "A place hot (Gi*) in recent years but rarely before; by quarters, a place first hot in one "
+     "of the latest eight quarters, hot in the latest and in at least half of the quarters since."),
+    ("Former hotspot", "A place hot (Gi*) in earlier years but rarely in recent ones."),
+    ("Exceedance score", "How far a count is above its alarm threshold, relative to the threshold's distance from "
+     "the expected count; above 1 is an alarm."),
+    ("E-CINS", "The case-management system many partnerships use to record ASB cases and the people in them."),
     ("FDR", "False discovery rate: the expected share of false alarms among the findings called significant."),
+    ("Funnel plot", "Each district's rate against its population, with limits that narrow as the population grows: "
+     "a district outside them differs from the county rate by more than chance."),
     ("Gi*", "Getis-Ord statistic: whether an area and its neighbours together have more events than chance gives."),
+    ("GLM", "Generalised linear model: a regression for counts or yes/no outcomes."),
+    ("HMIC", "Her Majesty's Inspectorate of Constabulary (now HMICFRS), which inspects police recording."),
+    ("ISO", "International Organization for Standardization; an ISO week runs Monday to Sunday."),
     ("IOM", "Integrated Offender Management: the multi-agency scheme for the offenders causing most harm."),
     ("ISTV", "Information Sharing to Tackle Violence: the A&E assault data set (Information Standard ISB 1594)."),
+    ("Intermittent hotspot", "A place hot (Gi*) in at least one year in ten, with no clearer pattern."),
     ("LSOA", "Lower layer Super Output Area: an ONS area of about 1,500 residents (2021 boundaries)."),
     ("Natural variation", "The year-to-year movement chance alone produces in counts of events; a change is beyond it "
      "when an exact test gives p < 0.05 (q <= 0.05 when it is one of a table of changes). Within natural variation "
      "is not the same as stable: beside it is the smallest change the data could have detected."),
+    ("NHS", "National Health Service."),
     ("NTE", "Night-time economy: Friday 18:00 to Sunday 06:00 in the licensed zones, as the configuration defines it."),
     ("Odds ratio", "How many times higher the odds of a flag are in one group than in another; 1 means no difference."),
+    ("OHID", "Office for Health Improvement and Disparities, which publishes the Fingertips health indicators."),
+    ("ONS", "Office for National Statistics: population estimates, the Census and the area lookups."),
+    ("OS", "Ordnance Survey: the national grid the maps and the 250 m cells use."),
     ("p-value", "The chance of a difference at least this large if there were no real difference."),
+    ("Persistent hotspot", "A place hot (Gi*) in at least 80% of the years of the data."),
+    ("Pro rata", "A whole year's target scaled to the months so far by the baseline year's seasonal pattern."),
+    ("q-value", "A p-value adjusted for the number of changes in its table (BH); a q-value of 0.05 or less is beyond "
+     "natural variation at a 5% false discovery rate."),
     ("RAG rating", "Red, amber or green, by the rules stated under the priorities table."),
+    ("Rate ratio", "This year's rate divided by last year's; 1 means no change."),
+    ("Recording effect", "A change in a flagged count that follows a change in how often the flag is filled in, "
+     "not a change in what happened."),
+    ("Special cause", "A month outside an XmR chart's process limits, or a run of months on one side of its mean: a "
+     "change in the process, not routine variation."),
+    ("Wilson, Garwood", "Exact or near-exact 95% intervals: Wilson's for a share, Garwood's for a count."),
+    ("w/c", "Week commencing: the Monday a week (Monday to Sunday) starts."),
+    ("XmR", "An individuals and moving-range chart: monthly counts against process limits set from their own "
+     "month-to-month variation."),
     ("[c]", "A count from 1 to 4, not shown to protect the people counted (or a cell that would reveal one)."),
 )
 
