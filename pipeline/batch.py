@@ -10,6 +10,7 @@ partnership to the next, so a partnership after the first costs its chapters' ow
 from __future__ import annotations
 
 import json
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -68,8 +69,44 @@ def choose(config: AssessmentConfig, raw_dir: Path, wanted: list[str], code_map:
     return chosen
 
 
+class PrefixedLines:
+    """A stdout for one partnership's run among others: each line is written whole, in one write, beginning with
+    the partnership's name, so that lines from partnerships running at once name their partnership and never
+    interleave mid-line."""
+
+    def __init__(self, stream, prefix: str):
+        self.stream, self.prefix, self.pending = stream, prefix, ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        if lines:
+            self.stream.write("".join(f"{self.prefix}{line}\n" for line in lines))
+            self.stream.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.pending:
+            self.write("\n")
+
+
 def run_partnership(task: dict) -> dict:
-    """One partnership's chapters and report (a process-pool or Dask task): its outcome, never an exception."""
+    """One partnership's chapters and report (a process-pool or Dask task): its outcome, never an exception. What
+    it prints is prefixed with the partnership's name (PrefixedLines)."""
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (PrefixedLines(stream, f"[{task['partnership']}] ") for stream in (stdout, stderr))
+    try:
+        return _partnership_run(task)
+    finally:
+        sys.stdout.close()
+        sys.stderr.close()
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _partnership_run(task: dict) -> dict:
     from pipeline.runner import _run, run_folder
 
     started = time.perf_counter()

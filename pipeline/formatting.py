@@ -177,3 +177,12 @@ def literal(text: object) -> str:
     flat = " ".join(str(text).split())
     escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", flat).replace("://", "\\://")  # no autolinked address either
     return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
+
+
+def sentence(text: str) -> str:
+    """A clause as a sentence: its first letter a capital and a full stop at its end (unless it has one)."""
+    text = str(text).strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."

@@ -162,3 +162,26 @@ def test_two_partnerships_on_the_process_pool_publish_what_one_run_without_concu
     assert len(tables) > 40
     for table in tables:
         assert (pooled / "2024-12-real_2024" / table).read_bytes() == (alone / "2024-12-real_2024" / table).read_bytes(), table
+
+
+def test_a_partnerships_lines_name_it_and_are_written_whole():
+    import io
+
+    from pipeline.batch import PrefixedLines
+
+    class Writes(io.StringIO):
+        def __init__(self):
+            super().__init__()
+            self.calls = []
+
+        def write(self, text):
+            self.calls.append(text)
+            return super().write(text)
+
+    stream = Writes()
+    out = PrefixedLines(stream, "[Cambridge] ")
+    out.write("  [1/8] asb ")
+    out.write("done in 2.0 s\n  [2/8] violence done")
+    assert stream.calls == ["[Cambridge]   [1/8] asb done in 2.0 s\n"]  # a part line waits for its end
+    out.close()
+    assert stream.getvalue().splitlines() == ["[Cambridge]   [1/8] asb done in 2.0 s", "[Cambridge]   [2/8] violence done"]

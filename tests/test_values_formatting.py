@@ -80,3 +80,10 @@ def test_csv_names_end_at_a_word():
     assert "Alarms in the assessment year with the partner extracts not supplied around them".lower().replace(" ", "-").startswith(stem)
     assert not stem.endswith("-") and "alarms-in-the-assessment-year-with-the-partner-extracts-not" == stem
     assert csv_name(1, "") == "01_table.csv"
+
+
+def test_a_clause_becomes_a_sentence():
+    from pipeline import formatting as fmt
+
+    assert fmt.sentence("the trend cannot be read") == "The trend cannot be read."
+    assert fmt.sentence("Already one.") == "Already one." and fmt.sentence("") == ""

@@ -170,6 +170,16 @@ def surge_summary(surges: list) -> str:
     return f"{first.crime_type}: {lead}, " + "; ".join(parts) + ": an emerging trend to act on early."
 
 
+def latest_rows(result: AcquisitiveChapter) -> dict:
+    """The latest-weeks rows that matter in the chapter: the latest two weeks and any week with a call."""
+    table = result.latest_view
+    if table.empty:
+        return {}
+    weeks = list(dict.fromkeys(table["Week"]))
+    return {"key_rows": table["Week"].isin(weeks[-2:]) | table["Call"].astype(str).ne(""),
+            "key_words": "the latest two weeks and any week with an alarm or a call"}
+
+
 def findings(result: AcquisitiveChapter) -> list[Finding]:
     out = []
     family = result.family

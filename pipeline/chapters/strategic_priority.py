@@ -154,6 +154,24 @@ def build(ctx: ChapterContext) -> StrategicChapter:
     return chapter
 
 
+def association_rows(chapter: StrategicChapter) -> dict:
+    """The association table's rows that matter in the chapter (those beyond chance); the CSV has them all."""
+    table = chapter.association_table
+    if table.empty:
+        return {}
+    return {"key_rows": table["Beyond chance after FDR control"] == "yes",
+            "key_words": "the associations beyond chance after false-discovery-rate control"}
+
+
+def completeness_rows(chapter: StrategicChapter) -> dict:
+    """The completeness table's first and latest years for each source and flag (the change in recording)."""
+    table = chapter.completeness_table
+    if table.empty:
+        return {}
+    years = list(dict.fromkeys(table["Year"]))
+    return {"key_rows": table["Year"].isin({years[0], years[-1]}), "key_words": "the first and the latest years"}
+
+
 # ---------------------------------------------------------------- findings
 PREVALENCE_MEASURES = ("Alcohol", "Drugs", "Mental health", "Dual diagnosis (mental health with alcohol or drugs)")
 NOT_A_CAUSE = "An association in recorded flags is not a cause, and flags are not diagnoses."
@@ -213,10 +231,12 @@ def _association_findings(chapter: StrategicChapter) -> list[Finding]:
         if row["Beyond chance after FDR control"] != "yes" or isinstance(ratio, str) or ratio is None or not ratio.defined:
             continue
         out.append(Finding(NAME, "strategic", f"**{row['Question']}:** odds ratio {ratio}, beyond chance after controlling "
-                           f"the false discovery rate (BH-adjusted p {fmt.p_value(row['BH-adjusted p'])}). {NOT_A_CAUSE}",
+                           f"the false discovery rate (BH-adjusted p {fmt.p_value(row['BH-adjusted p'])}).",
                            {"odds_ratio": ratio.value, "odds_ratio_low": ratio.low, "odds_ratio_high": ratio.high,
                             "bh_adjusted_p": float(row["BH-adjusted p"]), "records": int(row["Records"])},
                            "association", "Associations", summary=_association_summary(row["Question"], ratio)))
+    if out:  # the caveat once, after the associations it qualifies, not after each of them
+        out.append(Finding(NAME, "strategic", NOT_A_CAUSE, {}, "context", "Associations"))
     return out
 
 
@@ -298,7 +318,7 @@ def _context_findings(chapter: StrategicChapter) -> list[Finding]:
     for gap, rows in chapter.gaps.groupby("Gap", sort=False):
         first = rows.iloc[0]
         out.append(Finding(NAME, "data", f"**{gap}** ({len(rows)} source{'s' if len(rows) > 1 else ''}): "
-                           f"{first['Consequence for the findings']} Recommended fix: {first['Recommended fix']}.",
+                           f"{fmt.sentence(first['Consequence for the findings'])} Recommended fix: {first['Recommended fix']}.",
                            {"gap": gap, "sources": int(len(rows))}, "gap", "Gaps in the data",
                            summary=f"{gap}: {first['Recommended fix']}."))
     if chapter.unavailable:

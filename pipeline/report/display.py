@@ -157,6 +157,20 @@ def findings_path(tables_dir: Path) -> Path:
     return tables_dir.parent.parent / "findings" / f"{tables_dir.name}.json"
 
 
+LONG_TABLE = 25
+
+
+def _key_rows(frame: pd.DataFrame, key_rows: pd.Series | None, key_words: str, path: Path | None) -> tuple[pd.DataFrame, str]:
+    """The rows of a long table that matter, and the sentence saying which and where the rest are."""
+    chosen = frame[key_rows.reindex(frame.index, fill_value=False).astype(bool)] if key_rows is not None else frame.iloc[:0]
+    if chosen.empty or len(chosen) > LONG_TABLE:
+        chosen, key_words = frame.head(LONG_TABLE), f"the first {LONG_TABLE}"
+    chosen = chosen.copy()
+    chosen.attrs = frame.attrs
+    where = f"the published table `{path.name}` (Appendix: published tables)" if path else "the published tables"
+    return chosen, (f"*Shown: {len(chosen):,} of {len(frame):,} rows, {key_words}; all {len(frame):,} are in {where}.*")
+
+
 class Display:
     """What a chapter notebook shows, saving each table as CSV under `tables_dir` (when given)."""
 
@@ -170,13 +184,22 @@ class Display:
             return None
         return write_csv(csv_frame(frame), self.tables_dir / csv_name(self.shown, caption))
 
-    def table(self, frame: pd.DataFrame, caption: str = "", empty_message: str = "") -> None:
-        """Display a table (and save it for the run's published tables); an empty one shows `empty_message`."""
-        self.save(frame, caption)
+    def table(self, frame: pd.DataFrame, caption: str = "", empty_message: str = "",
+              key_rows: pd.Series | None = None, key_words: str = "") -> None:
+        """Display a table (and save it for the run's published tables); an empty one shows `empty_message`. A
+        table of more than LONG_TABLE rows shows the rows that matter (`key_rows`, a mask, said in `key_words`;
+        else the first LONG_TABLE) and names the published CSV that holds them all."""
+        path = self.save(frame, caption)
+        note, dropped = "", empty_columns(frame)
+        if len(frame) > LONG_TABLE:
+            frame, note = _key_rows(frame, key_rows, key_words, path)
+        self._show(frame, caption, empty_message, dropped)
+        self.text(note)
+
+    def _show(self, frame: pd.DataFrame, caption: str, empty_message: str, dropped: list[str]) -> None:
         if frame.empty and empty_message:
             self.text(f"*{fmt.literal(caption)}:* {empty_message}" if caption else empty_message)
         else:
-            dropped = empty_columns(frame)
             if dropped:
                 shown = frame.drop(columns=dropped)
                 shown.attrs = frame.attrs

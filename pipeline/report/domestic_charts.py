@@ -9,5 +9,5 @@ from pipeline.report import plotting
 
 def funnel_chart(points: pd.DataFrame, title: str):
     return plotting.funnel_chart(points, title, label="district", common_label="county rate",
-                                 source="police records extract (domestic-abuse qualifier), ONS mid-year population "
-                                        "estimates")
+                                 source="police records extract (domestic-abuse qualifier), ONS Census 2021 "
+                                        "population (usual residents)")
