@@ -87,3 +87,25 @@ def test_a_clause_becomes_a_sentence():
 
     assert fmt.sentence("the trend cannot be read") == "The trend cannot be read."
     assert fmt.sentence("Already one.") == "Already one." and fmt.sentence("") == ""
+
+
+def test_a_long_table_shows_the_rows_that_matter_and_names_the_csv_with_them_all(tmp_path):
+    import pandas as pd
+
+    from pipeline.report import display
+
+    frame = pd.DataFrame({"Question": [f"q{i}" for i in range(40)], "Beyond": ["yes" if i % 10 == 0 else "no" for i in range(40)]})
+    shown, note = display._key_rows(frame, frame["Beyond"] == "yes", "those beyond chance", tmp_path / "08_x.csv")
+    assert list(shown["Question"]) == ["q0", "q10", "q20", "q30"]
+    assert "4 of 40 rows, those beyond chance" in note and "08_x.csv" in note
+    shown, note = display._key_rows(frame, None, "", None)
+    assert len(shown) == display.LONG_TABLE and "the first 25" in note
+
+
+def test_a_dash_in_a_numeric_cell_has_a_note():
+    import pandas as pd
+
+    from pipeline.report import display
+
+    assert display._has_missing(pd.DataFrame({"Change": [1.0, None]}))
+    assert not display._has_missing(pd.DataFrame({"Change": [1.0, 2.0], "Text": ["a", "—"]}))

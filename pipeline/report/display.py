@@ -158,6 +158,13 @@ def findings_path(tables_dir: Path) -> Path:
 
 
 LONG_TABLE = 25
+MISSING_NOTE = ("no value for this row: no earlier year to compare with, too few events to compute it, or it does "
+                "not apply (the text above says which).")
+
+
+def _has_missing(frame: pd.DataFrame) -> bool:
+    """Whether a numeric cell of the table shows as a dash (a missing number), which then needs a note."""
+    return any(fmt.is_missing(value) for column in frame.columns for value in frame[column])
 
 
 def _key_rows(frame: pd.DataFrame, key_rows: pd.Series | None, key_words: str, path: Path | None) -> tuple[pd.DataFrame, str]:
@@ -208,6 +215,8 @@ class Display:
             for number, part in enumerate(parts, start=1):
                 label = f"{caption} (continued)" if number > 1 and caption else caption  # no 'k of n': it reads as a count
                 display(HTML(table_html(part, label)))
+            if _has_missing(frame):
+                self.text(f"*{fmt.MISSING}: {frame.attrs.get('missing_note', MISSING_NOTE)}*")
             if dropped:
                 self.text(f"*Left out because no row has a value: {', '.join(map(fmt.literal, dropped))} (the data "
                           "supplied have nothing to compare with, or the source was not supplied).*")
