@@ -244,3 +244,18 @@ def test_targets_are_tallied_by_verdict():
     assert summary_rules.tally([target("met"), target("missed"), target("met"), target("not assessable")]) == \
         "2 met, 1 missed, 1 not assessed"
     assert summary_rules.tally([target("on track"), target("off track")]) == "1 on track, 1 off track"
+
+
+def test_a_headline_carries_its_yearly_counts_and_the_summary_draws_them_with_the_baseline_marked(chapters, findings, html):
+    from pipeline.chapters.registry import series_of
+
+    annual = chapters["crime_overview"][0].annual
+    overall = next(f for f in findings if f.headline and f.priority == "overall")
+    assert series_of(overall.figures) == list(zip(annual.columns, annual.loc[overview.ALL_CRIME].tolist()))
+    assert series_of(overall.figures)[-1][1] == overall.figures["this_year"]
+    assert summary.financial_year("Apr 2023 - Mar 2024") == "2023/24" and summary.financial_year("Jan 2024 - Dec 2024") is None
+    line = summary.sparkline({"measure": "X", "series": "Apr 2022 - Mar 2023=50|Apr 2023 - Mar 2024=100"}, "2023/24")
+    assert line.count("spark-bar") == 2 and line.count("spark-base") == 1 and 'height:50%' in line
+    assert "the plan's baseline year 2023/24 is the dark bar" in html_module.unescape(line)
+    assert summary.sparkline({"measure": "X"}, None) == ""
+    assert html.count('class="sparkline"') >= 4  # overall, acquisitive, violence and ASB

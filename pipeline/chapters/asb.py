@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline import formatting as fmt
 from pipeline.analysis import asb
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import Finding, headline_figures, screen_of
+from pipeline.chapters.registry import Finding, headline_figures, screen_of, series_figure
 from pipeline.methods.disclosure import is_small
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.plateau import SlopeChange
@@ -102,6 +102,16 @@ def perpetrator_reading(result: AsbChapter) -> str:
             "known perpetrator.")
 
 
+def _series(monthly: pd.Series) -> dict:
+    """Police-recorded ASB by complete twelve months to the period end, oldest first (the summary's trend line)."""
+    years = len(monthly) // 12
+    if years < 2:
+        return {}
+    blocks = [monthly.iloc[len(monthly) - 12 * (k + 1):len(monthly) - 12 * k] for k in reversed(range(years))]
+    return {"series": series_figure([year_ending_label(block.index[-1]) for block in blocks],
+                                    [int(block.sum()) for block in blocks])}
+
+
 def findings(result: AsbChapter) -> list[Finding]:
     out = []
     area = result.wards.iloc[0]
@@ -123,7 +133,7 @@ def findings(result: AsbChapter) -> list[Finding]:
             figures |= {"detectable_rise_percent": area[fmt.DETECTABLE].rise,
                         "detectable_fall_percent": area[fmt.DETECTABLE].fall}
         direction = ("down" if change < 0 else "up") if beyond == "yes" else "no change"
-    figures |= {"per_1000": float(rate), "period": result.year_label}
+    figures |= {"per_1000": float(rate), "period": result.year_label} | _series(result.monthly)
     out.append(Finding(NAME, "asb", text + ".", figures, direction, "Rates", headline=True))
     top = result.wards.iloc[1]
     out.append(Finding(NAME, "asb", f"Highest ward rate: {top['Area']}, {fmt.decimal(top['Per 1,000'], 'rate')} per 1,000 "

@@ -13,7 +13,7 @@ from pipeline import formatting as fmt
 from pipeline.analysis import acquisitive, overview, targets
 from pipeline.analysis.plan_activity import STATUS_DIRECTION, ActivityProgress, activity_progress
 from pipeline.chapters.context import ChapterContext
-from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of
+from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of, series_figure
 from pipeline.methods.statistics import Detectable, compare_counts
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.values import Interval
@@ -31,6 +31,8 @@ class CrimeOverview:
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
     target_priorities: dict[str, str] = field(default_factory=dict)  # target name -> the plan priority it serves
+    target_baselines: dict[str, str] = field(default_factory=dict)  # target name -> its baseline financial year
+    annual: pd.DataFrame = field(default_factory=pd.DataFrame)  # counts by type and complete year, oldest first
     activities: ActivityProgress | None = None  # the plan's activity targets (None when the plan sets none)
 
     @property
@@ -56,12 +58,14 @@ def build(ctx: ChapterContext) -> CrimeOverview:
     result.monthly = overview.monthly_counts(crimes, ctx.config.area_codes)
     if not area.empty:
         result.table = overview.overview_table(crimes, denominators, ctx.config.area_codes)
+        result.annual = overview.annual_counts(area)
         result.comparison = overview.district_comparison(crimes, denominators, ctx.config.area_codes,
                                                          ctx.config.comparison_codes)
     extracts = {target.source: ctx.table(target.source, area_only=True) for target in ctx.config.targets}
     unavailable = {name: f"unusable ({reason})" for name, reason in ctx.ingest_facts().get("unusable_extracts", {}).items()}
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end, unavailable)
     result.target_priorities = {target.name: target.priority for target in ctx.config.targets}
+    result.target_baselines = {target.name: target.baseline_year for target in ctx.config.targets}
     if ctx.config.activities:
         result.activities = activity_progress(ctx.config.activities, ctx.table("plan_activity"), ctx.period_end,
                                               ctx.unavailable.get("plan_activity", ""))
@@ -106,6 +110,15 @@ def acquisitive_row(table: pd.DataFrame) -> pd.Series | None:
                       overview.DETECTABLE: test.detectable() if beyond == "no" else None})
 
 
+def _series(result: CrimeOverview, crime_types: list[str]) -> dict:
+    """The headline's counts by complete year (the summary's trend line), when the data hold two years or more."""
+    rows = result.annual[result.annual.index.isin(crime_types)]
+    if rows.empty or len(result.annual.columns) < 2:
+        return {}
+    totals = rows.sum()
+    return {"series": series_figure(list(totals.index), totals.tolist())}
+
+
 def findings(result: CrimeOverview) -> list[Finding]:
     """The headlines (all crime, personal acquisitive crime, violence), the other changes beyond natural
     variation, and each target's status, from the numbers."""
@@ -131,16 +144,19 @@ def findings(result: CrimeOverview) -> list[Finding]:
         text += (f" Long-term trend {total['Long-term trend']} ({fmt.signed_percent(trend.value)} a year over "
                  f"{result.table['Trend years'].iloc[0]} years).")
         figures["trend_percent_a_year"] = trend.value
+    figures |= _series(result, [overview.ALL_CRIME])
     out.append(Finding(NAME, "overall", text, figures, direction, "Crime by type", headline=True))
     acquisitive_total = acquisitive_row(result.table)
     if acquisitive_total is not None:
         figures, change_text, direction = _headline("Personal acquisitive crimes", acquisitive_total, result.year_label)
+        figures |= _series(result, list(acquisitive.TYPES.values()))
         out.append(Finding(NAME, "acquisitive", f"Personal acquisitive crime (burglary, robbery, theft from the person, "
                            f"vehicle crime and bicycle theft): {fmt.count(acquisitive_total['This year'])} in "
                            f"{result.year_label}" + (f"; {change_text}." if change_text else "."), figures, direction,
                            "Crime by type", headline=True))
     if VIOLENCE in rows.index:
         figures, change_text, direction = _headline("Violence and sexual offences", rows.loc[VIOLENCE], result.year_label)
+        figures |= _series(result, [VIOLENCE])
         out.append(Finding(NAME, "violence", f"Violence and sexual offences: {fmt.count(rows.loc[VIOLENCE, 'This year'])} "
                            f"in {result.year_label}" + (f"; {change_text}." if change_text else "."), figures, direction,
                            "Crime by type", headline=True))
@@ -191,6 +207,8 @@ def target_findings(result: CrimeOverview) -> list[Finding]:
                 figures["too_close_to_call"] = True  # the projection's interval holds the target: chance could settle it
         if "Months to date" in figures:
             figures["period"] = target_period(str(row["Aim"]), int(figures["Months to date"]))
+        if row["Target"] in result.target_baselines:
+            figures["baseline_year"] = result.target_baselines[row["Target"]]
         figures |= {"target": str(row["Target"]), "plan_priority": result.target_priorities.get(row["Target"], "overall"),
                     "aim": str(row["Aim"]), "status": status}
         change = row.get("Change on baseline months")

@@ -102,6 +102,17 @@ def headline_figures(measure: str, this_year: int, last_year: int | None = None,
     return figures
 
 
+def series_figure(labels: list[str], counts: list[int]) -> str:
+    """A headline's yearly counts, oldest first, as one figure: 'Apr 2020 - Mar 2021=12901|...'."""
+    return "|".join(f"{label}={int(count)}" for label, count in zip(labels, counts, strict=True))
+
+
+def series_of(figures: dict) -> list[tuple[str, int]]:
+    """The yearly counts a headline carries (series_figure), oldest first; empty when it carries none."""
+    text = figures.get("series") or ""
+    return [(label, int(count)) for label, count in (part.rsplit("=", 1) for part in text.split("|") if "=" in part)]
+
+
 @dataclass(frozen=True)
 class Chapter:
     """A registry entry: what the chapter is called, its notebook and the processed tables it reads."""

@@ -14,10 +14,11 @@ from html import escape
 from pathlib import Path
 
 from pipeline import formatting as fmt
-from pipeline.chapters.registry import CHAPTERS, PRIORITIES, RECORDING_EFFECT, Finding, findings_from_json
+from pipeline.chapters.registry import CHAPTERS, PRIORITIES, RECORDING_EFFECT, Finding, findings_from_json, series_of
 from pipeline.methods.statistics import Detectable
 from pipeline.report.markup import inline_html
-from pipeline.report.summary_rules import (ACTIVITIES_RULE, RATING_RULES, headline, plan_targets, priority_rows)
+from pipeline.report.summary_rules import (ACTIVITIES_RULE, RATING_RULES, headline, plan_targets, priority_rows,
+                                          targets_for)
 from pipeline.report.summary_words import key_findings, plain_words, recommendations
 
 LINK_PREFIX = "#finding--"
@@ -83,6 +84,28 @@ def common_period(rows: list[dict]) -> str:
     return max(set(periods), key=periods.count) if periods else ""
 
 
+def financial_year(label: str) -> str | None:
+    """'Apr 2023 - Mar 2024' -> '2023/24'; None for a year that is not a financial year."""
+    found = re.fullmatch(r"Apr (\d{4}) - Mar (\d{4})", label)
+    return f"{found[1]}/{found[2][2:]}" if found and int(found[2]) == int(found[1]) + 1 else None
+
+
+def sparkline(figures: dict, baseline: str | None) -> str:
+    """The headline's counts by year as a small bar chart from zero (HTML, no script or image), the plan's baseline
+    year in dark blue; its label gives every year's count, for screen readers and for the reader who hovers."""
+    series = series_of(figures)
+    if len(series) < 2:
+        return ""
+    top = max(count for _, count in series) or 1
+    bars = "".join(f'<span class="spark-bar{" spark-base" if baseline and financial_year(label) == baseline else ""}" '
+                   f'style="height:{max(4, round(count / top * 100))}%"></span>' for label, count in series)
+    words = "; ".join(f"{label}: {fmt.count(count)}" for label, count in series)
+    if baseline and any(financial_year(label) == baseline for label, _ in series):
+        words += f"; the plan's baseline year {baseline} is the dark bar"
+    return (f'<br><span class="sparkline" role="img" aria-label="{escape(str(figures.get("measure", "")))} by year: '
+            f'{escape(words)}" title="{escape(words)}">{bars}</span>')
+
+
 def priority_table(findings: list[Finding]) -> str:
     head = ("<tr><th>Priority</th><th>Headline measure</th><th>Count</th><th>Change on last year</th>"
             "<th>Outcome targets</th><th>Rating</th><th>Delivery of activities</th></tr>")
@@ -97,9 +120,11 @@ def priority_table(findings: list[Finding]) -> str:
             measure += f'<br><span class="second">{escape(str(figures["period"]))}</span>'
         rating = row["rating"]
         css = rating.label.lower().replace(" ", "-")
+        baseline = next((t.figures["baseline_year"] for t in targets_for(findings, row["priority"])
+                         if t.figures.get("baseline_year")), None)
         body.append(f'<tr><td class="text">{escape(row["title"])}</td><td class="text">{measure}</td>'
-                    f'<td class="num">{_cell(figures.get("this_year"))}</td><td class="text">{change_cell(figures)}</td>'
-                    f'<td class="text">{escape(row["targets"])}</td>'
+                    f'<td class="num">{_cell(figures.get("this_year"))}{sparkline(figures, baseline)}</td>'
+                    f'<td class="text">{change_cell(figures)}</td><td class="text">{escape(row["targets"])}</td>'
                     f'<td class="text rating rating-{css}"><strong>{rating.label}</strong><br>'
                     f'<span class="reason">{escape(rating.reason)}</span></td>'
                     f'<td class="text">{escape(row["delivery"])}</td></tr>')
