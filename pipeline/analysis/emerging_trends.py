@@ -145,7 +145,8 @@ class Episode:
     end: pd.Timestamp
     alarms: int
     views: tuple[str, ...]  # 'daily', 'weekly', 'monthly', in that order
-    peak_label: str  # the period with the highest count, in the finest view that is not daily (weekly, else monthly)
+    peak_view: str  # the view the peak is read from: weekly, else monthly, else daily
+    peak_label: str  # the period with the highest count in that view
     peak_observed: int
     peak_expected: float
 
@@ -181,4 +182,4 @@ def _episode(crime_type: str, group: pd.DataFrame, spans: list) -> Episode:
     shown = rows[rows["resolution"] == finest]
     peak = shown.loc[shown["observed"].idxmax()]
     return Episode(crime_type, min(s for s, _, _ in spans), max(e for _, e, _ in spans), len(rows), views,
-                   str(peak["label"]), int(peak["observed"]), float(peak["expected"]))
+                   VIEW_NAMES[finest], str(peak["label"]), int(peak["observed"]), float(peak["expected"]))

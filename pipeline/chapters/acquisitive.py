@@ -161,11 +161,11 @@ def surge_summary(surges: list) -> str:
     first = surges[0]
     parts = []
     for surge in surges:
-        views = " and ".join([", ".join(surge.views[:-1]), surge.views[-1]] if len(surge.views) > 1 else surge.views)
-        view = next(v for v in ("weekly", "monthly", "daily") if v in surge.views)
+        views = fmt.in_words(surge.views)
         count = "fewer than 5" if is_small(surge.peak_observed) else fmt.count(surge.peak_observed)
-        parts.append(f"{surge.span}, seen in the {views} view{'s' if len(surge.views) > 1 else ''}; its highest {view} "
-                     f"count, {surge.peak_label}, was {count} against about {surge.peak_expected:.0f} expected")
+        plural = "s" if len(surge.views) > 1 else ""
+        parts.append(f"{surge.span}, seen in the {views} view{plural}; its highest {surge.peak_view} count, "
+                     f" {surge.peak_label}, was {count} against about {surge.peak_expected:.0f} expected")
     lead = "one surge" if len(surges) == 1 else f"{len(surges)} surges"
     return f"{first.crime_type}: {lead}, " + "; ".join(parts) + ": an emerging trend to act on early."
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline import formatting as fmt
 from pipeline.chapters.registry import Finding
 from pipeline.report.summary_rules import RATED, priority_rows
 
@@ -60,10 +61,6 @@ def _plain_text(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"\1", text).strip()
 
 
-def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _extracts(text: str) -> list[str]:
     """The partner extracts a gap names: 'police_records.csv', or a contract ('contract police_records')."""
     return re.findall(r"\b[\w-]+\.csv\b", text) + [f"{name}.csv" for name in re.findall(r"\bcontract (\w+)", text)]
@@ -90,11 +87,11 @@ def recommendations(findings: list[Finding]) -> list[str]:
     if by_label.get("Amber"):
         ambers = by_label["Amber"]
         keep = " as a priority and watch it**" if len(ambers) == 1 else " as priorities and watch them**"
-        out.append("**Keep " + _names([_lower_first(r["title"]) for r in ambers]) + keep +
+        out.append("**Keep " + fmt.in_words([_lower_first(r["title"]) for r in ambers]) + keep +
                    ": rated Amber (reasons in the priorities table).")
     if by_label.get("Green"):
         greens = by_label["Green"]
-        out.append("**Review whether " + _names([_lower_first(r["title"]) for r in greens]) +
+        out.append("**Review whether " + fmt.in_words([_lower_first(r["title"]) for r in greens]) +
                    (" still needs" if len(greens) == 1 else " still need") + " priority status**, monitoring " +
                    ("it" if len(greens) == 1 else "them") + " in the quarterly performance report: rated Green "
                    "(reasons in the priorities table).")
@@ -105,7 +102,7 @@ def recommendations(findings: list[Finding]) -> list[str]:
         by_source: dict[str, list[str]] = {}
         for source, flag in found:
             by_source.setdefault(source.lower(), []).append(flag)
-        flags = "; ".join(f"the {_names(list(dict.fromkeys(names)))} flag{'s' if len(set(names)) > 1 else ''} in "
+        flags = "; ".join(f"the {fmt.in_words(list(dict.fromkeys(names)))} flag{'s' if len(set(names)) > 1 else ''} in "
                           f"{source} records" for source, names in by_source.items())
         out.append(f"**Complete the recording** of {flags or 'the flags whose counts moved with recording'}: their "
                    "counts moved with recording, so the next assessment can read a trend only if every record has them.")
@@ -118,14 +115,14 @@ def recommendations(findings: list[Finding]) -> list[str]:
     lacking += [f"a comparison group to judge {_lower_first(r['title'])}" for r in unrated if "before/after" in r["rating"].reason]
     blind = [_lower_first(r["title"]) for r in unrated if "before/after" not in r["rating"].reason]
     if blind:
-        lacking.append(f"a year to compare with and outcome targets to judge {_names(blind)}, which cannot be rated")
+        lacking.append(f"a year to compare with and outcome targets to judge {fmt.in_words(blind)}, which cannot be rated")
     if lacking:
         out.append("**Obtain the data the partnership lacks** (each chapter's gaps give the fix): "
                    + "; ".join(dict.fromkeys(lacking)) + ".")
     out = list(dict.fromkeys(out))
     if len(out) > MAX_RECOMMENDATIONS:  # many Red priorities: one item acting on them all
         reds = len(by_label["Red"])
-        merged = ("**Keep " + _names([_lower_first(r["title"]) for r in by_label["Red"]]) + " as priorities and act on "
+        merged = ("**Keep " + fmt.in_words([_lower_first(r["title"]) for r in by_label["Red"]]) + " as priorities and act on "
                   "them**: " + "; ".join(f"{_lower_first(r['title'])}: {r['rating'].reason}" for r in by_label["Red"]) + ".")
         out = [merged, *out[reds:]]
     return out
