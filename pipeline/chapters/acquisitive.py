@@ -165,7 +165,7 @@ def surge_summary(surges: list) -> str:
         count = "fewer than 5" if is_small(surge.peak_observed) else fmt.count(surge.peak_observed)
         plural = "s" if len(surge.views) > 1 else ""
         parts.append(f"{surge.span}, seen in the {views} view{plural}; its highest {surge.peak_view} count, "
-                     f" {surge.peak_label}, was {count} against about {surge.peak_expected:.0f} expected")
+                     f"{surge.peak_label}, was {count} against about {surge.peak_expected:.0f} expected")
     lead = "one surge" if len(surges) == 1 else f"{len(surges)} surges"
     return f"{first.crime_type}: {lead}, " + "; ".join(parts) + ": an emerging trend to act on early."
 
