@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.paths import RAW_DIR, SHARED_DATA_DIR  # noqa: E402
+from pipeline.inputs.harm_weights import VOLUMES_FILE
 from pipeline.inputs.reference import REFERENCE_FILES  # noqa: E402
 
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
@@ -52,6 +53,13 @@ def build(shared: Path, raw: Path) -> list[str]:
                                                                             filename="", compresslevel=9) as zipped:
             zipped.write(data)
         sums.append(f"{sha256(data)}  reference/{name}  ->  reference/{name}.gz")
+    # Offences by Home Office code and force: the volumes that carry code-level harm weights to police.uk types.
+    data = (shared / "home_office" / VOLUMES_FILE).read_bytes()
+    (raw / "home_office").mkdir(parents=True, exist_ok=True)
+    with open(raw / "home_office" / f"{VOLUMES_FILE}.gz", "wb") as handle, gzip.GzipFile(
+            fileobj=handle, mode="wb", mtime=0, filename="", compresslevel=9) as zipped:
+        zipped.write(data)
+    sums.append(f"{sha256(data)}  home_office/{VOLUMES_FILE}  ->  home_office/{VOLUMES_FILE}.gz")
     for folder, pattern in (("fingertips", "*.csv"), ("fingertips/metadata", "*.md"), ("home_office", "CrimeCatMappings.csv"),
                             ("boundaries", "*.geojson"), ("boundaries", "README.md"),
                             ("reference", "LAD23_CSP23_PFA23_lookup_December_2023.csv")):

@@ -55,6 +55,7 @@ A_AND_E_GROWTH = -0.08
 CYCLE_SURGE_DAYS = (pd.Timestamp("2024-10-07"), pd.Timestamp("2024-11-03"))
 CYCLE_SURGE_MULTIPLIER = 2.0
 SURGE_SEED_OFFSET = 7
+IOM_CODES_SEED_OFFSET = 9  # the IOM cohort's offence codes (so the rest of the data set keeps its bytes)
 COMPARISON_RECORDS_SEED_OFFSET = 8  # the county's other districts' police records (for domestic-abuse rates)
 
 # Alcohol-flagged violence in the weekend night-time economy (Friday 18:00 to Sunday 06:00): the odds of the
@@ -457,6 +458,58 @@ def iom_cohort(rng: np.random.Generator, suspects: pd.Series, per_year: int = 50
     }).sort_values("adopted_on", kind="stable").reset_index(drop=True)
 
 
+# The offences of prolific offenders, by Home Office code (an invented mix for the demo): before adoption, and a
+# lighter mix after (fewer burglaries, robberies and assaults with injury).
+IOM_CODE_MIX = {"46": (0.28, 0.34), "49": (0.10, 0.12), "45": (0.08, 0.08), "28E": (0.09, 0.05), "44": (0.07, 0.08),
+                "58C": (0.07, 0.08), "8N": (0.08, 0.05), "105A": (0.09, 0.09), "92D": (0.05, 0.06),
+                "9A": (0.05, 0.04), "34B": (0.04, 0.01)}
+
+
+def iom_offence_codes(cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The cohort with the optional columns offence_codes_before and offence_codes_after: one Home Office code per
+    proven offence, separated by ';' (the counts match offences_before and offences_after)."""
+    codes = list(IOM_CODE_MIX)
+    before_p, after_p = (np.array([mix[i] for mix in IOM_CODE_MIX.values()]) for i in (0, 1))
+
+    def lists(counts: pd.Series, p: np.ndarray) -> list[str]:
+        return [";".join(rng.choice(codes, size=int(n), p=p / p.sum())) for n in counts]
+
+    return cohort.assign(offence_codes_before=lists(cohort["offences_before"], before_p),
+                         offence_codes_after=lists(cohort["offences_after"], after_p))
+
+
+# Illustrative harm weights by offence subgroup, invented for the demo: round numbers of the right order (grave
+# offences weigh hundreds or thousands of times a minor one), NOT the ONS Crime Severity Score or the Cambridge Crime
+# Harm Index. Aggravated burglary and the homicide codes are weighted apart from their subgroup.
+ILLUSTRATIVE_SUBGROUP_WEIGHTS = {
+    "Homicide": 5000, "Rape offences": 1000, "Other sexual offences": 150, "Violence with injury": 100,
+    "Violence without injury": 20, "Stalking and harassment": 30, "Robbery of personal property": 250,
+    "Robbery of business property": 300, "Domestic burglary": 150, "Non-domestic burglary": 40, "Arson": 100,
+    "Criminal damage": 10, "Trafficking of drugs": 250, "Possession of drugs": 5,
+    "Possession of weapons offences": 50, "Public order offences": 15, "Theft from the person": 15,
+    "Bicycle theft": 8, "Shoplifting": 4, "Other theft offences": 10, "Theft from a vehicle": 10,
+    "Theft of a motor vehicle": 40, "Vehicle interference": 5, "Miscellaneous crimes": 20}
+ILLUSTRATIVE_CODE_WEIGHTS = {"29": 1000, "29A": 1000, "31": 400, "31A": 400}
+ILLUSTRATIVE_WEIGHTS_FILE = "harm_weights/ILLUSTRATIVE_harm_weights_by_offence_code.csv"
+ILLUSTRATIVE_HEADER = """# name: ILLUSTRATIVE harm weights for the synthetic demo (NOT an official weighting)
+# version: demo-1
+# source: invented for the demonstration by scripts/demo_generator.py; not ONS Crime Severity Score or Cambridge Crime Harm Index figures
+# illustrative: true
+# unit: illustrative harm units
+"""
+
+
+def illustrative_weights(mapping: pd.DataFrame) -> str:
+    """The demo's weights file: one weight per Home Office offence code of CrimeCatMappings.csv (fraud is left out:
+    police.uk does not publish it), with the header that says the weights are illustrative."""
+    rows = mapping[mapping["Offence_Subgroup"].isin(ILLUSTRATIVE_SUBGROUP_WEIGHTS)]
+    weights = [ILLUSTRATIVE_CODE_WEIGHTS.get(code, ILLUSTRATIVE_SUBGROUP_WEIGHTS[group])
+               for code, group in zip(rows["Offence_Code"], rows["Offence_Subgroup"])]
+    body = pd.DataFrame({"offence_code": rows["Offence_Code"].str.strip(),
+                         "offence_description": rows["Offence_Description"].str.strip(), "weight": weights})
+    return ILLUSTRATIVE_HEADER + body.to_csv(index=False, lineterminator="\n")
+
+
 SERVICE_MEASURES = {"s136_detentions": (9, 0.03), "alcohol_treatment_starts": (24, -0.02),
                     "drug_treatment_starts": (30, 0.01), "dual_diagnosis_referrals": (7, 0.08),
                     "mental_health_crisis_contacts": (150, 0.05)}
@@ -520,6 +573,10 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     county_rows = county_rows[county_rows["month"] >= LAST_MONTH - 11].reset_index(drop=True)
     county = police_records(county_rows, county_rng, first_number=len(rows) + 1, person_prefix="DEMO-K")
     extracts["police_records"] = pd.concat([extracts["police_records"], county], ignore_index=True)
+    extracts["iom_cohort"] = iom_offence_codes(extracts["iom_cohort"], np.random.default_rng(seed + IOM_CODES_SEED_OFFSET))
+    mapping = pd.read_csv(raw_dir / "home_office" / "CrimeCatMappings.csv", dtype=str)
+    (demo / ILLUSTRATIVE_WEIGHTS_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (demo / ILLUSTRATIVE_WEIGHTS_FILE).write_text(illustrative_weights(mapping))
     police_uk_zip(pd.concat([rows, *comparison], ignore_index=True), demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip")
     (demo / "partner").mkdir(parents=True, exist_ok=True)
     counts = {"police.uk street (Cambridge)": len(rows),

@@ -46,6 +46,7 @@ def test_raw_data_stays_light():
 def test_demo_data_rebuilds_identically_from_its_seed(tmp_path):
     (tmp_path / "real").symlink_to(RAW_DIR / "real")
     (tmp_path / "reference").symlink_to(RAW_DIR / "reference")
+    (tmp_path / "home_office").symlink_to(RAW_DIR / "home_office")
     demo_data.build(tmp_path)
     for path in sorted((RAW_DIR / "demo").rglob("*")):
         if path.is_file() and path.suffix in (".csv", ".zip"):

@@ -51,21 +51,55 @@ def shown(share: Proportion) -> Proportion | str:
     return share
 
 
+CODE_COLUMNS = ("offence_codes_before", "offence_codes_after")
+
+
+def carries_codes(cohort: pd.DataFrame) -> bool:
+    """True when the cohort file gives the offence codes behind its counts (the optional columns, not all empty)."""
+    return all(c in cohort for c in CODE_COLUMNS) and bool(
+        (cohort[list(CODE_COLUMNS)].fillna("").astype(str) != "").to_numpy().any())
+
+
+def weighted_severity(cohort: pd.DataFrame, code_weights: dict[str, float]) -> tuple[pd.DataFrame, dict]:
+    """The cohort with severity_before and severity_after recomputed as the sum of the weights of each member's
+    offence codes (one code per offence, ';' between). A member whose codes do not number their offences, or who has
+    a code the weighting does not weigh, has no severity (NaN) rather than a guessed one; the counts say how many."""
+    out, unknown, mismatched = cohort.copy(), set(), 0
+    for window in ("before", "after"):
+        totals = []
+        for codes_text, offences in zip(cohort[f"offence_codes_{window}"].fillna("").astype(str), cohort[f"offences_{window}"]):
+            codes = [c for c in codes_text.split(";") if c]
+            missing = [c for c in codes if c not in code_weights]
+            unknown |= set(missing)
+            if len(codes) != int(offences):
+                mismatched += 1
+                totals.append(np.nan)
+            else:
+                totals.append(np.nan if missing else float(sum(code_weights[c] for c in codes)))
+        out[f"severity_{window}"] = totals
+    weighed = int(out[["severity_before", "severity_after"]].notna().all(axis=1).sum())
+    return out, {"members": len(cohort), "weighed": weighed, "codes_not_weighted": sorted(unknown),
+                 "windows_with_wrong_code_count": mismatched}
+
+
 def outcomes(cohort: pd.DataFrame) -> pd.DataFrame:
-    """The plan's measures for the members with a whole after window."""
+    """The plan's measures for the members with a whole after window (the severity measures of those whose severity
+    is known)."""
     frame = windows(cohort)
     n = len(frame)
+    known = frame[["severity_before", "severity_after"]].notna().all(axis=1)
     fewer = frame["offences_after"] < frame["offences_before"]
     fewer_at_risk = frame["offences_after_at_risk"] < frame["offences_before"]
     lighter = frame["severity_after"] < frame["severity_before"]
     measures = {
-        "Reduced frequency": fewer,
-        "Reduced frequency, per day at risk": fewer_at_risk.fillna(False),
-        "Reduced severity": lighter,
-        "Reduced both frequency and severity": fewer & lighter,
-        "Did not offend in the after window": frame["offences_after"] == 0,
+        "Reduced frequency": (fewer, n),
+        "Reduced frequency, per day at risk": (fewer_at_risk.fillna(False), n),
+        "Reduced severity": (lighter & known, int(known.sum())),
+        "Reduced both frequency and severity": (fewer & lighter & known, int(known.sum())),
+        "Did not offend in the after window": (frame["offences_after"] == 0, n),
     }
-    rows = [{"Measure": name, "Members": shown(Proportion(int(mask.sum()), n))} for name, mask in measures.items()]
+    rows = [{"Measure": name, "Members": shown(Proportion(int(mask.sum()), base))}
+            for name, (mask, base) in measures.items()]
     return pd.DataFrame(rows)
 
 
@@ -75,13 +109,14 @@ def paired_tests(cohort: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for label, before, after in (("Offences", "offences_before", "offences_after"),
                                  ("Severity", "severity_before", "severity_after")):
-        b, a = cohort[before].to_numpy(float), cohort[after].to_numpy(float)
+        pairs = cohort[[before, after]].dropna()  # severity is unknown where a member's codes could not be weighed
+        b, a = pairs[before].to_numpy(float), pairs[after].to_numpy(float)
         differing = int((a != b).sum())
         p_value = float(stats.wilcoxon(b, a).pvalue) if differing >= MIN_DENOMINATOR else float("nan")
         # Banded like the measures: with the cohort's size published, the members whose count did not change
         # (n - differing) could otherwise be read off as a count from 1 to 4.
         rows.append({"Measure": label, "Median before": float(np.median(b)), "Median after": float(np.median(a)),
-                     "Members whose count changed": shown(Proportion(differing, len(cohort))), "Wilcoxon p-value": p_value})
+                     "Members whose count changed": shown(Proportion(differing, len(pairs))), "Wilcoxon p-value": p_value})
     table = pd.DataFrame(rows)
     table.attrs["kinds"] = {"Median before": "number", "Median after": "number", "Wilcoxon p-value": "p"}
     return table
@@ -100,8 +135,8 @@ def window_means(cohort: pd.DataFrame, peak: dict | None = None) -> pd.DataFrame
             ("Offences (IOM extract)", "Window after", frame["offences_after"].mean(), n),
             ("Offences (IOM extract)", "Window after, per full window at risk", frame["offences_after_at_risk"].mean(),
              int(frame["offences_after_at_risk"].notna().sum())),
-            ("Severity (IOM extract)", "Window before", frame["severity_before"].mean(), n),
-            ("Severity (IOM extract)", "Window after", frame["severity_after"].mean(), n)]
+            ("Severity (IOM extract)", "Window before", frame["severity_before"].mean(), int(frame["severity_before"].notna().sum())),
+            ("Severity (IOM extract)", "Window after", frame["severity_after"].mean(), int(frame["severity_after"].notna().sum()))]
     if peak and "year_before" in peak:
         rows += [("Records as suspect (police)", "Second year before adoption", peak["year_before_that"], peak["covered"]),
                  ("Records as suspect (police)", "Year before adoption", peak["year_before"], peak["covered"])]

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from pipeline import formatting as fmt
-from pipeline.analysis import acquisitive, overview, targets
+from pipeline.analysis import acquisitive, harm, overview, targets
 from pipeline.analysis.plan_activity import STATUS_DIRECTION, ActivityProgress, activity_progress
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of, series_figure
@@ -34,6 +34,9 @@ class CrimeOverview:
     target_baselines: dict[str, str] = field(default_factory=dict)  # target name -> its baseline financial year
     annual: pd.DataFrame = field(default_factory=pd.DataFrame)  # counts by type and complete year, oldest first
     activities: ActivityProgress | None = None  # the plan's activity targets (None when the plan sets none)
+    harm: pd.DataFrame = field(default_factory=pd.DataFrame)  # harm by crime type (numbers; empty without weights)
+    harm_districts: pd.DataFrame = field(default_factory=pd.DataFrame)  # harm per 1,000, published
+    weighting: dict | None = None  # the harm weighting's name, version, source, level (ingest facts); None: none
 
     @property
     def published(self) -> pd.DataFrame:
@@ -61,6 +64,12 @@ def build(ctx: ChapterContext) -> CrimeOverview:
         result.annual = overview.annual_counts(area)
         result.comparison = overview.district_comparison(crimes, denominators, ctx.config.area_codes,
                                                          ctx.config.comparison_codes)
+        result.weighting = ctx.ingest_facts().get("harm_weighting")
+        weights = harm.type_weights(ctx.table("harm_weights_by_type"))
+        if weights and not result.table.empty:
+            result.harm = harm.harm_table(result.table, weights)
+            result.harm_districts = harm.district_harm(crimes, denominators, weights, ctx.config.area_codes,
+                                                       ctx.config.comparison_codes)
     extracts = {target.source: ctx.table(target.source, area_only=True) for target in ctx.config.targets}
     unavailable = {name: f"unusable ({reason})" for name, reason in ctx.ingest_facts().get("unusable_extracts", {}).items()}
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end, unavailable)
@@ -172,9 +181,62 @@ def findings(result: CrimeOverview) -> list[Finding]:
                            {"this_year": int(row["This year"]), "last_year": int(row["Last year"]), "change": change,
                             "change_percent": percent, "p_value": float(row["p-value"]), "q_value": float(row["q-value"])},
                            "down" if change < 0 else "up", "Crime by type"))
+    out.extend(harm_findings(result))
     out.extend(target_findings(result))
     out.extend(activity_findings(result))
     return out
+
+
+HARM_SECTION = "Harm beside volume"
+
+
+def harm_notes(result: CrimeOverview) -> str:
+    """Which weighting the harm view uses, at which level, and what it leaves out; or that there is none."""
+    if result.weighting is None:
+        return ("No harm weighting is configured (the key `harm_weights`), so this report counts crimes without weighing "
+                "them by harm. Name a weights file (by Home Office offence code, such as the ONS Crime Severity Score "
+                "weights, or by police.uk crime type) to add the harm view.")
+    w = result.weighting
+    text = (f"Weighted by **{fmt.literal(w['label'])}** ({fmt.literal(w['file'])}; source: {fmt.literal(w['source'])}). "
+            f"The weights are given by {w['level']}")
+    text += (f"; police.uk records carry only the crime type, so {fmt.literal(w['type_method'])}." if w.get("type_method")
+             else ".")
+    if w.get("illustrative"):
+        text += (" **These weights are illustrative, invented for the demonstration: they are not an official weighting "
+                 "(neither the ONS Crime Severity Score nor the Cambridge Crime Harm Index), and no harm figure here is "
+                 "an official one.**")
+    unweighted = result.harm.attrs.get("unweighted", []) if not result.harm.empty else []
+    if unweighted:
+        text += f" Not weighted (the weighting has no weight for them): {fmt.in_words(list(map(fmt.literal, unweighted)))}."
+    return text
+
+
+def harm_findings(result: CrimeOverview) -> list[Finding]:
+    """The harm view's headline: the types whose share of harm most exceeds their share of crime, and the change in
+    total harm with its screen."""
+    if result.harm.empty:
+        return []
+    shown = harm.published_harm(result.harm).set_index("Crime type")
+    total, types = shown.loc[harm.ALL_HARM], shown.drop(index=harm.ALL_HARM)
+    types = types[types["Share of harm (%)"].map(lambda v: isinstance(v, float))]
+    if types.empty:
+        return []
+    excess = (types["Share of harm (%)"].astype(float) - types["Share of crime (%)"].astype(float)).sort_values(ascending=False)
+    heavy = [f"{name} ({fmt.percent(types.loc[name, 'Share of crime (%)'])} of crimes, "
+             f"{fmt.percent(types.loc[name, 'Share of harm (%)'])} of harm)" for name in excess.index[:2] if excess[name] > 0]
+    weighting = result.weighting["label"] if result.weighting else ""
+    unit = result.weighting.get("unit", "harm units") if result.weighting else "harm units"
+    text = f"Weighed by harm ({weighting}), " + (f"{fmt.in_words(heavy)} carry more harm than their volume suggests"
+                                                 if heavy else "no crime type carries more harm than its volume")
+    figures = {"harm_total": float(total["Harm this year"]), "weighting": weighting,
+               "top_harm_type": str(types["Share of harm (%)"].astype(float).idxmax())}
+    if isinstance(total.get("Change in harm"), float):
+        screen = "beyond natural variation" if total["Beyond natural variation"] == "yes" else "within natural variation"
+        text += (f"; total harm {fmt.describe_change(round(total['Change in harm']), total['Change (%)'], unit).lower()}"
+                 f" on the year before, {screen}")
+        figures |= {"harm_change": float(total["Change in harm"]), "harm_change_percent": float(total["Change (%)"]),
+                    "screen": screen}
+    return [Finding(NAME, "overall", text + ".", figures, "context", HARM_SECTION)]
 
 
 def target_period(aim: str, months: int) -> str:

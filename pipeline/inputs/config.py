@@ -204,6 +204,9 @@ class AssessmentConfig(_Strict):
     fingertips_dir: str = "fingertips"
     home_office_dir: str = "home_office"
     boundaries_dir: str = "boundaries"  # ONS boundary GeoJSON files for the maps; none: centroids or grid cells
+    # a harm weighting (offence code or police.uk crime type -> weight, with its name, version and source), a path
+    # under the raw folder; none: the harm view says no weighting was supplied
+    harm_weights: str | None = None
     zones: dict[Name, tuple[LsoaCode, ...]] = {}
     # person identifiers that stand for nobody in the partner extracts, besides UNKNOWN, N/A, 0 and the like
     placeholder_ids: tuple[Annotated[str, StringConstraints(min_length=1, max_length=40)], ...] = ()
@@ -278,6 +281,8 @@ class AssessmentConfig(_Strict):
         """Every folder a run reads inputs from: the raw folder and each source folder the configuration names."""
         named = [self.police_uk_dir, self.partner_dir, self.reference_dir, self.fingertips_dir, self.home_office_dir,
                  self.boundaries_dir]
+        if self.harm_weights:
+            named.append(str(Path(self.harm_weights).parent))
         return [Path(raw_dir or RAW_DIR), *(self.raw_path(folder, raw_dir) for folder in named if folder)]
 
 

@@ -77,6 +77,7 @@ class Column:
 # be told from a real code by its form.
 CODE_PLACEHOLDER = "[unrecognised]"
 HOME_OFFICE_CODE = r"\d{1,3}[A-Z]?(?:[./]\d{1,3}[A-Z]?)*"  # 8N, 105A, 37.1, 1/4.1/4.10 (Home Office counting rules)
+CODE_LIST = rf"{HOME_OFFICE_CODE}(?:;{HOME_OFFICE_CODE})*"  # 46;46;105A: one code per offence
 MEASURE_CODE = r"[a-z][a-z0-9_]{0,63}"  # s136_detentions (the data contract's measures)
 ACTIVITY_CODE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"  # the configuration's activity ids
 
@@ -137,7 +138,11 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
         Column("person_id", "person", True), Column("adopted_on", "date", True),
         Column("offences_before", "integer", True, minimum=0), Column("offences_after", "integer", True, minimum=0),
         Column("severity_before", "decimal", True, minimum=0), Column("severity_after", "decimal", True, minimum=0),
-        Column("window_months", "integer", minimum=1, maximum=60), Column("days_in_custody_after", "integer", minimum=0))),
+        Column("window_months", "integer", minimum=1, maximum=60), Column("days_in_custody_after", "integer", minimum=0),
+        # Not in the contract: accepted where the cohort file carries them, so that the configured harm weighting
+        # gives the severity (one Home Office code per proven offence, separated by ';').
+        Column("offence_codes_before", "code", pattern=CODE_LIST, case="upper"),
+        Column("offence_codes_after", "code", pattern=CODE_LIST, case="upper"))),
     Contract("service_activity", "service_activity", None, "period_start", (
         Column("period_start", "date", True), Column("period_end", "date", True),
         Column("measure", "code", True, pattern=MEASURE_CODE, case="lower"),

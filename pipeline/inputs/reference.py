@@ -239,11 +239,14 @@ OFFENCE_CODES_FILE = "CrimeCatMappings.csv"
 
 
 def load_offence_codes(home_office_dir: Path) -> pd.DataFrame:
-    """Home Office offence codes with their descriptions (CrimeCatMappings.csv); empty if the file is absent."""
+    """Home Office offence codes with their descriptions and police.uk crime types (CrimeCatMappings.csv); empty if
+    the file is absent."""
     path = home_office_dir / OFFENCE_CODES_FILE
     if not path.exists():
-        return pd.DataFrame({"offence_code": pd.Series(dtype=str), "offence_name": pd.Series(dtype=str)})
+        return pd.DataFrame({"offence_code": pd.Series(dtype=str), "offence_name": pd.Series(dtype=str),
+                             "crime_type": pd.Series(dtype=str)})
     frame = require_columns(read_table(path), ["Offence_Code", "Offence_Description"], path.name)
     codes = pd.DataFrame({"offence_code": frame["Offence_Code"].str.strip(),
-                          "offence_name": frame["Offence_Description"].str.strip()})
+                          "offence_name": frame["Offence_Description"].str.strip(),
+                          "crime_type": frame["Police.uk_Cat"].str.strip() if "Police.uk_Cat" in frame else ""})
     return codes.drop_duplicates("offence_code").reset_index(drop=True)

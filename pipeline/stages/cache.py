@@ -23,6 +23,7 @@ import pandas as pd
 from pipeline.inputs import police_uk
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.inputs.fingertips import INDICATORS
+from pipeline.inputs.harm_weights import volumes_path
 from pipeline.inputs.partner_extracts import CONTRACTS, find_extract
 from pipeline.inputs.pseudonymise import load_key
 from pipeline.inputs.reference import OFFENCE_CODES_FILE, REFERENCE_FILES, reference_path
@@ -57,6 +58,11 @@ def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     files |= {fingertips / name for name in INDICATORS if (fingertips / name).is_file()}
     offence_codes = config.raw_path(config.home_office_dir, raw_dir) / OFFENCE_CODES_FILE
     files |= {offence_codes} if offence_codes.is_file() else set()
+    if config.harm_weights:
+        weights = config.raw_path(config.harm_weights, raw_dir)
+        files |= {path for path in (weights, weights.with_suffix(".yaml"), weights.with_suffix(".yml")) if path.is_file()}
+        volumes = volumes_path(config.raw_path(config.home_office_dir, raw_dir))
+        files |= {volumes} if volumes else set()
     boundaries = config.raw_path(config.boundaries_dir, raw_dir)
     files |= set(boundaries.glob("*.geojson")) if boundaries.is_dir() else set()
     return sorted(files)

@@ -21,6 +21,7 @@ from pipeline.fileio import exclusive_lock, remove_stale, replace_dir, staging_d
 from pipeline.inputs import police_uk
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.inputs.fingertips import load_indicators
+from pipeline.inputs.harm_weights import load_weighting, weights_tables
 from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
 from pipeline.inputs.pseudonymise import load_key
 from pipeline.inputs.reference import (Reference, build_geography, district_denominators, load_offence_codes,
@@ -270,6 +271,9 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
                                          [*config.area_codes, *config.comparison_codes])
     tables["health_indicators"] = indicators
     tables["offence_codes"] = load_offence_codes(config.raw_path(config.home_office_dir, raw_dir))
+    weighting = load_weighting(config.raw_path(config.harm_weights, raw_dir) if config.harm_weights else None,
+                               config.raw_path(config.home_office_dir, raw_dir), own_forces(config, raw_dir))
+    tables |= weights_tables(weighting)
     for name, table in tables.items():
         write_parquet(table.reset_index(drop=True), out / f"{name}.parquet")
     from pipeline.inputs.boundaries import load_boundaries  # geopandas, shapely and pyproj: only when ingesting
@@ -285,7 +289,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
                  "unusable_extracts": unusable, "absent_columns": absent_columns, "warnings": warnings,
                  "future_rows_due": min(clock_due).isoformat() if clock_due else None,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
-                 "pseudonymisation_key": key_origin, **key_facts.result().as_dict()}
+                 "pseudonymisation_key": key_origin, "harm_weighting": weighting.facts() if weighting else None, **key_facts.result().as_dict()}
     (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
     return IngestResult(out, period_end, quality_frame, missing)
 
