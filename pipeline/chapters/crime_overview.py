@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from pipeline import formatting as fmt
-from pipeline.analysis import acquisitive, harm, overview, targets
+from pipeline.analysis import acquisitive, asb, harm, overview, priority_matrix, targets
 from pipeline.analysis.plan_activity import STATUS_DIRECTION, ActivityProgress, activity_progress
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of, series_figure
@@ -37,6 +37,7 @@ class CrimeOverview:
     harm: pd.DataFrame = field(default_factory=pd.DataFrame)  # harm by crime type (numbers; empty without weights)
     harm_districts: pd.DataFrame = field(default_factory=pd.DataFrame)  # harm per 1,000, published
     weighting: dict | None = None  # the harm weighting's name, version, source, level (ingest facts); None: none
+    matrix: pd.DataFrame = field(default_factory=pd.DataFrame)  # the priority-setting matrix (numbers)
 
     @property
     def published(self) -> pd.DataFrame:
@@ -70,6 +71,8 @@ def build(ctx: ChapterContext) -> CrimeOverview:
             result.harm = harm.harm_table(result.table, weights)
             result.harm_districts = harm.district_harm(crimes, denominators, weights, ctx.config.area_codes,
                                                        ctx.config.comparison_codes)
+        if not result.table.empty:
+            result.matrix = build_matrix(ctx, crimes, weights or None)
     extracts = {target.source: ctx.table(target.source, area_only=True) for target in ctx.config.targets}
     unavailable = {name: f"unusable ({reason})" for name, reason in ctx.ingest_facts().get("unusable_extracts", {}).items()}
     result.targets = targets.target_progress(ctx.config, crimes, extracts, ctx.period_end, unavailable)
@@ -182,12 +185,57 @@ def findings(result: CrimeOverview) -> list[Finding]:
                             "change_percent": percent, "p_value": float(row["p-value"]), "q_value": float(row["q-value"])},
                            "down" if change < 0 else "up", "Crime by type"))
     out.extend(harm_findings(result))
+    out.extend(matrix_findings(result.matrix, result.area_name) if not result.matrix.empty else [])
     out.extend(target_findings(result))
     out.extend(activity_findings(result))
     return out
 
 
 HARM_SECTION = "Harm beside volume"
+MATRIX_SECTION = "Candidate priorities"
+
+
+def build_matrix(ctx: ChapterContext, crimes: pd.DataFrame, weights: dict[str, float] | None) -> pd.DataFrame:
+    """The priority-setting matrix of the plan's priorities and the types the data rank high (analysis.priority_matrix),
+    with ASB repeat victims from the partner cases where they are supplied."""
+    counts = priority_matrix.yearly_counts(crimes, ctx.config.area_codes)
+    cases = ctx.table("asb_cases", area_only=True)
+    per_victim = asb.repeats(cases, "victim_id") if cases is not None else None
+    repeat = (int((per_victim >= 2).sum()), int(len(per_victim))) if per_victim is not None and len(per_victim) else None
+    candidates = priority_matrix.candidates_for(ctx.config, counts, weights, repeat)
+    frame = priority_matrix.matrix(candidates, counts, weights, ctx.config.priority_matrix.weights)
+    frame.attrs["board_source"] = ctx.config.priority_matrix.source
+    return frame
+
+
+def matrix_table(result: CrimeOverview) -> pd.DataFrame:
+    """The matrix as the chapter shows it: scores, the weighted score and the rank with its 95% bootstrap interval."""
+    if result.matrix.empty:
+        return result.matrix
+    frame = result.matrix.drop(columns=["Rank low", "Rank high", "Crimes this year"])
+    frame["Current priority"] = frame["Current priority"].map({True: "yes", False: "no"})
+    frame["Rank 95% interval"] = [f"{a} to {b}" for a, b in zip(result.matrix["Rank low"], result.matrix["Rank high"])]
+    frame.attrs["kinds"] = {k: "ratio" for k in (*priority_matrix.CRITERIA, "Score")}
+    return frame
+
+
+def matrix_findings(matrix: pd.DataFrame, area_name: str) -> list[Finding]:
+    """One finding per candidate, in rank order: its score, rank and rank interval (the executive summary's matrix)."""
+    out = []
+    for _, row in matrix.iterrows():
+        interval = (f"rank {row['Rank']}" if row["Rank low"] == row["Rank high"] else
+                    f"rank {row['Rank']} (95% interval {row['Rank low']} to {row['Rank high']})")
+        status = "a current priority" if row["Current priority"] else "not a current priority"
+        figures = {k: float(row[k]) for k in (*priority_matrix.CRITERIA, "Score")} | {
+            "candidate": row["Candidate"], "rank": int(row["Rank"]), "rank_low": int(row["Rank low"]),
+            "rank_high": int(row["Rank high"]), "candidates": len(matrix), "current": bool(row["Current priority"]),
+            "resamples": int(matrix.attrs["resamples"]), "harm_weighted": bool(matrix.attrs["harm_weighted"]),
+            "board_source": matrix.attrs.get("board_source", "")} | {
+            f"weight {k}": float(v) for k, v in matrix.attrs["weights"].items()}
+        out.append(Finding(NAME, "overall", f"Candidate priority for {fmt.literal(area_name)}: {fmt.literal(row['Candidate'])} "
+                           f"scores {row['Score']:.2f} of 4, {interval} of {len(matrix)}; {status}.",
+                           figures, "context", MATRIX_SECTION))
+    return out
 
 
 def harm_notes(result: CrimeOverview) -> str:

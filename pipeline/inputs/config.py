@@ -188,6 +188,22 @@ class ActivityTarget(_Strict):
         return self.due or self.year_end
 
 
+MATRIX_CRITERIA = ("Harm share", "Volume", "Change since last year", "Long-term trend", "Repeat victims",
+                   "Public concern", "Ability to act")  # the priority matrix's criteria (pipeline.analysis.priority_matrix)
+BoardScore = Annotated[float, Field(ge=1, le=4)]
+
+
+class PriorityMatrix(_Strict):
+    """What the board adds to the priority-setting matrix: public concern (for example from a residents' survey) and
+    the partnership's ability to act, each 1 (low) to 4 (high) by candidate name (a crime type, or a plan priority
+    such as 'Personal acquisitive crime'); and, optionally, the criteria's weights (default in the README)."""
+
+    public_concern: dict[Name, BoardScore] = {}
+    ability_to_act: dict[Name, BoardScore] = {}
+    weights: dict[Literal[MATRIX_CRITERIA], Annotated[float, Field(ge=0)]] = {}  # type: ignore[valid-type]
+    source: str = ""  # where public concern and ability to act come from, printed under the matrix
+
+
 PLAN_NOTE_CHAPTERS = ("crime_overview", "strategic_priority", "violence", "acquisitive", "asb", "domestic",
                       "reoffending")  # the chapters that answer the plan (tests/test_config.py checks the registry)
 
@@ -207,6 +223,7 @@ class AssessmentConfig(_Strict):
     # a harm weighting (offence code or police.uk crime type -> weight, with its name, version and source), a path
     # under the raw folder; none: the harm view says no weighting was supplied
     harm_weights: str | None = None
+    priority_matrix: PriorityMatrix = PriorityMatrix()
     zones: dict[Name, tuple[LsoaCode, ...]] = {}
     # person identifiers that stand for nobody in the partner extracts, besides UNKNOWN, N/A, 0 and the like
     placeholder_ids: tuple[Annotated[str, StringConstraints(min_length=1, max_length=40)], ...] = ()
@@ -287,7 +304,7 @@ class AssessmentConfig(_Strict):
 
 
 _MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
-           ("activities",): ActivityTarget, ("night_time_economy", "windows"): TimeWindow}
+           ("activities",): ActivityTarget, ("priority_matrix",): PriorityMatrix, ("night_time_economy", "windows"): TimeWindow}
 _FIXES = {
     "missing": "add it (config/demo.yaml shows every key).",
     "string_pattern_mismatch": "write it as shown.",

@@ -230,7 +230,9 @@ def weights_tables(weighting: HarmWeighting | None) -> dict[str, pd.DataFrame]:
 
 
 def _force_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("&", "and")).strip("-")
+    """'Cambridgeshire Constabulary', 'Cambridgeshire' and 'Metropolitan Police Service' / 'Metropolitan Police' alike."""
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", "and")).split()
+    return "-".join(w for w in words if w not in ("constabulary", "police", "service"))
 
 
 def load_weighting(path: Path | None, home_office_dir: Path, forces: list[str]) -> HarmWeighting | None:

@@ -19,6 +19,7 @@ from pipeline.methods.statistics import Detectable
 from pipeline.report.markup import inline_html
 from pipeline.report.summary_rules import (ACTIVITIES_RULE, RATING_RULES, headline, plan_targets, priority_rows,
                                           targets_for)
+from pipeline.report.summary_matrix import matrix_html
 from pipeline.report.summary_words import key_findings, plain_words, recommendations
 
 LINK_PREFIX = "#finding--"
@@ -246,6 +247,8 @@ a change* does not mean the level held steady.
 <div class="rating-rule"><strong>How a priority is rated</strong>, the first rule that applies: {rules} {ACTIVITIES_RULE}</div>
 
 {progress_table(findings)}
+
+{matrix_html(findings)}
 
 ## Key findings
 

@@ -11,6 +11,8 @@ import re
 
 from pipeline import formatting as fmt
 from pipeline.chapters.registry import Finding
+from pipeline.report.summary_matrix import SECTION as MATRIX_SECTION
+from pipeline.report.summary_matrix import new_candidates
 from pipeline.report.summary_rules import RATED, priority_rows
 
 OWN_CHAPTER = {"overall": "crime_overview", "strategic": "strategic_priority", "acquisitive": "acquisitive",
@@ -40,7 +42,8 @@ def key_findings(findings: list[Finding]) -> list[Finding]:
     ratings = {row["priority"]: row["rating"].label for row in priority_rows(findings)}
     chosen = []
     for priority in RATED:
-        candidates = [f for f in findings if f.priority == priority and not f.headline and f.direction in WEIGHT]
+        candidates = [f for f in findings if f.priority == priority and not f.headline and f.direction in WEIGHT
+                      and f.section != MATRIX_SECTION]
 
         def strength(f: Finding) -> tuple:
             p = f.figures.get("p_value", f.figures.get("bh_adjusted_p"))
@@ -84,6 +87,7 @@ def recommendations(findings: list[Finding]) -> list[str]:
         by_label.setdefault(row["rating"].label, []).append(row)
     out = [f"**Keep {_lower_first(row['title'])} as a priority and act on it**: {row['rating'].reason}."
            for row in by_label.get("Red", [])]
+    out += new_candidates(findings)
     if by_label.get("Amber"):
         ambers = by_label["Amber"]
         keep = " as a priority and watch it**" if len(ambers) == 1 else " as priorities and watch them**"
