@@ -51,6 +51,11 @@ def signed_count(value: object) -> str:
     return "0" if whole == 0 else f"{whole:+,}"
 
 
+def signed_number(value: object) -> str:
+    """'+1,234.5', '-0.5', '0.0' (a change in a weighted total such as harm)."""
+    return MISSING if is_missing(value) else f"{float(value):+,.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
+
+
 def signed_percent(value: object) -> str:
     """'+12.3%', '-4.0%'."""
     return MISSING if is_missing(value) else f"{float(value):+.1f}%"
@@ -78,7 +83,7 @@ def interval(low: object, high: object, kind: str = "ratio") -> str:
 
 
 def number(value: object, kind: str) -> str:
-    """Any scalar by kind: count, percent, rate, ratio, number, p, signed_count, signed_percent."""
+    """Any scalar by kind: count, percent, rate, ratio, number, p, signed_count, signed_number, signed_percent."""
     if kind == "count":
         return count(value)
     if kind == "p":
@@ -87,6 +92,8 @@ def number(value: object, kind: str) -> str:
         return signed_count(value)
     if kind == "signed_percent":
         return signed_percent(value)
+    if kind == "signed_number":
+        return signed_number(value)
     return decimal(value, kind)
 
 

@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.latest_weeks:
                 from pipeline.chapters.context import ChapterContext
 
+                from pipeline.report.latest_weeks import print_latest_weeks
+
                 return print_latest_weeks(ChapterContext(config, period_end, raw_dir, processed_root))
             return _run(config, period_end, final_dir, chapters, parameters, ingest, partial=bool(only), pdf=args.pdf,
                         jobs=args.jobs or os.cpu_count() or 1, force=args.force)
@@ -177,49 +179,49 @@ def _run_partnerships(args, config, period_end, raw_dir: Path, out_root: Path, p
                                 args.jobs or os.cpu_count() or 1, args.dask or None, args.force)
 
 
-def print_latest_weeks(ctx: ChapterContext) -> int:
-    """The latest-weeks alarm view of the acquisitive-crime chapter, as plain text."""
-    from pipeline.chapters.acquisitive import latest_weeks_view
-    from pipeline.report.display import text_frame
-
-    table, reason = latest_weeks_view(ctx)
-    print(f"Personal acquisitive crime, {ctx.config.area_name}: the latest weeks to the end of "
-          f"{ctx.period_end.strftime('%B %Y')} against their thresholds")
-    if table.empty:
-        print(reason)
-        return 0
-    print(text_frame(table).to_string(index=False))
-    alarms = sorted(set(table.loc[table["Call"] == "ALARM", "Type"])) if "Call" in table else []
-    weeks = table["Week"].nunique() if "Week" in table else 0
-    print(f"Alarms this time: {', '.join(alarms)}." if alarms else
-          f"No alarms: none of the {table['Type'].nunique()} types is above its threshold in the latest {weeks} weeks.")
-    print("ALARM: above the improved-Farrington threshold (99.5%) with at least 5 events in 4 weeks, and beyond "
-          "chance after false-discovery-rate control (5%) across the weeks and types shown. [c]: 1 to 4, not shown.")
-    return 0
-
-
 def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: dict, manifest: dict) -> None:
     """The report: the executive summary from the chapters' findings, the chapters, then the appendices."""
     from pipeline.report import appendices
     from pipeline.report.assemble import Part, build_report
+    from pipeline.report.commentary import is_set_aside, set_aside_appendix
     from pipeline.report.summary import changes_since, executive_summary, load_findings
 
     year = f"the year ending {period_end.strftime('%B %Y')}"
     findings = load_findings(out_dir / "findings")
+    commentary = analyst_commentary(config, period_end, out_dir, findings, manifest)
+    summarised = [f for f in findings if not is_set_aside(f, commentary)]
     previous_end = period_end - 12
     previous = load_findings(out_dir.parent / f"{previous_end}-{config.name}" / "findings")
     changes = changes_since(findings, previous, f"the year ending {previous_end.strftime('%B %Y')}")
-    parts = [Part("summary", False, markdown=executive_summary(findings, config.area_name, year, changes))]
-    parts += [Part(c.name, False, out_dir / c.notebook) for c in chapters if not c.appendix]
-    parts += [Part(c.name, True, out_dir / c.notebook) for c in chapters if c.appendix]
+    boxes = commentary.html if commentary else {}
+    parts = [Part("summary", False, markdown=executive_summary(summarised, config.area_name, year, changes))]
+    parts += [Part(c.name, False, out_dir / c.notebook, commentary=boxes.get(c.name, "")) for c in chapters if not c.appendix]
+    parts += [Part(c.name, True, out_dir / c.notebook, commentary=boxes.get(c.name, "")) for c in chapters if c.appendix]
+    set_aside = set_aside_appendix(commentary, config.area_name)
+    parts += [Part("set_aside", True, markdown=set_aside)] if set_aside else []
     parts += [Part("methods", True, markdown=appendices.methods_appendix()),
-              Part("data_notes", True, markdown=appendices.data_notes_appendix(year, facts, config.synthetic)),
+              Part("data_notes", True, markdown=appendices.data_notes_appendix(
+                  year, facts, config.synthetic, commentary.stale if commentary else None)),
               Part("glossary", True, markdown=appendices.glossary_appendix()),
               Part("provenance", True, markdown=appendices.provenance_appendix(manifest)),
               Part("tables", True, markdown=appendices.tables_annex(out_dir))]
     build_report(parts, out_dir / "report.html", config.title,
                  f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
                  config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
+
+
+def analyst_commentary(config, period_end, out_dir: Path, findings, manifest: dict):
+    """The analyst's commentary for this period resolved against the run (None without a file), its hand-typed numbers
+    that no figure says now printed, and its file recorded in the manifest."""
+    from pipeline.report.commentary import for_run
+
+    rendered, path = for_run(Path(config.path), config.name, str(period_end), config.commentary, out_dir, findings,
+                             config.area_name, tuple(c.name for c in CHAPTERS))
+    if rendered is not None:
+        manifest["commentary"] = {"file": str(path), "sha256": rendered.sha256}
+        for check in rendered.stale:
+            print(f"commentary: {check}")
+    return rendered
 
 
 def previous_manifest(final_dir: Path) -> dict:
@@ -320,8 +322,8 @@ def _run(config, period_end, final_dir: Path, chapters: list[Chapter], parameter
     try:
         return _run_in(config, period_end, final_dir, out_dir, chapters, parameters, ingest, partial, pdf, jobs, force,
                        keep_kernels, kernels_elsewhere)
-    except OSError:
-        shutil.rmtree(out_dir, ignore_errors=True)  # a full disk keeps no staging folder
+    except (OSError, InputDataError):
+        shutil.rmtree(out_dir, ignore_errors=True)  # a full disk or a commentary error keeps no staging folder
         raise
 
 

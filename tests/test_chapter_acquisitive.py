@@ -12,7 +12,7 @@ from pipeline.analysis import acquisitive, emerging_trends
 from pipeline.chapters import acquisitive as chapter
 from pipeline.methods.disclosure import COUNT_COLUMNS, is_small
 from pipeline.report import acquisitive_charts
-from pipeline.runner import print_latest_weeks
+from pipeline.report.latest_weeks import print_latest_weeks
 import demo_generator
 
 

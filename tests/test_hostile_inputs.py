@@ -115,6 +115,8 @@ def injected_run(tmp_path_factory):
         (raw / folder).parent.mkdir(parents=True, exist_ok=True)
         (raw / folder).symlink_to(RAW_DIR / folder)
     (raw / "police.uk").mkdir()
+    (raw / "demo").mkdir()
+    (raw / "demo" / "harm_weights").symlink_to(RAW_DIR / "demo" / "harm_weights")
     _injected_street_zip(next((RAW_DIR / "demo" / "police.uk").glob("*.zip")), raw / "police.uk" / "injected.zip")
     partner = raw / "partner"
     shutil.copytree(RAW_DIR / "demo" / "partner", partner)

@@ -47,7 +47,7 @@ def test_a_rising_harmful_type_outside_the_plan_is_shortlisted_ranked_and_recomm
     recs = " ".join(recommendations(findings))
     assert "Possession of weapons" in recs and "not a current priority" in recs
     summary = executive_summary(findings, "Cambridge", "the year ending March 2025")
-    assert "Priority-setting matrix" in summary and "Possession of weapons" in summary and "1,000 resamples" in summary
+    assert "Priority-setting matrix" in summary and "Possession of weapons" in summary and "1,000 Poisson resamples" in summary
 
 
 def test_two_candidates_of_equal_expected_score_are_not_separated():

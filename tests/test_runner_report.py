@@ -102,6 +102,7 @@ def test_a_second_run_reuses_the_ingest_and_a_changed_raw_file_reingests(demo_ru
     (raw / "demo").unlink()
     (raw / "demo").mkdir()
     (raw / "demo" / "police.uk").symlink_to(RAW_DIR / "demo" / "police.uk")
+    (raw / "demo" / "harm_weights").symlink_to(RAW_DIR / "demo" / "harm_weights")
     (raw / "demo" / "partner").mkdir()
     for path in (RAW_DIR / "demo" / "partner").iterdir():
         (raw / "demo" / "partner" / path.name).write_bytes(path.read_bytes())

@@ -100,6 +100,8 @@ def demo_raw_copy(target: Path, name: str, edits: dict) -> tuple[Path, Path]:
         (target / folder).parent.mkdir(parents=True, exist_ok=True)
         (target / folder).symlink_to(RAW_DIR / folder)
     (target / "police.uk").symlink_to(RAW_DIR / "demo" / "police.uk")
+    (target / "demo").mkdir()
+    (target / "demo" / "harm_weights").symlink_to(RAW_DIR / "demo" / "harm_weights")
     partner = target / "partner"
     partner.mkdir()
     for extract in CONTRACTS:

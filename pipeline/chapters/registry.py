@@ -137,7 +137,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("data_quality", "rejects", "geography", "denominators"), appendix=True, typical_seconds=0.1),
     Chapter("crime_overview", "Crime overview", "02_crime_overview.ipynb",
             ("crimes", "denominators", "police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity",
-             "plan_activity"), typical_seconds=1.1, reads_targets=True),
+             "plan_activity", "harm_weights_by_type"), typical_seconds=1.1, reads_targets=True),
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",
             ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity", "health_indicators",
              "offence_codes"), typical_seconds=1.9),
@@ -149,8 +149,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             typical_seconds=0.7),
     Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators"),
             typical_seconds=0.5),
-    Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records"),
-            typical_seconds=0.4),
+    Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records",
+            "harm_weights_by_code", "harm_weights_by_type", "offence_codes"), typical_seconds=0.4),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

@@ -224,6 +224,9 @@ class AssessmentConfig(_Strict):
     # under the raw folder; none: the harm view says no weighting was supplied
     harm_weights: str | None = None
     priority_matrix: PriorityMatrix = PriorityMatrix()
+    # the analyst's commentary, relative to this file's folder ('{period_end}' becomes YYYY-MM); none:
+    # commentary/<name>-<period end>.md beside this file, when it exists
+    commentary: str | None = None
     zones: dict[Name, tuple[LsoaCode, ...]] = {}
     # person identifiers that stand for nobody in the partner extracts, besides UNKNOWN, N/A, 0 and the like
     placeholder_ids: tuple[Annotated[str, StringConstraints(min_length=1, max_length=40)], ...] = ()

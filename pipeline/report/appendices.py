@@ -157,7 +157,7 @@ def methods_appendix() -> str:
             f"<th>How it is computed</th><th>Source</th></tr></thead><tbody>{rows}</tbody></table>\n")
 
 
-def data_notes_appendix(period: str, facts: dict, synthetic: bool) -> str:
+def data_notes_appendix(period: str, facts: dict, synthetic: bool, commentary_checks: list[str] | None = None) -> str:
     missing = facts.get("missing_extracts") or []
     unusable = facts.get("unusable_extracts") or {}
     absent = ("Partner extracts not supplied: " + ", ".join(missing) + ". ") if missing else ""
@@ -185,6 +185,22 @@ def data_notes_appendix(period: str, facts: dict, synthetic: bool) -> str:
 Licences and attribution: contains public sector information licensed under the Open Government Licence v3.0;
 contains data from data.police.uk; contains National Statistics data © Crown copyright and database right; contains OS
 data © Crown copyright and database right; health indicators from OHID Fingertips (OGL).
+""" + _commentary_checks(commentary_checks)
+
+
+def _commentary_checks(checks: list[str] | None) -> str:
+    """The analyst's commentary against this run's figures: numbers typed by hand that no published figure says now."""
+    if not checks:
+        return ""
+    items = "\n".join(f"- {literal(check[:1].upper() + check[1:])}" for check in checks)
+    return f"""
+## Commentary checks
+
+Numbers in the analyst's commentary typed by hand rather than as references, which no published figure of their
+chapter says now (the data changed since it was written, or it was mistyped), and set-aside lines that match no
+finding:
+
+{items}
 """
 
 

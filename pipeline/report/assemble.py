@@ -44,6 +44,7 @@ class Part:
     appendix: bool
     notebook: Path | None = None
     markdown: str = ""
+    commentary: str = ""  # the analyst's commentary (HTML), shown under the chapter's title
 
 
 def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> nbformat.NotebookNode:
@@ -89,8 +90,10 @@ def combine(parts: list[Part], title: str, subtitle: str, synthetic: bool, gener
                 combined.cells.append(cell)
             continue
         chapter = nbformat.read(part.notebook, as_version=4)
-        combined.cells.extend(cell for cell in chapter.cells
-                              if not REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", [])))
+        cells = [cell for cell in chapter.cells if not REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", []))]
+        if part.commentary:  # after the chapter's opening cell (its title and what it covers)
+            cells.insert(1, _markdown(part.commentary, f"commentary-{part.name}"))
+        combined.cells.extend(cells)
         combined.metadata.setdefault("kernelspec", chapter.metadata.get("kernelspec", {}))
     if contents is not None:
         combined.cells.append(contents)

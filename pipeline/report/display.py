@@ -236,9 +236,11 @@ class Display:
         markup (pipeline.formatting.literal)."""
         self.text(fmt.literal(text) if text else "")
 
-    def findings(self, findings: list[Finding], empty_message: str = "no findings.") -> None:
+    def findings(self, findings: list[Finding], empty_message: str = "no findings.", unlisted: tuple[str, ...] = ()) -> None:
         """Findings as a bulleted list, each sentence as its chapter wrote it; saved as JSON beside the run's
-        tables (findings/<chapter>.json), where the executive summary gathers them."""
+        tables (findings/<chapter>.json), where the executive summary gathers them. Findings of an `unlisted`
+        section are saved but not listed (a table of the chapter shows them, one row each)."""
         if self.tables_dir is not None:
             write_text(findings_json(findings), findings_path(self.tables_dir))
-        self.text("\n".join(f"- {finding.text}" for finding in findings) if findings else empty_message)
+        listed = [finding for finding in findings if finding.section not in unlisted]
+        self.text("\n".join(f"- {finding.text}" for finding in listed) if listed else empty_message)

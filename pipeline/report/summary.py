@@ -248,8 +248,6 @@ a change* does not mean the level held steady.
 
 {progress_table(findings)}
 
-{matrix_html(findings)}
-
 ## Key findings
 
 {key_findings_html(findings)}
@@ -257,6 +255,8 @@ a change* does not mean the level held steady.
 ## Recommendations
 
 <ol class="recommendations">{recs}</ol>
+
+{matrix_html(findings)}
 {changes_html}"""
 
 

@@ -26,25 +26,21 @@ def _bands(cuts: tuple[float, float, float], unit: str) -> str:
 
 
 def rules(first: Finding) -> str:
-    """The criteria, their bands and weights, and how the ranking's uncertainty is shown, from the figures."""
-    weights = "; ".join(f"{escape(k)} {first.figures.get(f'weight {k}', 1.0):g}" for k in CRITERIA)
-    harm = ("share of all harm-weighted crime (" + _bands(SHARE_BANDS, "%") + ")" if first.figures.get("harm_weighted")
-            else f"not scored: no harm weighting is configured, so every candidate scores the middle ({MIDDLE})")
+    """The criteria, their bands and weights, and how the ranking's uncertainty is shown, from the figures (the crime
+    overview's 'Candidate priorities' section gives them at length)."""
+    weights = ", ".join(f"{SHORT[k].lower()} {first.figures.get(f'weight {k}', 1.0):g}" for k in CRITERIA)
+    harm = ("share of harm-weighted crime" if first.figures.get("harm_weighted")
+            else f"not scored ({MIDDLE}): no harm weighting is configured")
     source = str(first.figures.get("board_source") or "")
     board = f" ({escape(source)})" if source else ""
-    return (f'<div class="rating-rule"><strong>How the matrix scores</strong> (the MoRiLE and 4 x 4 grid methods): each '
-            f"candidate scores 1 (low) to 4 (high) on each criterion; its score is the weighted mean. "
-            f"<em>Harm</em>: {harm}. <em>Volume</em>: share of all police-recorded crime and ASB "
-            f"({_bands(SHARE_BANDS, '%')}). <em>Change</em> on last year ({_bands(CHANGE_BANDS, '%')}) and the "
-            f"<em>long-term trend</em> a year ({_bands(TREND_BANDS, '%')}) score only when beyond natural variation "
-            f"(exact test; trend interval excluding no change), else {MIDDLE}. <em>Repeat victims</em>: share of victims "
-            f"with two or more cases where a partner extract gives it ({_bands(REPEAT_BANDS, '%')}). <em>Public "
-            f"concern</em> and <em>ability to act</em>: the board's scores in the configuration{board}. A criterion not measured "
-            f"for a candidate scores {MIDDLE}. Weights: {weights}. <em>Rank interval</em>: the 2.5th to 97.5th percentile "
-            f"of each candidate's rank over {fmt.count(first.figures['resamples'])} resamples of every count (parametric "
-            f"bootstrap, Poisson); overlapping intervals are orderings the data cannot separate. Candidates: the plan's "
-            f"priorities and every crime type in the top {TOP} on volume, harm, change or rise. "
-            f"{escape(NOT_SCORED)}</div>")
+    return (f'<div class="rating-rule"><strong>How the matrix scores</strong> (MoRiLE-style): 1 to 4 on each criterion, '
+            f"the score the weighted mean (weights: {weights}). <em>Harm</em>: {harm}; <em>volume</em>: share of crime "
+            f"and ASB (both {_bands(SHARE_BANDS, '%')}). <em>Change</em> ({_bands(CHANGE_BANDS, '%')}) and "
+            f"<em>trend</em> ({_bands(TREND_BANDS, '% a year')}) score only when beyond natural variation, else {MIDDLE}. "
+            f"<em>Repeat victims</em>: {_bands(REPEAT_BANDS, '%')} of victims. <em>Public concern</em>, <em>ability to "
+            f"act</em>: the board's scores{board}. Not measured: {MIDDLE}. <em>Rank interval</em>: 2.5th to 97.5th "
+            f"percentile over {fmt.count(first.figures['resamples'])} Poisson resamples of every count; overlapping "
+            f"intervals cannot be told apart. {escape(NOT_SCORED)}</div>")
 
 
 def _score(value: float) -> str:
@@ -66,7 +62,7 @@ def matrix_html(findings: list[Finding]) -> str:
                     f'{"yes" if g["current"] else "<strong>no</strong>"}</td>'
                     + "".join(f'<td class="num">{_score(float(g[k]))}</td>' for k in CRITERIA)
                     + f'<td class="num"><strong>{float(g["Score"]):.2f}</strong></td><td class="num">{rank}</td></tr>')
-    return (f'## Priority-setting matrix\n\n<table class="report-table summary-table matrix-table"><caption>Candidate '
+    return (f'<table class="report-table summary-table matrix-table"><caption>Priority-setting matrix: candidate '
             f'priorities scored 1 (low) to 4 (high), highest score first</caption><thead>{head}</thead>'
             f'<tbody>{"".join(body)}</tbody></table>\n\n{rules(rows[0])}\n')
 
