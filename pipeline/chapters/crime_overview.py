@@ -215,7 +215,7 @@ def matrix_table(result: CrimeOverview) -> pd.DataFrame:
     frame = result.matrix.drop(columns=["Rank low", "Rank high", "Crimes this year"])
     frame["Current priority"] = frame["Current priority"].map({True: "yes", False: "no"})
     frame["Rank 95% interval"] = [f"{a} to {b}" for a, b in zip(result.matrix["Rank low"], result.matrix["Rank high"])]
-    frame.attrs["kinds"] = {k: "ratio" for k in (*priority_matrix.CRITERIA, "Score")}
+    frame.attrs["kinds"] = {k: "number" for k in priority_matrix.CRITERIA} | {"Score": "ratio"}
     return frame
 
 

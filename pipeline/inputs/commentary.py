@@ -5,9 +5,11 @@ own paragraphs. A figure is written as a reference to a published figure, so a r
 
 - `{{headline.violence.this_year}}`: a figure of a priority's headline finding (the priority's key, as in the
   executive summary's table: overall, strategic, acquisitive, violence, asb, domestic, reoffending);
-- `{{violence | <table> | <row> | <column>}}`: a cell of one of the chapter's published tables, the table named by
-  its published file's name without its number (`crime-in-cambridge-by-police-uk-crime-type`), the row by its first
-  cell.
+- `{{violence | <table> | <row> | <column>}}`: a cell of a chapter's published tables (any chapter's), the table
+  named by its published file's name without its number (`crime-in-cambridge-by-police-uk-crime-type`), the row by
+  its first cell.
+
+Text before the first chapter heading (a title, notes to oneself) is not shown.
 
 A section headed `## set aside` lists generated findings the analyst sets aside, one per line:
 `- <chapter>: "<words the finding contains>": <reason>`. The report keeps each in an appendix with the reason.
@@ -94,9 +96,7 @@ def read_commentary(path: Path, chapters: tuple[str, ...]) -> Commentary:
                 raise InputDataError(path, f"line {number}: the chapter '{current}' has a second section.", FIX)
             result.first_lines[current] = number + 1
             continue
-        if current is None:
-            if line.strip() and not line.lstrip().startswith("#"):
-                raise InputDataError(path, f"line {number}: text before the first chapter heading.", FIX)
+        if current is None:  # a title and notes before the first chapter heading are the analyst's own, not shown
             continue
         if current == SET_ASIDE_HEADING:
             if line.strip():

@@ -84,6 +84,16 @@ METHODS = (
      "county rate.", "Spiegelhalter (2005), Statistics in Medicine 24"),
     ("Re-offending", "Each IOM member's offences and severity in equal windows before and after joining; Wilcoxon "
      "signed-rank test of the paired change.", "Wilcoxon (1945)"),
+    ("Harm", "Each crime type's count times its harm weight (a configured weighting; a weighting by Home Office offence "
+     "code is carried to police.uk types as the mean of the codes' weights, weighted by the force's recorded offences). "
+     "The total's 95% interval is Dobson's method for a weighted sum of Poisson counts; its change on last year and "
+     "the partnership's harm per 1,000 against each district, a weighted normal test.",
+     "Dobson et al. (1991), Statistics in Medicine 10; ONS (2016) Crime Severity Score research outputs"),
+    ("Priority-setting matrix", "Each candidate scores 1 to 4 on stated bands of harm share, volume, the change and "
+     "trend (only when beyond natural variation), repeat victims and the board's public concern and ability to act; "
+     "the score is the weighted mean. Rank intervals: 2.5th to 97.5th percentile of ranks over 1,000 Poisson "
+     "resamples of every count.", "MoRiLE (NPCC); Efron and Tibshirani (1993), ch. 6; Goldstein and Spiegelhalter "
+     "(1996), JRSS A 159"),
     ("Disclosure control", "No published count from 1 to 4; a second cell is suppressed wherever a total would reveal "
      "a suppressed one.", "ONS disclosure control guidance for tables"),
     ("Checked by simulation", "Every test above is run on simulated data with no effect (it rejects at its nominal "
@@ -99,6 +109,9 @@ GLOSSARY = (
     ("BH", "Benjamini-Hochberg: the method that holds the false discovery rate (FDR) across a table of tests."),
     ("CI", "Confidence interval: the range of values the data are consistent with; a 95% interval misses the true "
      "value about one time in twenty."),
+    ("CCHI", "Cambridge Crime Harm Index: a harm weighting giving each offence the starting-point sentence in days."),
+    ("CSS", "Crime Severity Score (ONS): a harm weighting giving each Home Office offence code a weight from the "
+     "sentences courts hand down for it."),
     ("CR2", "A small-sample correction for tests on records that cluster by person (one person's many records), "
      "with Bell-McCaffrey degrees of freedom."),
     ("CSP", "Community Safety Partnership: the statutory partnership of council, police, fire, health and probation."),
@@ -113,12 +126,20 @@ GLOSSARY = (
     ("Funnel plot", "Each district's rate against its population, with limits that narrow as the population grows: "
      "a district outside them differs from the county rate by more than chance."),
     ("Gi*", "Getis-Ord statistic: whether an area and its neighbours together have more events than chance gives."),
+    ("Harm weighting", "Weights that count each offence by the harm it does rather than as one, named with its "
+     "version and source; illustrative weights are labelled as such wherever they are used."),
+    ("Dobson's method", "The interval for a weighted sum of Poisson counts, such as total harm: the exact Poisson "
+     "interval of the count, scaled by the spread of the weights."),
     ("GLM", "Generalised linear model: a regression for counts or yes/no outcomes."),
     ("HMIC", "Her Majesty's Inspectorate of Constabulary (now HMICFRS), which inspects police recording."),
     ("ISO", "International Organization for Standardization; an ISO week runs Monday to Sunday."),
     ("IOM", "Integrated Offender Management: the multi-agency scheme for the offenders causing most harm."),
     ("ISTV", "Information Sharing to Tackle Violence: the A&E assault data set (Information Standard ISB 1594)."),
     ("Intermittent hotspot", "A place hot (Gi*) in at least one year in ten, with no clearer pattern."),
+    ("MoRiLE", "Management of Risk in Law Enforcement: the police method of scoring candidate priorities on harm, "
+     "likelihood and the organisation's ability to act."),
+    ("Rank interval", "The range of ranks a candidate takes in 95% of resamples of the counts: candidates whose "
+     "intervals overlap cannot be put in order by the data."),
     ("LSOA", "Lower layer Super Output Area: an ONS area of about 1,500 residents (2021 boundaries)."),
     ("Natural variation", "The year-to-year movement chance alone produces in counts of events; a change is beyond it "
      "when an exact test gives p < 0.05 (q <= 0.05 when it is one of a table of changes). Within natural variation "

@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 
 from pipeline import formatting as fmt
-from pipeline.chapters.registry import Finding
+from pipeline.chapters.registry import REGISTRY, Finding
 from pipeline.errors import ConfigError, InputDataError
 from pipeline.fileio import write_text
 from pipeline.inputs.commentary import REFERENCE, Commentary, Reference, SetAside, commentary_path, read_commentary
@@ -72,7 +72,8 @@ def published(run_dir: Path, findings: list[Finding], chapter: str) -> Published
             continue
         for name, value in finding.figures.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(float(value)):
-                shown = fmt.number(value, fmt.kind_of_column(name, value))
+                kind = "p" if name in ("p_value", "q_value", "bh_adjusted_p") else fmt.kind_of_column(name, value)
+                shown = fmt.number(value, kind)
                 if finding.headline:
                     out.headlines[(finding.priority, name.lower())] = shown
                 for number in _numbers_in(shown):
@@ -82,12 +83,13 @@ def published(run_dir: Path, findings: list[Finding], chapter: str) -> Published
     return out
 
 
-def resolve(reference: Reference, chapter: str, figures: Published, headlines: dict[tuple[str, str], str], file: Path) -> str:
+def resolve(reference: Reference, chapter: str, tables: dict[str, Published], headlines: dict[tuple[str, str], str],
+            file: Path) -> str:
     parts = reference.parts
     if "|" not in reference.key and len(parts) == 3 and parts[0].lower() == "headline":
         found = headlines.get((parts[1].lower(), parts[2].lower()))
-    elif len(parts) == 4 and parts[0].lower() == chapter:
-        found = figures.cells.get((parts[1].lower(), parts[2].lower(), parts[3].lower()))
+    elif len(parts) == 4 and parts[0].lower() in tables:
+        found = tables[parts[0].lower()].cells.get((parts[1].lower(), parts[2].lower(), parts[3].lower()))
     else:
         found = None
     if found is None:
@@ -122,22 +124,23 @@ def _stale_numbers(text: str, chapter: str, figures: Published) -> list[str]:
 def render(commentary: Commentary, run_dir: Path, findings: list[Finding], area_name: str) -> Rendered:
     """Each chapter's commentary box, the stale numbers, and each set-aside line with the finding it matches."""
     rendered = Rendered()
-    headlines = {key: value for chapter in {f.chapter for f in findings}
-                 for key, value in published(run_dir, findings, chapter).headlines.items()}
+    chapters = {f.chapter for f in findings} | {p.name for p in (run_dir / "tables").glob("*") if p.is_dir()}
+    tables = {chapter: published(run_dir, findings, chapter) for chapter in chapters}
+    headlines = {key: value for figures in tables.values() for key, value in figures.headlines.items()}
     for chapter, text in commentary.sections.items():
-        figures = published(run_dir, findings, chapter)
+        figures = tables.get(chapter) or Published()
         lines = text.splitlines()
         start = commentary.first_lines[chapter]
         for offset, line in enumerate(lines):
             def figure(match: re.Match, number: int = start + offset) -> str:
-                return fmt.literal(resolve(Reference(number, match.group(1).strip()), chapter, figures, headlines,
+                return fmt.literal(resolve(Reference(number, match.group(1).strip()), chapter, tables, headlines,
                                            commentary.file))
             lines[offset] = REFERENCE.sub(figure, line)
         rendered.stale += _stale_numbers(text, chapter, figures)
         body = markdown_html("\n".join(lines))
         rendered.html[chapter] = (f'<aside class="analyst-commentary" aria-label="Analyst\'s commentary"><p class='
-                                  f'"commentary-by"><strong>Analyst\'s commentary</strong>, written by {escape(area_name)} '
-                                  f"partnership for this assessment (not generated; its figures are this run's)</p>"
+                                  f'"commentary-by"><strong>Analyst\'s commentary</strong> from the {escape(area_name)} '
+                                  f"partnership, written for this assessment (not generated; its figures are this run's)</p>"
                                   f"{body}</aside>")
     for entry in commentary.set_aside:
         matches = [f for f in findings if f.chapter == entry.chapter and entry.words.lower() in f.text.lower()]
@@ -157,7 +160,7 @@ def set_aside_appendix(rendered: Rendered | None, area_name: str) -> str:
     if not rendered or not rendered.set_aside:
         return ""
     rows = "".join(
-        f'<tr><td class="text">{escape(entry.chapter)}</td><td class="text">'
+        f'<tr><td class="text">{escape(REGISTRY[entry.chapter].title)}</td><td class="text">'
         f'{escape(match.text) if match else "(no finding matches now: " + escape(entry.words) + ")"}</td>'
         f'<td class="text">{escape(entry.reason)}</td></tr>' for entry, match in rendered.set_aside)
     return (f"# Findings set aside by the analyst\n\nGenerated findings that the analyst of {fmt.literal(area_name)} "
