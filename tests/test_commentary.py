@@ -122,3 +122,16 @@ def test_a_run_with_an_unknown_key_exits_2_without_a_traceback(tmp_path, capsys)
     assert code == 2 and "demo-2025-03.md" in err and "line 3" in err and "headline.overall.no_such" in err
     assert "Traceback" not in err and not any((tmp_path / "out").glob("*.staging*"))
     shutil.rmtree(tmp_path / "out", ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_the_demo_commentary_renders_this_runs_figures_under_its_chapter(tmp_path, capsys):
+    assert runner.main(["--only", "crime_overview", "--out-dir", str(tmp_path / "out")]) == 0
+    run = tmp_path / "out" / "2025-03-demo-only-crime_overview"
+    html = (run / "report.html").read_text()
+    findings = __import__("json").loads((run / "findings" / "crime_overview.json").read_text())
+    headline = next(f for f in findings if f["headline"] and f["priority"] == "overall")["figures"]["this_year"]
+    assert f"Police-recorded crime was\n{headline:,} offences" in html or f"Police-recorded crime was {headline:,} offences" in html
+    assert 'class="analyst-commentary"' in html and "from the Cambridge partnership" in html
+    assert "`{{headline.overall.this_year}}` = " + f"{headline:,}" in (run / "references.md").read_text()
+    assert "{{" not in html.split('class="analyst-commentary"')[1].split("</aside>")[0]
