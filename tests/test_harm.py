@@ -89,6 +89,15 @@ def test_change_in_harm_rejects_at_its_nominal_rate_with_no_change_and_finds_a_p
     assert expected > 0.75 and abs(power - expected) < 0.06
 
 
+def test_harm_rates_of_two_populations_reject_at_the_nominal_rate_with_equal_rates():
+    rng = np.random.default_rng(30)
+    weights, per_person = np.array([600.0, 40.0, 3.0]), np.array([0.0001, 0.0008, 0.004])
+    small, large = 40_000, 150_000  # a district and the partnership: the same harm per resident
+    p = [compare_weighted(rng.poisson(per_person * large), rng.poisson(per_person * small), weights, large, small).p_value
+         for _ in range(4000)]
+    assert 0.035 <= np.mean(np.array(p) <= 0.05) <= 0.065
+
+
 def test_rates_compare_by_population():
     same = compare_weighted([100, 10], [200, 20], [1.0, 50.0], exposure_current=1000, exposure_previous=2000)
     assert same.change == pytest.approx(0) and same.p_value == pytest.approx(1)
