@@ -270,7 +270,7 @@ def harm_findings(result: CrimeOverview) -> list[Finding]:
     if types.empty:
         return []
     excess = (types["Share of harm (%)"].astype(float) - types["Share of crime (%)"].astype(float)).sort_values(ascending=False)
-    heavy = [f"{name} ({fmt.percent(types.loc[name, 'Share of crime (%)'])} of crimes, "
+    heavy = [f"{fmt.literal(name)} ({fmt.percent(types.loc[name, 'Share of crime (%)'])} of crimes, "
              f"{fmt.percent(types.loc[name, 'Share of harm (%)'])} of harm)" for name in excess.index[:2] if excess[name] > 0]
     weighting = result.weighting["label"] if result.weighting else ""
     unit = result.weighting.get("unit", "harm units") if result.weighting else "harm units"
@@ -284,7 +284,12 @@ def harm_findings(result: CrimeOverview) -> list[Finding]:
                  f" on the year before, {screen}")
         figures |= {"harm_change": float(total["Change in harm"]), "harm_change_percent": float(total["Change (%)"]),
                     "screen": screen}
-    return [Finding(NAME, "overall", text + ".", figures, "context", HARM_SECTION)]
+    short = ("ILLUSTRATIVE weights, not an official weighting" if result.weighting and result.weighting.get("illustrative")
+             else fmt.literal(result.weighting["name"]) if result.weighting else "")
+    first = excess.index[0]
+    summary = (f"Weighed by harm ({short}), {fmt.literal(first)} carries {fmt.percent(types.loc[first, 'Share of harm (%)'])} of harm "
+               f"from {fmt.percent(types.loc[first, 'Share of crime (%)'])} of crimes." if heavy else "")
+    return [Finding(NAME, "overall", text + ".", figures, "context", HARM_SECTION, summary=summary)]
 
 
 def target_period(aim: str, months: int) -> str:
