@@ -8,7 +8,8 @@ ABBREVIATION = re.compile(r"(?<![\w/*-])([A-Z][A-Za-z0-9&*-]*[A-Z0-9*][A-Za-z0-9
 TECHNICAL = ("w/c", "exceedance score", "aoristic", "funnel plot", "persistent hotspot", "emerging hotspot",
              "intermittent hotspot", "former hotspot", "special cause", "Wilson", "Garwood", "q-value", "p-value",
              "odds ratio", "rate ratio", "pro rata", "recording effect", "natural variation", "Gi*")
-NOT_TERMS = {"SYNTHETIC", "DEMONSTRATION", "DATA", "UNKNOWN", "N/A", "ALARM"}  # words in capitals, not abbreviations
+NOT_TERMS = {"SYNTHETIC", "DEMONSTRATION", "DATA", "UNKNOWN", "N/A", "ALARM",  # words in capitals, not abbreviations
+             "ILLUSTRATIVE", "NOT"}
 
 
 def readable_text(report_html: str, start: str = 'id="sec-1"', end: str = 'id="sec-appendix-b"') -> str:

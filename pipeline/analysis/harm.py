@@ -133,7 +133,8 @@ def district_harm(crimes: pd.DataFrame, denominators: pd.DataFrame, weights: dic
             continue
         population = float(dens.loc[code, "population_2021"])
         total = weighted_total(here, w)
-        row = {"District": dens.loc[code, "district_name"], "Role": "partnership" if code in area_codes else "comparison",
+        name = dens.loc[code, "district_name"]
+        row = {"District": f"{name} (partnership)" if code in area_codes else name,
                "Crimes (weighted types)": int(here.sum()), "Harm per 1,000": total.total / population * 1000,
                "Harm per 1,000 95% CI": Interval(total.lower / population * 1000, total.upper / population * 1000, "rate"),
                "Partnership ÷ district": None, "p-value": None}

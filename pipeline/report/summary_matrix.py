@@ -57,7 +57,7 @@ def matrix_html(findings: list[Finding]) -> str:
     body = []
     for f in rows:
         g = f.figures
-        rank = (str(g["rank"]) if g["rank_low"] == g["rank_high"] else f"{g['rank']} ({g['rank_low']} to {g['rank_high']})")
+        rank = (str(g["rank"]) if g["rank_low"] == g["rank_high"] else f"{g['rank']} ({g['rank_low']}\u2013{g['rank_high']})")
         body.append(f'<tr><td class="text">{escape(str(g["candidate"]))}</td><td class="text">'
                     f'{"yes" if g["current"] else "<strong>no</strong>"}</td>'
                     + "".join(f'<td class="num">{_score(float(g[k]))}</td>' for k in CRITERIA)
