@@ -32,7 +32,7 @@ def test_demo_run_with_non_default_period_end(demo_run):
     assert sorted(p.name for p in folder.iterdir() if p.name != "review") == ["01_data_quality.ipynb", "02_crime_overview.ipynb",
                                                         "03_strategic_priority.ipynb", "04_violence.ipynb", "05_acquisitive.ipynb", "06_asb.ipynb",
                                                         "07_domestic.ipynb", "08_reoffending.ipynb", "findings",
-                                                        "manifest.json", "report.html", "tables"]
+                                                        "manifest.json", "references.md", "report.html", "tables"]
     assert sorted(p.name for p in (folder / "tables").iterdir()) == ["acquisitive", "asb", "crime_overview", "data_quality",
                                                                      "domestic", "reoffending", "strategic_priority",
                                                                      "violence"]
