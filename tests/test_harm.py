@@ -71,7 +71,9 @@ def test_dobson_interval_covers_the_true_total_at_about_95_percent():
     for counts in rng.poisson(means, size=(trials, len(means))):
         result = weighted_total(counts, weights)
         covered += result.lower <= truth <= result.upper
-    assert 0.93 <= covered / trials <= 0.975  # Dobson's method is slightly conservative
+    # 93.2% here: where a rare, heavy type carries most of the variance Dobson's interval runs a little under its
+    # nominal 95% (the method's docstring says so); with the weights more even it is at 95%
+    assert 0.92 <= covered / trials <= 0.97
 
 
 def test_change_in_harm_rejects_at_its_nominal_rate_with_no_change_and_finds_a_planted_rise():

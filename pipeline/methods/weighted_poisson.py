@@ -14,7 +14,8 @@ Var(Y1 - Y0) = sum(w_i^2 (x1_i + x0_i)) and z = (Y1 - Y0) / sqrt(that) (the weig
 Poisson counts; Armitage P., Berry G., Matthews J.N.S. (2002) Statistical Methods in Medical Research, 4th ed.,
 section 5.2). Two rates (harm per resident) are compared the same way with each year's variance divided by its
 population squared. tests/test_weighted_poisson.py checks the interval's coverage and the test's null rejection
-rate by simulation.
+rate by simulation. Dobson's interval covers at about its nominal rate, a little under (93% in the test's mix) when a
+rare type with a heavy weight carries most of the variance: read the total's interval as approximate there.
 """
 from __future__ import annotations
 
