@@ -28,6 +28,7 @@ from pipeline.analysis.overview import ALL_CRIME, ASB, annual_counts, area_rows
 from pipeline.inputs.config import MATRIX_CRITERIA, AssessmentConfig
 
 RESAMPLES = 1000
+FINDING_SECTION = "Candidate priorities"  # the section of the crime overview's findings, one per candidate
 MIDDLE = 2.5
 CRITERIA = MATRIX_CRITERIA
 DEFAULT_WEIGHTS = {"Harm share": 2.0, "Volume": 1.0, "Change since last year": 1.0, "Long-term trend": 1.0,

@@ -192,7 +192,7 @@ def findings(result: CrimeOverview) -> list[Finding]:
 
 
 HARM_SECTION = "Harm beside volume"
-MATRIX_SECTION = "Candidate priorities"
+MATRIX_SECTION = priority_matrix.FINDING_SECTION
 
 
 def build_matrix(ctx: ChapterContext, crimes: pd.DataFrame, weights: dict[str, float] | None) -> pd.DataFrame:
@@ -274,7 +274,7 @@ def harm_findings(result: CrimeOverview) -> list[Finding]:
              f"{fmt.percent(types.loc[name, 'Share of harm (%)'])} of harm)" for name in excess.index[:2] if excess[name] > 0]
     weighting = result.weighting["label"] if result.weighting else ""
     unit = result.weighting.get("unit", "harm units") if result.weighting else "harm units"
-    text = f"Weighed by harm ({weighting}), " + (f"{fmt.in_words(heavy)} carry more harm than their volume suggests"
+    text = f"Weighed by harm ({fmt.literal(weighting)}), " + (f"{fmt.in_words(heavy)} carry more harm than their volume suggests"
                                                  if heavy else "no crime type carries more harm than its volume")
     figures = {"harm_total": float(total["Harm this year"]), "weighting": weighting,
                "top_harm_type": str(types["Share of harm (%)"].astype(float).idxmax())}

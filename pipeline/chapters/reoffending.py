@@ -10,6 +10,7 @@ from pipeline import formatting as fmt
 from pipeline.analysis import reoffending
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding, headline_figures
+from pipeline.inputs.harm_weights import CODE_LEVEL
 
 NAME = "reoffending"
 
@@ -34,9 +35,7 @@ def build(ctx: ChapterContext) -> ReoffendingChapter:
         result.cohort_missing = ctx.unavailable.get("iom_cohort", "iom_cohort.csv was not supplied")
         return result
     result.members = len(cohort)
-    cohort, result.severity_source = _severity(ctx, cohort)
-    if "the file's own severity columns are not used" in result.severity_source:
-        result.severity_weighting = ctx.ingest_facts()["harm_weighting"]["label"]
+    cohort, result.severity_source, result.severity_weighting = _severity(ctx, cohort)
     result.outcomes = reoffending.outcomes(cohort)
     result.tests = reoffending.paired_tests(cohort)
     result.peak = reoffending.selection_peak(cohort, ctx.table("police_records", area_only=True))
@@ -58,22 +57,22 @@ def code_weights(ctx: ChapterContext) -> dict[str, float]:
             if isinstance(kind, str) and kind.lower() in types}
 
 
-def _severity(ctx: ChapterContext, cohort: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The cohort with its severity from the configured weighting where the file gives offence codes, and what the
-    severity measures use, in words."""
+def _severity(ctx: ChapterContext, cohort: pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
+    """The cohort with its severity from the configured weighting where the file gives offence codes, what the
+    severity measures use, in words, and the weighting's label when they use it ('' otherwise)."""
     weighting = ctx.ingest_facts().get("harm_weighting")
     supplied = ("Severity is the sum of harm weights the extract supplies (severity_before, severity_after); the "
                 "weighting is the supplier's and the file does not name it.")
     if not reoffending.carries_codes(cohort):
         return cohort, supplied + (" The configured weighting cannot be applied: the cohort file gives no offence "
-                                   "codes (offence_codes_before, offence_codes_after)." if weighting else "")
+                                   "codes (offence_codes_before, offence_codes_after)." if weighting else ""), ""
     weights = code_weights(ctx)
     if weighting is None or not weights:
-        return cohort, supplied + " The file gives offence codes, but no harm weighting is configured (harm_weights)."
+        return cohort, supplied + " The file gives offence codes, but no harm weighting is configured (harm_weights).", ""
     weighed, counts = reoffending.weighted_severity(cohort, weights)
     text = (f"Severity is the sum of the weights of each member's offences under **{fmt.literal(weighting['label'])}**, "
             f"applied to the Home Office offence codes the cohort file gives (by "
-            + ("offence code" if weighting["level"].startswith("Home Office") else "each code's police.uk crime type")
+            + ("offence code" if weighting["level"] == CODE_LEVEL else "each code's police.uk crime type")
             + "); the file's own severity columns are not used.")
     if counts["weighed"] < counts["members"]:
         short = counts["members"] - counts["weighed"]
@@ -83,7 +82,7 @@ def _severity(ctx: ChapterContext, cohort: pd.DataFrame) -> tuple[pd.DataFrame, 
                      if counts["codes_not_weighted"] else "",
                      f"{counts['windows_with_wrong_code_count']:,} windows whose codes do not number their offences"
                      if counts["windows_with_wrong_code_count"] else ""])) + ".")
-    return weighed, text
+    return weighed, text, weighting["label"]
 
 
 def peak_reading(result: ReoffendingChapter) -> str:
@@ -122,7 +121,7 @@ def findings(result: ReoffendingChapter) -> list[Finding]:
     words = lambda v: v.brief() if hasattr(v, "brief") else v  # noqa: E731
     out.append(Finding(NAME, "reoffending", f"IOM cohort of {fmt.count(result.members)}: {words(both)} reduced both the "
                        f"frequency and the severity of their offending; {words(none)} did not offend in the after window"
-                       + (f" (severity weighed by {result.severity_weighting})." if result.severity_weighting else "."),
+                       + (f" (severity weighed by {fmt.literal(result.severity_weighting)})." if result.severity_weighting else "."),
                        headline_figures("IOM cohort members", result.members,
                                         comparison="before against after, no comparison group")
                        | {"both_percent": both.share if hasattr(both, "share") else None,

@@ -38,17 +38,15 @@ class Published:
 
 
 def _shown(value: str, column: str) -> str:
+    """A published CSV cell as the report shows it (a count with separators, a percent with its sign...)."""
     text = value.lstrip("'")
-    try:
-        number = int(text)
+    for parse in (int, float):
+        try:
+            number = parse(text)
+        except ValueError:
+            continue
         return fmt.number(number, fmt.kind_of_column(column, number))
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return fmt.number(number, fmt.kind_of_column(column, number))
+    return text
 
 
 def _numbers_in(text: str) -> list[float]:
@@ -68,7 +66,7 @@ def published(run_dir: Path, findings: list[Finding], chapter: str) -> Published
                 for number in _numbers_in(shown):
                     out.numbers.setdefault(number, f"table {table}, {row[0].lstrip(chr(39))}, {column}")
     for finding in findings:
-        if finding.chapter != chapter and not (finding.headline and chapter == "summary"):
+        if finding.chapter != chapter:
             continue
         for name, value in finding.figures.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(float(value)):
@@ -81,6 +79,12 @@ def published(run_dir: Path, findings: list[Finding], chapter: str) -> Published
         for number in _numbers_in(finding.text):
             out.numbers.setdefault(number, f"finding '{finding.text[:60]}'")
     return out
+
+
+def published_by_chapter(run_dir: Path, findings: list[Finding]) -> dict[str, Published]:
+    """Every chapter's published figures (a chapter with findings or tables in the run)."""
+    chapters = {f.chapter for f in findings} | {p.name for p in (run_dir / "tables").glob("*") if p.is_dir()}
+    return {chapter: published(run_dir, findings, chapter) for chapter in sorted(chapters)}
 
 
 def resolve(reference: Reference, chapter: str, tables: dict[str, Published], headlines: dict[tuple[str, str], str],
@@ -121,11 +125,12 @@ def _stale_numbers(text: str, chapter: str, figures: Published) -> list[str]:
     return out
 
 
-def render(commentary: Commentary, run_dir: Path, findings: list[Finding], area_name: str) -> Rendered:
-    """Each chapter's commentary box, the stale numbers, and each set-aside line with the finding it matches."""
+def render(commentary: Commentary, run_dir: Path, findings: list[Finding], area_name: str,
+           tables: dict[str, Published] | None = None) -> Rendered:
+    """Each chapter's commentary box, the stale numbers, and each set-aside line with the finding it matches.
+    `tables`: published_by_chapter of the run, when the caller has read it already."""
     rendered = Rendered()
-    chapters = {f.chapter for f in findings} | {p.name for p in (run_dir / "tables").glob("*") if p.is_dir()}
-    tables = {chapter: published(run_dir, findings, chapter) for chapter in chapters}
+    tables = published_by_chapter(run_dir, findings) if tables is None else tables
     headlines = {key: value for figures in tables.values() for key, value in figures.headlines.items()}
     for chapter, text in commentary.sections.items():
         figures = tables.get(chapter) or Published()
@@ -170,16 +175,14 @@ def set_aside_appendix(rendered: Rendered | None, area_name: str) -> str:
             f"</tr></thead><tbody>{rows}</tbody></table>\n")
 
 
-def references_listing(run_dir: Path, findings: list[Finding]) -> str:
+def references_listing(run_dir: Path, findings: list[Finding], tables: dict[str, Published] | None = None) -> str:
     """references.md: every reference a commentary may use in this run, with its value now."""
+    tables = published_by_chapter(run_dir, findings) if tables is None else tables
     lines = ["# Figures a commentary can refer to", "", "Headline figures, by priority:", ""]
-    chapters = sorted({f.chapter for f in findings} | {p.name for p in (run_dir / "tables").glob("*") if p.is_dir()})
-    seen = {}
-    for chapter in chapters:
-        seen |= published(run_dir, findings, chapter).headlines
+    seen = {key: value for figures in tables.values() for key, value in figures.headlines.items()}
     lines += [f"- `{{{{headline.{p}.{name}}}}}` = {value}" for (p, name), value in sorted(seen.items())]
-    for chapter in chapters:
-        cells = published(run_dir, findings, chapter).cells
+    for chapter, figures in tables.items():
+        cells = figures.cells
         if cells:
             lines += ["", f"## {chapter}", ""]
             lines += [f"- `{{{{{chapter} | {t} | {r} | {c}}}}}` = {v}" for (t, r, c), v in cells.items()]
@@ -190,13 +193,14 @@ def for_run(config_path: Path, name: str, period_end: str, named: str | None, ou
             area_name: str, chapters: tuple[str, ...]) -> tuple[Rendered | None, Path]:
     """The commentary of this configuration and period rendered against the run in `out_dir` (None when there is no
     file and the configuration names none); references.md, what a commentary can refer to, is written either way."""
-    write_text(references_listing(out_dir, findings), out_dir / "references.md")
+    tables = published_by_chapter(out_dir, findings)
+    write_text(references_listing(out_dir, findings, tables), out_dir / "references.md")
     path = commentary_path(config_path, name, period_end, named)
     if not path.is_file():
         if named:
             raise ConfigError(path, "the commentary file named in the configuration does not exist.",
                               "correct 'commentary' (relative to the configuration's folder) or remove it.")
         return None, path
-    rendered = render(read_commentary(path, chapters), out_dir, findings, area_name)
+    rendered = render(read_commentary(path, chapters), out_dir, findings, area_name, tables)
     rendered.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     return rendered, path

@@ -6,11 +6,11 @@ from __future__ import annotations
 from html import escape
 
 from pipeline import formatting as fmt
-from pipeline.analysis.priority_matrix import (CHANGE_BANDS, CRITERIA, MIDDLE, NOT_SCORED, REPEAT_BANDS, SHARE_BANDS,
-                                               TOP, TREND_BANDS)
+from pipeline.analysis.priority_matrix import (CHANGE_BANDS, CRITERIA, FINDING_SECTION, MIDDLE, NOT_SCORED,
+                                               REPEAT_BANDS, SHARE_BANDS, TOP, TREND_BANDS)
 from pipeline.chapters.registry import Finding
 
-SECTION = "Candidate priorities"
+SECTION = FINDING_SECTION
 SHORT = {"Harm share": "Harm", "Volume": "Volume", "Change since last year": "Change", "Long-term trend": "Trend",
          "Repeat victims": "Repeat victims", "Public concern": "Public concern", "Ability to act": "Ability to act"}
 
