@@ -182,13 +182,13 @@ def _run_partnerships(args, config, period_end, raw_dir: Path, out_root: Path, p
 def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: dict, manifest: dict) -> None:
     """The report: the executive summary from the chapters' findings, the chapters, then the appendices."""
     from pipeline.report import appendices
-    from pipeline.report.assemble import Part, build_report
+    from pipeline.report.assemble import Part, build_report, document_titles
     from pipeline.report.commentary import is_set_aside, set_aside_appendix
     from pipeline.report.summary import changes_since, executive_summary, load_findings
 
     year = f"the year ending {period_end.strftime('%B %Y')}"
     findings = load_findings(out_dir / "findings")
-    commentary = analyst_commentary(config, period_end, out_dir, findings, manifest)
+    commentary = analyst_commentary(config, period_end, out_dir, findings, manifest, chapters)
     summarised = [f for f in findings if not is_set_aside(f, commentary)]
     previous_end = period_end - 12
     previous = load_findings(out_dir.parent / f"{previous_end}-{config.name}" / "findings")
@@ -205,18 +205,18 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
               Part("glossary", True, markdown=appendices.glossary_appendix()),
               Part("provenance", True, markdown=appendices.provenance_appendix(manifest)),
               Part("tables", True, markdown=appendices.tables_annex(out_dir))]
-    build_report(parts, out_dir / "report.html", config.title,
-                 f"Assessment year ending {period_end.strftime('%B %Y')}. Partnership area: {config.area_name}.",
-                 config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
+    titles = document_titles(config.title, config.area_name, period_end.strftime('%B %Y'), chapters, config.synthetic)
+    build_report(parts, out_dir / "report.html", *titles, config.synthetic, time.strftime("%Y-%m-%d %H:%M"))
 
 
-def analyst_commentary(config, period_end, out_dir: Path, findings, manifest: dict):
+def analyst_commentary(config, period_end, out_dir: Path, findings, manifest: dict, ran: list[Chapter] | None = None):
     """The analyst's commentary for this period resolved against the run (None without a file), its hand-typed numbers
     that no figure says now printed, and its file recorded in the manifest."""
     from pipeline.report.commentary import for_run
 
     rendered, path = for_run(Path(config.path), config.name, str(period_end), config.commentary, out_dir, findings,
-                             config.area_name, tuple(c.name for c in CHAPTERS))
+                             config.area_name, tuple(c.name for c in CHAPTERS),
+                             tuple(c.name for c in ran) if ran and len(ran) < len(CHAPTERS) else None)
     if rendered is not None:
         manifest["commentary"] = {"file": str(path), "sha256": rendered.sha256}
         for check in rendered.stale:

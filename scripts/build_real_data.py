@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.paths import RAW_DIR, SHARED_DATA_DIR  # noqa: E402
 from pipeline.inputs.harm_weights import VOLUMES_FILE
-from pipeline.inputs.reference import REFERENCE_FILES  # noqa: E402
+from pipeline.inputs.reference import AGE_POPULATION_FILE, REFERENCE_FILES  # noqa: E402
 
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 
@@ -47,7 +47,7 @@ def build(shared: Path, raw: Path) -> list[str]:
             sums.append(f"{sha256(data)}  police.uk/cambridgeshire/{member}  ->  {target.relative_to(raw)}!{member}")
     reference = raw / "reference"
     reference.mkdir(parents=True, exist_ok=True)
-    for name in REFERENCE_FILES.values():
+    for name in (*REFERENCE_FILES.values(), AGE_POPULATION_FILE):
         data = (shared / "reference" / name).read_bytes()
         with open(reference / f"{name}.gz", "wb") as handle, gzip.GzipFile(fileobj=handle, mode="wb", mtime=0,
                                                                             filename="", compresslevel=9) as zipped:

@@ -56,6 +56,15 @@ CYCLE_SURGE_DAYS = (pd.Timestamp("2024-10-07"), pd.Timestamp("2024-11-03"))
 CYCLE_SURGE_MULTIPLIER = 2.0
 SURGE_SEED_OFFSET = 7
 IOM_CODES_SEED_OFFSET = 9  # the IOM cohort's offence codes (so the rest of the data set keeps its bytes)
+KNIFE_SEED_OFFSET = 11  # the weapon flags and the planted young knife-enabled violence (the rest keeps its bytes)
+# Knife-enabled violence among 16-24 year-olds, concentrated in three LSOAs of King's Hedges and Arbury and rising over
+# the last two years: extra knife-enabled assaults with injury (victim and suspect aged 16-24) by financial year
+# (2020/21 ...), and A&E sharp-object attendances of 16-24 year-olds that follow them.
+KNIFE_LSOAS = ("E01017975", "E01017976", "E01017950")
+YOUNG_KNIFE_EXTRA = (0, 0, 0, 20, 60)
+YOUNG_SHARP_AE_EXTRA = (0, 0, 0, 12, 36)
+KNIFE_P = {"Violence and sexual offences": 0.03, "Robbery": 0.20}  # base rates of the knife flag by crime type
+FIREARM_P = {"Violence and sexual offences": 0.002, "Robbery": 0.01}
 COMPARISON_RECORDS_SEED_OFFSET = 8  # the county's other districts' police records (for domestic-abuse rates)
 
 # Alcohol-flagged violence in the weekend night-time economy (Friday 18:00 to Sunday 06:00): the odds of the
@@ -82,6 +91,11 @@ PLANTED_EFFECTS = {
     "falling_ae_assaults": "A&E assault attendances fall by 8% a year, from the plan's baseline of 1,100 in 2023/24.",
     "cycle_theft_surge": "Cycle theft doubles over its usual level (the autumn seasonality included) in the four ISO "
                          "weeks 2024-W41 to 2024-W44 (7 October to 3 November 2024): an emerging trend.",
+    "young_knife_violence": "Knife-enabled violence with a victim and suspect aged 16-24 in three LSOAs of King's Hedges "
+                            "and Arbury (E01017975, E01017976, E01017950): 20 extra knife-enabled assaults with injury "
+                            "in 2023/24 and 60 in 2024/25, none before; A&E sharp-object attendances of 16-24 year-olds "
+                            "follow (12 and 36 extra). Every other violent record carries the knife flag with probability "
+                            "0.03 (robbery 0.20), recorded on 90% of records.",
     "publicity_shortfall": "Of the plan's activity targets for 2024/25, ASB publicity features fall short (9 against "
                            "12, off track from December); the other four are met (plan_activity.csv).",
 }
@@ -362,6 +376,57 @@ def police_records(rows: pd.DataFrame, rng: np.random.Generator, first_number: i
     })
 
 
+def weapon_flags(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The contract's knife_flag and firearm_flag: Y with KNIFE_P (FIREARM_P) by crime type, recorded on 90%."""
+    n = len(records)
+    for column, rates in (("knife_flag", KNIFE_P), ("firearm_flag", FIREARM_P)):
+        probability = records["crime_type"].map(rates).fillna(0.0).to_numpy()
+        records[column] = _flag(rng, probability, np.full(n, 0.9))
+    return records
+
+
+def _exact_months(per_year: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Exactly per_year[k] months drawn (with replacement) from financial year k's months, sorted."""
+    months = pd.period_range(FIRST_MONTH, LAST_MONTH, freq="M")
+    picked = [rng.choice(months[[fy_index(m) == k for m in months]].to_numpy(), n) for k, n in enumerate(per_year) if n]
+    return np.sort(np.concatenate(picked)) if picked else np.array([], dtype=object)
+
+
+def young_knife_rows(calibration: Calibration, reference: Reference, rng: np.random.Generator) -> pd.DataFrame:
+    """The planted young knife-enabled violence: YOUNG_KNIFE_EXTRA a year spread over the months and KNIFE_LSOAS."""
+    month = _exact_months(YOUNG_KNIFE_EXTRA, rng)
+    rows = pd.DataFrame({"crime_type": "Violence and sexual offences", "month": pd.PeriodIndex(month, freq="M"),
+                         "lsoa21": rng.choice(list(KNIFE_LSOAS), size=len(month)), "planted": False})
+    return _locate_and_label(rows, calibration, reference, rng)
+
+
+def young_knife_records(rows: pd.DataFrame, rng: np.random.Generator, first_number: int) -> pd.DataFrame:
+    records = police_records(rows, rng, first_number=first_number, person_prefix="DEMO-Y")
+    n = len(records)
+    records["ho_offence_code"] = "8N"
+    records["victim_age"] = rng.integers(16, 25, n).astype(str)
+    records["suspect_age"] = rng.integers(16, 25, n).astype(str)
+    records["victim_id"] = [f"DEMO-YV-{i:05d}" for i in range(n)]
+    records["suspect_id"] = [f"DEMO-YS-{i:05d}" for i in rng.integers(0, max(n // 2, 1), n)]
+    records["knife_flag"], records["firearm_flag"] = "Y", "N"
+    return records
+
+
+def young_sharp_attendances(ae: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """A&E sharp-object attendances of 16-24 year-olds following the planted knife violence (YOUNG_SHARP_AE_EXTRA)."""
+    month = pd.Series(_exact_months(YOUNG_SHARP_AE_EXTRA, rng))
+    n = len(month)
+    assault = _times(rng, month, rng.choice(NIGHT_HOURS, n))
+    fmt = "%Y-%m-%d %H:%M"
+    return pd.DataFrame({
+        "attendance_id": [f"AE{i:07d}" for i in range(len(ae) + 1, len(ae) + n + 1)], "site_code": "RGT01",
+        "arrival_at": (assault + pd.to_timedelta(rng.integers(20, 180, n), "min")).dt.strftime(fmt),
+        "assault_at": assault.dt.strftime(fmt), "assault_method": "sharp_object", "assault_method_other": "",
+        "location_type": "public_place", "location_description": "", "alcohol_consumed": rng.choice(["Y", "N", ""], n),
+        "patient_age": rng.integers(16, 25, n).astype(str), "patient_sex": rng.choice(["M", "F"], n, p=[0.85, 0.15]),
+        "patient_lsoa": rng.choice(list(KNIFE_LSOAS), n)})
+
+
 def asb_cases(calibration: Calibration, rng: np.random.Generator, perpetrators: int = 3600) -> pd.DataFrame:
     """ASB cases (police, council, housing) with the planted mental-health effect among repeat perpetrators."""
     total_days = (LAST_MONTH.to_timestamp(how="end").normalize() - FIRST_MONTH.to_timestamp()).days + 1
@@ -573,6 +638,15 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     county_rows = county_rows[county_rows["month"] >= LAST_MONTH - 11].reset_index(drop=True)
     county = police_records(county_rows, county_rng, first_number=len(rows) + 1, person_prefix="DEMO-K")
     extracts["police_records"] = pd.concat([extracts["police_records"], county], ignore_index=True)
+    knife_rng = np.random.default_rng(seed + KNIFE_SEED_OFFSET)
+    extracts["police_records"] = weapon_flags(extracts["police_records"], knife_rng)
+    knife = young_knife_rows(calibration, reference, knife_rng)
+    extracts["police_records"] = pd.concat([extracts["police_records"],
+                                            young_knife_records(knife, knife_rng, len(extracts["police_records"]) + 1)],
+                                           ignore_index=True)
+    rows = pd.concat([rows, knife], ignore_index=True)
+    extracts["ae_assaults"] = pd.concat([extracts["ae_assaults"], young_sharp_attendances(extracts["ae_assaults"], knife_rng)],
+                                        ignore_index=True)
     extracts["iom_cohort"] = iom_offence_codes(extracts["iom_cohort"], np.random.default_rng(seed + IOM_CODES_SEED_OFFSET))
     mapping = pd.read_csv(raw_dir / "home_office" / "CrimeCatMappings.csv", dtype=str)
     (demo / ILLUSTRATIVE_WEIGHTS_FILE).parent.mkdir(parents=True, exist_ok=True)

@@ -173,3 +173,19 @@ def test_an_asb_extract_with_a_prolific_perpetrator_and_placeholders_reports_no_
     assert not [t.question for t in tests if t.test != family.NOT_TESTABLE and t.p_adjusted < 0.05]
     repeat = next(t for t in tests if t.question == "ASB: mental health flag, repeat perpetrator against single-case perpetrator")
     assert any("one person holds" in note for note in repeat.notes)
+
+
+def test_the_serious_violence_duty_flags_of_police_records_are_read_as_flags(tmp_path):
+    """The contract's optional knife_flag and firearm_flag (the Serious Violence Duty's weapon-enabled offences):
+    read and normalised like the other qualifiers when supplied, empty (not recorded) when the extract lacks them."""
+    header = "record_id,record_type,reported_at,crime_type,knife_flag,firearm_flag"
+    path = tmp_path / "police_records.csv"
+    path.write_text(header + "\nR1,crime,2024-10-01 21:30,Violence and sexual offences,yes,N\n"
+                    "R2,crime,2024-10-02 21:30,Robbery,,TRUE\nR3,crime,2024-10-03 21:30,Robbery,maybe,\n")
+    screen = clean_extract(read_table(path), CONTRACTS["police_records"], CODE_MAP, KEY, END, path.name)
+    kept = screen.kept.set_index("record_id")
+    assert kept["knife_flag"].tolist() == ["Y", ""] and kept["firearm_flag"].tolist() == ["N", "Y"]
+    assert screen.rejects["reject_rule"].tolist() == ["flag_value"] and screen.rejects["source_row"].tolist() == [4]
+    path.write_text("record_id,record_type,reported_at,crime_type\nR1,crime,2024-10-01 21:30,Robbery\n")
+    without = clean_extract(read_table(path), CONTRACTS["police_records"], CODE_MAP, KEY, END, path.name).kept
+    assert without["knife_flag"].tolist() == [""] and without["firearm_flag"].tolist() == [""]

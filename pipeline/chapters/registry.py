@@ -24,6 +24,7 @@ PRIORITIES = {
     "asb": "Anti-social behaviour",
     "domestic": "Domestic abuse",
     "reoffending": "Re-offending",
+    "serious_violence": "Serious violence (the Serious Violence Duty)",
     "targets": "Progress against the plan's targets",
     "data": "Data quality and gaps",
 }
@@ -126,6 +127,7 @@ class Chapter:
     # queues the chapters, longest first, so that two workers finish together. Later runs use their own timings.
     typical_seconds: float = 1.0
     reads_targets: bool = False  # shows the plan's targets or activities: its cache key reads them (chapter_cache)
+    standalone: str = ""  # the document's title when the chapter is run on its own (`--only`), if it is one
 
     def module(self) -> ModuleType:
         """The chapter's module (imported on first use, so the runner stays light)."""
@@ -151,6 +153,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             typical_seconds=0.5),
     Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records",
             "harm_weights_by_code", "harm_weights_by_type", "offence_codes"), typical_seconds=0.4),
+    Chapter("serious_violence", "Serious violence: the Serious Violence Duty needs assessment", "09_serious_violence.ipynb",
+            ("crimes", "police_records", "ae_assaults", "population_by_age", "denominators", "offence_codes", "geography",
+             "boundaries"), typical_seconds=2.0,
+            standalone="{area}: Serious Violence Strategic Needs Assessment (Serious Violence Duty, Police, Crime, "
+                       "Sentencing and Courts Act 2022, Part 2)"),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

@@ -22,6 +22,7 @@ from pipeline.errors import ConfigError
 from pipeline.paths import DEFAULT_CONFIG, RAW_DIR, resolve
 from pipeline.inputs.partner_extracts import CONTRACTS
 from pipeline.inputs.police_uk import CRIME_TYPES
+from pipeline.inputs.serious_violence_definition import SeriousViolenceDefinition
 
 PATTERNS = {  # the pattern of each coded value, and how a message describes it
     "district": (r"^[EW]0[6-9]\d{6}$", "is not a local authority district code (E06 to E09 or W06 and six digits, e.g. E07000008)"),
@@ -205,7 +206,7 @@ class PriorityMatrix(_Strict):
 
 
 PLAN_NOTE_CHAPTERS = ("crime_overview", "strategic_priority", "violence", "acquisitive", "asb", "domestic",
-                      "reoffending")  # the chapters that answer the plan (tests/test_config.py checks the registry)
+                      "reoffending", "serious_violence")  # the chapters that answer the plan (tests/test_config.py checks the registry)
 
 
 class AssessmentConfig(_Strict):
@@ -220,10 +221,11 @@ class AssessmentConfig(_Strict):
     fingertips_dir: str = "fingertips"
     home_office_dir: str = "home_office"
     boundaries_dir: str = "boundaries"  # ONS boundary GeoJSON files for the maps; none: centroids or grid cells
-    # a harm weighting (offence code or police.uk crime type -> weight, with its name, version and source), a path
-    # under the raw folder; none: the harm view says no weighting was supplied
+    # a harm weighting (code or police.uk type -> weight, with its name, version and source) under the raw folder;
+    # none: the harm view says no weighting was supplied
     harm_weights: str | None = None
     priority_matrix: PriorityMatrix = PriorityMatrix()
+    serious_violence: SeriousViolenceDefinition = SeriousViolenceDefinition()  # the local definition (the Duty)
     # the analyst's commentary, relative to this file's folder ('{period_end}' becomes YYYY-MM); none:
     # commentary/<name>-<period end>.md beside this file, when it exists
     commentary: str | None = None
@@ -268,7 +270,6 @@ class AssessmentConfig(_Strict):
             raise ValueError(f"district(s) {both} are both in area.lad_codes and comparison_districts")
         return self
 
-    # Spelled the way the rest of the pipeline reads them.
     @property
     def area_name(self) -> str:
         return self.area.name
@@ -307,7 +308,8 @@ class AssessmentConfig(_Strict):
 
 
 _MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
-           ("activities",): ActivityTarget, ("priority_matrix",): PriorityMatrix, ("night_time_economy", "windows"): TimeWindow}
+           ("activities",): ActivityTarget, ("priority_matrix",): PriorityMatrix, ("night_time_economy", "windows"): TimeWindow,
+           ("serious_violence",): SeriousViolenceDefinition}
 _FIXES = {
     "missing": "add it (config/demo.yaml shows every key).",
     "string_pattern_mismatch": "write it as shown.",

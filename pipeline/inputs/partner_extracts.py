@@ -114,7 +114,7 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
         Column("lsoa_code", "lsoa"),
         Column("latitude", "decimal", minimum=49.8, maximum=61.0), Column("longitude", "decimal", minimum=-8.7, maximum=2.0),
         Column("location_description", "text"),
-        *_flags("alcohol_flag", "drugs_flag", "mental_health_flag", "domestic_flag"),
+        *_flags("alcohol_flag", "drugs_flag", "mental_health_flag", "domestic_flag", "knife_flag", "firearm_flag"),
         Column("victim_id", "person"), Column("suspect_id", "person"),
         Column("victim_age", "integer", **AGE), Column("suspect_age", "integer", **AGE),
         Column("victim_sex", "sex"), Column("suspect_sex", "sex"))),

@@ -6,6 +6,7 @@ into one row per 2021 LSOA, which is what every analysis table is keyed on.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,6 +236,45 @@ def district_denominators(reference: Reference, geography: pd.DataFrame) -> pd.D
     return residents[residents["district_code"] != ""].reset_index(drop=True)
 
 
+AGE_POPULATION_FILE = "lsoa_mid_2020_estimates_england.csv"  # optional: ONS mid-year estimates by LSOA with age bands
+AGE_COLUMN = re.compile(r"^(?P<low>\d+)(?:-(?P<high>\d+)|(?P<plus>\+))?$")
+AGE_DISTRICT_COLUMNS = ("LA Code (2021 boundaries)", "LA Code (2023 boundaries)", "LAD Code", "LA Code")
+
+
+def age_population_path(reference_dir: Path) -> Path | None:
+    """The population-by-age file, as published or gzipped; None when the reference folder has none (optional)."""
+    for candidate in (reference_dir / AGE_POPULATION_FILE, reference_dir / f"{AGE_POPULATION_FILE}.gz"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_population_by_age(reference_dir: Path, district_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Residents by district and age band from the ONS mid-year estimates by LSOA (the bands are the file's own
+    columns: '0-15', '16-29', '65+', or single years '16'), summed over each district's LSOAs by the file's
+    district code; empty when the file is absent. The rates of the serious-violence chapter divide victims of an
+    age band by residents of the same band, so the bands are never split or merged here."""
+    columns = ["district_code", "age_band", "age_low", "age_high", "population", "source"]
+    path = age_population_path(reference_dir)
+    if path is None:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("age_low", "age_high", "population") else str)
+                             for c in columns})
+    frame = read_reference_table(path)
+    district = next((c for c in AGE_DISTRICT_COLUMNS if c in frame.columns), None)
+    bands = [(c, AGE_COLUMN.match(c)) for c in frame.columns if AGE_COLUMN.match(c)]
+    if district is None or not bands:
+        raise InputDataError(path.name, "no district code column or no age-band columns in the header.",
+                             f"the file needs one of {', '.join(AGE_DISTRICT_COLUMNS)} and columns such as 0-15, 16-29, 65+.")
+    frame = frame[frame[district].isin(district_codes)]
+    rows = []
+    for column, match in bands:
+        low = int(match["low"])
+        high = 200 if match["plus"] else int(match["high"] or low)
+        totals = to_number(frame[column], path.name, column).groupby(frame[district]).sum()
+        rows += [(code, column, low, high, int(value), path.name.removesuffix(".gz")) for code, value in totals.items()]
+    return pd.DataFrame(rows, columns=columns)
+
+
 OFFENCE_CODES_FILE = "CrimeCatMappings.csv"
 
 
@@ -244,9 +284,10 @@ def load_offence_codes(home_office_dir: Path) -> pd.DataFrame:
     path = home_office_dir / OFFENCE_CODES_FILE
     if not path.exists():
         return pd.DataFrame({"offence_code": pd.Series(dtype=str), "offence_name": pd.Series(dtype=str),
-                             "crime_type": pd.Series(dtype=str)})
+                             "crime_type": pd.Series(dtype=str), "offence_subgroup": pd.Series(dtype=str)})
     frame = require_columns(read_table(path), ["Offence_Code", "Offence_Description"], path.name)
     codes = pd.DataFrame({"offence_code": frame["Offence_Code"].str.strip(),
                           "offence_name": frame["Offence_Description"].str.strip(),
-                          "crime_type": frame["Police.uk_Cat"].str.strip() if "Police.uk_Cat" in frame else ""})
+                          "crime_type": frame["Police.uk_Cat"].str.strip() if "Police.uk_Cat" in frame else "",
+                          "offence_subgroup": frame["Offence_Subgroup"].str.strip() if "Offence_Subgroup" in frame else ""})
     return codes.drop_duplicates("offence_code").reset_index(drop=True)

@@ -245,6 +245,16 @@ def render(notebook: nbformat.NotebookNode) -> tuple[str, Numbering]:
     return with_content_security_policy(body), numbering
 
 
+def document_titles(title: str, area_name: str, year: str, chapters: list, synthetic: bool) -> tuple[str, str]:
+    """The report's title and subtitle: the assessment's, or, for one chapter run alone that is a document of its own
+    (the serious-violence needs assessment), that document's title with the assessment's beneath it."""
+    subtitle = f"Assessment year ending {year}. Partnership area: {area_name}."
+    if len(chapters) == 1 and chapters[0].standalone:
+        own = chapters[0].standalone.format(area=area_name) + (" - SYNTHETIC DEMONSTRATION DATA" if synthetic else "")
+        return own, f"{subtitle} Prepared from the data of the {title}."
+    return title, subtitle
+
+
 def build_report(parts: list[Part], target: Path, title: str, subtitle: str, synthetic: bool, generated: str) -> Numbering:
     body, numbering = render(combine(parts, title, subtitle, synthetic, generated))
     write_text(body, target)

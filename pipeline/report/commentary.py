@@ -126,13 +126,16 @@ def _stale_numbers(text: str, chapter: str, figures: Published) -> list[str]:
 
 
 def render(commentary: Commentary, run_dir: Path, findings: list[Finding], area_name: str,
-           tables: dict[str, Published] | None = None) -> Rendered:
+           tables: dict[str, Published] | None = None, ran: tuple[str, ...] | None = None) -> Rendered:
     """Each chapter's commentary box, the stale numbers, and each set-aside line with the finding it matches.
-    `tables`: published_by_chapter of the run, when the caller has read it already."""
+    `tables`: published_by_chapter of the run, when the caller has read it already. `ran`: the chapters of a partial
+    run (`--only`); the sections and set-aside lines of the others are left for the full run."""
     rendered = Rendered()
     tables = published_by_chapter(run_dir, findings) if tables is None else tables
     headlines = {key: value for figures in tables.values() for key, value in figures.headlines.items()}
     for chapter, text in commentary.sections.items():
+        if ran is not None and chapter not in ran:
+            continue
         figures = tables.get(chapter) or Published()
         lines = text.splitlines()
         start = commentary.first_lines[chapter]
@@ -148,6 +151,8 @@ def render(commentary: Commentary, run_dir: Path, findings: list[Finding], area_
                                   f"partnership, written for this assessment (not generated; its figures are this run's)</p>"
                                   f"{body}</aside>")
     for entry in commentary.set_aside:
+        if ran is not None and entry.chapter not in ran:
+            continue
         matches = [f for f in findings if f.chapter == entry.chapter and entry.words.lower() in f.text.lower()]
         rendered.set_aside.append((entry, matches[0] if matches else None))
         if not matches:
@@ -190,7 +195,7 @@ def references_listing(run_dir: Path, findings: list[Finding], tables: dict[str,
 
 
 def for_run(config_path: Path, name: str, period_end: str, named: str | None, out_dir: Path, findings: list[Finding],
-            area_name: str, chapters: tuple[str, ...]) -> tuple[Rendered | None, Path]:
+            area_name: str, chapters: tuple[str, ...], ran: tuple[str, ...] | None = None) -> tuple[Rendered | None, Path]:
     """The commentary of this configuration and period rendered against the run in `out_dir` (None when there is no
     file and the configuration names none); references.md, what a commentary can refer to, is written either way."""
     tables = published_by_chapter(out_dir, findings)
@@ -201,6 +206,6 @@ def for_run(config_path: Path, name: str, period_end: str, named: str | None, ou
             raise ConfigError(path, "the commentary file named in the configuration does not exist.",
                               "correct 'commentary' (relative to the configuration's folder) or remove it.")
         return None, path
-    rendered = render(read_commentary(path, chapters), out_dir, findings, area_name, tables)
+    rendered = render(read_commentary(path, chapters), out_dir, findings, area_name, tables, ran)
     rendered.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     return rendered, path

@@ -17,7 +17,7 @@ from typing import Callable
 from pipeline.chapters.registry import PRIORITIES, RECORDING_EFFECT, Finding
 
 # The plan priorities the summary rates, in the plan's order (targets and data are reported on their own).
-RATED = ("overall", "strategic", "acquisitive", "violence", "asb", "domestic", "reoffending")
+RATED = ("overall", "strategic", "acquisitive", "violence", "asb", "domestic", "reoffending", "serious_violence")
 MISSED = ("missed", "off track")
 ASSESSED = ("met", "on track")
 

@@ -16,7 +16,8 @@ from pipeline.report.summary_matrix import new_candidates
 from pipeline.report.summary_rules import RATED, priority_rows
 
 OWN_CHAPTER = {"overall": "crime_overview", "strategic": "strategic_priority", "acquisitive": "acquisitive",
-               "violence": "violence", "asb": "asb", "domestic": "domestic", "reoffending": "reoffending"}
+               "violence": "violence", "asb": "asb", "domestic": "domestic", "reoffending": "reoffending",
+               "serious_violence": "serious_violence"}
 WEIGHT = {"up": 3, "down": 3, "association": 3, "missed": 3, "off track": 3, "context": 1}
 SEVERITY = {"Red": 0, "Amber": 1, "Green": 2, "Not rated": 3}
 MAX_KEY_FINDINGS = 6

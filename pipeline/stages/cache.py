@@ -26,7 +26,7 @@ from pipeline.inputs.fingertips import INDICATORS
 from pipeline.inputs.harm_weights import volumes_path
 from pipeline.inputs.partner_extracts import CONTRACTS, find_extract
 from pipeline.inputs.pseudonymise import load_key
-from pipeline.inputs.reference import OFFENCE_CODES_FILE, REFERENCE_FILES, reference_path
+from pipeline.inputs.reference import OFFENCE_CODES_FILE, REFERENCE_FILES, age_population_path, reference_path
 from pipeline.inputs.sources import sha256_of
 from pipeline.paths import PROJECT_ROOT
 
@@ -54,6 +54,7 @@ def ingested_files(config: AssessmentConfig, raw_dir: Path) -> list[Path]:
     files = set(synthetic_inputs(config, raw_dir))
     reference_dir = config.raw_path(config.reference_dir, raw_dir)
     files |= {reference_path(reference_dir, key) for key in REFERENCE_FILES}
+    files |= {path} if (path := age_population_path(reference_dir)) else set()
     fingertips = config.raw_path(config.fingertips_dir, raw_dir)
     files |= {fingertips / name for name in INDICATORS if (fingertips / name).is_file()}
     offence_codes = config.raw_path(config.home_office_dir, raw_dir) / OFFENCE_CODES_FILE

@@ -25,7 +25,7 @@ from pipeline.inputs.harm_weights import load_weighting, weights_tables
 from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
 from pipeline.inputs.pseudonymise import load_key
 from pipeline.inputs.reference import (Reference, build_geography, district_denominators, load_offence_codes,
-                                       lsoa21_districts)
+                                       load_population_by_age, lsoa21_districts)
 from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
 from pipeline.stages.cache import Fingerprint, fingerprint, why_not_reused
 
@@ -267,6 +267,8 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
                       + "): is 'partner_dir' in the configuration the right folder?")
     tables["geography"] = geography
     tables["denominators"] = district_denominators(reference, geography)
+    tables["population_by_age"] = load_population_by_age(config.raw_path(config.reference_dir, raw_dir),
+                                                         (*config.area_codes, *config.comparison_codes))
     indicators, absent = load_indicators(config.raw_path(config.fingertips_dir, raw_dir),
                                          [*config.area_codes, *config.comparison_codes])
     tables["health_indicators"] = indicators
