@@ -228,9 +228,7 @@ def findings(result: SeriousViolenceChapter) -> list[Finding]:
                            "context", "Volume, rate and trend"))
     if result.overlap.get("serious_hotspots"):
         o = result.overlap
-        out.append(Finding(NAME, "serious_violence", f"{o['serious_hotspots']} LSOAs are serious-violence hotspots (Gi*); "
-                           f"{o['also_violence']} of them are also hotspots of all violence and {o['in_licensed_zone']} lie "
-                           "in a licensed-premises zone.", o, "context", "Where and when"))
+        out.append(Finding(NAME, "serious_violence", overlap_note(result), o, "context", "Where and when"))
     if not result.knife_known:
         out.append(Finding(NAME, "data", "Knife-enabled offences cannot be identified from the police records (no "
                            "knife_flag): the chapter uses A&E sharp-object attendances and police.uk possession of "
@@ -271,6 +269,10 @@ def overlap_note(result: SeriousViolenceChapter) -> str:
         return "No complete year of located serious violence: no hotspot test."
     if not o["serious_hotspots"]:
         return "No LSOA is a serious-violence hotspot (Gi*, 5% false discovery rate)."
+    if o["serious_hotspots"] == 1:
+        return ("1 LSOA is a serious-violence hotspot by Gi* (this year or by its class over the years); it is "
+                f"{'also' if o['also_violence'] else 'not'} a hotspot of all violence and "
+                f"{'lies' if o['in_licensed_zone'] else 'does not lie'} in a licensed-premises zone.")
     return (f"{o['serious_hotspots']} LSOAs are serious-violence hotspots by Gi* (this year or by their class over the "
             f"years); {o['also_violence']} of them are also hotspots of all violence, and {o['in_licensed_zone']} lie in "
             "a licensed-premises zone.")
