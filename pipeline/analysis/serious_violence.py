@@ -116,7 +116,8 @@ def measures_table(measures: list[tuple[str, str, list[int]]], labels: list[str]
     table.attrs[MEASURE_COUNTS] = labels
     shown = protect(table, labels)
     for column, years in (("Per 1,000 residents (95% CI)", labels[-1:]), ("Change (offences)", labels[-2:]),
-                          ("Change (%)", labels[-2:])):  # what each reveals: this year's count, or the last two
+                          ("Change (%)", labels[-2:]), ("Trend", labels), ("Trend (95% CI)", labels)):
+        # what each reveals: this year's count, the last two, or (a trend fitted to them) every year's
         if column in shown:
             hidden = shown[years].eq(SUPPRESSED).any(axis=1)
             shown.loc[hidden, column] = SUPPRESSED

@@ -116,6 +116,7 @@ GLOSSARY = (
      "with Bell-McCaffrey degrees of freedom."),
     ("CSP", "Community Safety Partnership: the statutory partnership of council, police, fire, health and probation."),
     ("CSV", "Comma-separated values: the published tables, which open in a spreadsheet."),
+    ("DfE", "Department for Education: its school census and exclusion returns are held by pupil."),
     ("Emerging hotspot", "A place hot (Gi*) in recent years but rarely before; by quarters, a place first hot in one "
      "of the latest eight quarters, hot in the latest and in at least half of the quarters since."),
     ("Former hotspot", "A place hot (Gi*) in earlier years but rarely in recent ones."),
@@ -144,6 +145,8 @@ GLOSSARY = (
     ("Natural variation", "The year-to-year movement chance alone produces in counts of events; a change is beyond it "
      "when an exact test gives p < 0.05 (q <= 0.05 when it is one of a table of changes). Within natural variation "
      "is not the same as stable: beside it is the smallest change the data could have detected."),
+    ("NDTMS", "National Drug Treatment Monitoring System: the record of people in drug and alcohol treatment."),
+    ("NEET", "Not in education, employment or training (of a young person aged 16 to 24)."),
     ("NHS", "National Health Service."),
     ("NTE", "Night-time economy: Friday 18:00 to Sunday 06:00 in the licensed zones, as the configuration defines it."),
     ("Odds ratio", "How many times higher the odds of a flag are in one group than in another; 1 means no difference."),
