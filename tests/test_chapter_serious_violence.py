@@ -171,3 +171,17 @@ def test_the_change_and_trend_screens_hold_their_size_on_small_null_counts_and_f
     print(f"null change rejected {change / runs:.3f}, null trend {trend / runs:.3f}, planted found {found / runs:.3f}")
     assert change / runs <= 0.07 and trend / runs <= 0.07
     assert found / runs >= 0.75  # 15 to 40 in the latest year (the demo's planted size): exact power about 0.85
+
+
+def test_serious_violence_is_a_candidate_of_the_priority_matrix_with_the_chapters_counts(demo, demo_context):
+    from pipeline.analysis import priority_matrix
+
+    records = demo_context.table("police_records", area_only=True)
+    extra = priority_matrix.serious_violence_series(records, demo_context.config, demo_context.table("offence_codes"), 5)
+    assert extra == {priority_matrix.SERIOUS_VIOLENCE_SERIES: demo.series["Serious violence (local definition)"]}
+    assert priority_matrix.serious_violence_series(records, demo_context.config, None, 9) == {}  # years not covered
+    counts = {"Robbery": [80, 80, 80, 72, 68], "Violence and sexual offences": [1600] * 4 + [1843]}
+    candidates = priority_matrix.candidates_for(demo_context.config, counts, None, None, extra)
+    frame = priority_matrix.matrix(candidates, counts, None, resamples=50, extra=extra).set_index("Candidate")
+    assert frame.loc[priority_matrix.SERIOUS_VIOLENCE, "Crimes this year"] == extra[priority_matrix.SERIOUS_VIOLENCE_SERIES][-1]
+    assert not frame.loc[priority_matrix.SERIOUS_VIOLENCE, "Current priority"]

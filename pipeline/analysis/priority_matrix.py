@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipeline.analysis import serious_violence as sv
 from pipeline.analysis.overview import ALL_CRIME, ASB, annual_counts, area_rows
 from pipeline.inputs.config import MATRIX_CRITERIA, AssessmentConfig
 
@@ -133,16 +134,18 @@ def rank_rows(score: np.ndarray) -> np.ndarray:
 
 
 def matrix(candidates: list[Candidate], type_counts: dict[str, list[int]], type_weights: dict[str, float] | None,
-           weights: dict[str, float] | None = None, resamples: int = RESAMPLES, seed: int = 2028) -> pd.DataFrame:
+           weights: dict[str, float] | None = None, resamples: int = RESAMPLES, seed: int = 2028,
+           extra: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """The matrix: one row per candidate with each criterion's score, the weighted score, its rank and the rank's 95%
     bootstrap interval, highest score first. `type_counts`: every crime type's yearly counts (oldest first), for the
     totals that shares are of; `type_weights`: lower-case crime type -> harm weight, or None without a weighting."""
     weights = DEFAULT_WEIGHTS | (weights or {})
     rng = np.random.default_rng(seed)
-    types = list(type_counts)
-    observed = {t: np.asarray(type_counts[t], float)[None, :] for t in types}
-    drawn = {t: rng.poisson(np.asarray(type_counts[t], float), size=(resamples, len(type_counts[t]))).astype(float)
-             for t in types}
+    types = list(type_counts)  # the totals that shares are of; `extra` series (serious violence) overlap them
+    series = type_counts | (extra or {})
+    observed = {t: np.asarray(series[t], float)[None, :] for t in series}
+    drawn = {t: rng.poisson(np.asarray(series[t], float), size=(resamples, len(series[t]))).astype(float)
+             for t in series}
 
     def totals(d):
         crime = sum(d[t][:, -1] for t in types)
@@ -159,7 +162,7 @@ def matrix(candidates: list[Candidate], type_counts: dict[str, list[int]], type_
                      **{k: float(point[k][0, i]) for k in CRITERIA}, "Score": float(point["Score"][0, i]),
                      "Rank": int(point_rank[i]), "Rank low": int(np.percentile(ranks[:, i], 2.5, method="lower")),
                      "Rank high": int(np.percentile(ranks[:, i], 97.5, method="higher")),
-                     "Crimes this year": int(sum(type_counts[t][-1] for t in c.counts))})
+                     "Crimes this year": int(sum(series[t][-1] for t in c.counts))})
     frame = pd.DataFrame(rows).sort_values(["Rank", "Candidate"]).reset_index(drop=True)
     frame.attrs |= {"weights": weights, "resamples": resamples, "harm_weighted": bool(type_weights)}
     return frame
@@ -198,8 +201,27 @@ def yearly_counts(crimes: pd.DataFrame, area_codes: tuple[str, ...]) -> dict[str
     return {str(t): [int(v) for v in row.to_list()] for t, row in table.iterrows()}  # annual_counts: oldest first
 
 
+SERIOUS_VIOLENCE = "Serious violence"
+SERIOUS_VIOLENCE_SERIES = "Serious violence (police records, local definition)"
+
+
+def serious_violence_series(records: pd.DataFrame | None, config: AssessmentConfig, offence_codes: pd.DataFrame | None,
+                            years: int) -> dict[str, list[int]]:
+    """Serious violence by the local definition (analysis.serious_violence) over the same complete years as the
+    police.uk counts, from the force's records; empty when they do not cover those years. It overlaps the police.uk
+    types, so it is scored as a candidate but never added to the totals that shares are of."""
+    if records is None or years < 1:
+        return {}
+    definition = config.serious_violence
+    rows = sv.classify(records, definition, sv.offence_codes_in(definition, offence_codes))
+    back, _ = sv.year_labels(rows)
+    if back[-years:] != list(range(years - 1, -1, -1)):
+        return {}
+    return {SERIOUS_VIOLENCE_SERIES: sv.yearly_counts(rows, rows["serious"], back[-years:])}
+
+
 def candidates_for(config: AssessmentConfig, type_counts: dict[str, list[int]], type_weights: dict[str, float] | None,
-                   asb_repeat: tuple[int, int] | None) -> list[Candidate]:
+                   asb_repeat: tuple[int, int] | None, extra: dict[str, list[int]] | None = None) -> list[Candidate]:
     """The plan's priorities that police.uk counts can score, and every crime type the data rank in the top three
     on any criterion (shortlist). A type that is part of a plan priority is marked as a current priority."""
     board = config.priority_matrix
@@ -218,4 +240,7 @@ def candidates_for(config: AssessmentConfig, type_counts: dict[str, list[int]], 
     for crime_type in shortlist(type_counts, type_weights):
         if crime_type not in named:
             out.append(candidate(crime_type, (crime_type,), crime_type in in_plan))
+    for name in extra or {}:  # serious violence: the Duty's statutory assessment, not a priority of the plan
+        out.append(Candidate(SERIOUS_VIOLENCE, False, {name: extra[name]}, {name: None}, None,
+                             board.public_concern.get(SERIOUS_VIOLENCE), board.ability_to_act.get(SERIOUS_VIOLENCE)))
     return out

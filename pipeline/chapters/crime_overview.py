@@ -202,8 +202,10 @@ def build_matrix(ctx: ChapterContext, crimes: pd.DataFrame, weights: dict[str, f
     cases = ctx.table("asb_cases", area_only=True)
     per_victim = asb.repeats(cases, "victim_id") if cases is not None else None
     repeat = (int((per_victim >= 2).sum()), int(len(per_victim))) if per_victim is not None and len(per_victim) else None
-    candidates = priority_matrix.candidates_for(ctx.config, counts, weights, repeat)
-    frame = priority_matrix.matrix(candidates, counts, weights, ctx.config.priority_matrix.weights)
+    extra = priority_matrix.serious_violence_series(ctx.table("police_records", area_only=True), ctx.config,
+                                                    ctx.table("offence_codes"), len(next(iter(counts.values()), [])))
+    candidates = priority_matrix.candidates_for(ctx.config, counts, weights, repeat, extra)
+    frame = priority_matrix.matrix(candidates, counts, weights, ctx.config.priority_matrix.weights, extra=extra)
     frame.attrs["board_source"] = ctx.config.priority_matrix.source
     return frame
 

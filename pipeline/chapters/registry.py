@@ -139,7 +139,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("data_quality", "rejects", "geography", "denominators"), appendix=True, typical_seconds=0.1),
     Chapter("crime_overview", "Crime overview", "02_crime_overview.ipynb",
             ("crimes", "denominators", "police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity",
-             "plan_activity", "harm_weights_by_type"), typical_seconds=1.1, reads_targets=True),
+             "plan_activity", "harm_weights_by_type", "offence_codes"), typical_seconds=1.1, reads_targets=True),
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",
             ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity", "health_indicators",
              "offence_codes"), typical_seconds=1.9),
