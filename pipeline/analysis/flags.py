@@ -66,9 +66,10 @@ def violence_records(records: pd.DataFrame | None) -> pd.DataFrame | None:
     return records[records["crime_type"] == VIOLENCE]
 
 
-def age_band(ages: pd.Series) -> pd.Series:
-    bands = pd.Series("unknown", index=ages.index, dtype=object)
-    for low, high, label in AGE_BANDS:
+def age_band(ages: pd.Series, bands_used: tuple | list = tuple(AGE_BANDS), missing: str = "unknown") -> pd.Series:
+    """Each age's band label (low and high inclusive); `missing` where the age is not recorded or in no band."""
+    bands = pd.Series(missing, index=ages.index, dtype=object)
+    for low, high, label in bands_used:
         bands[ages.between(low, high)] = label
     return bands
 

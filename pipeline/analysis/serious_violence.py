@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.flags import age_band
 from pipeline.formatting import DETECTABLE, trend_cell
 from pipeline.inputs.serious_violence_definition import SeriousViolenceDefinition
 from pipeline.methods.disclosure import SUPPRESSED, protect
@@ -125,11 +126,9 @@ def measures_table(measures: list[tuple[str, str, list[int]]], labels: list[str]
     return shown
 
 
-def _band(ages: pd.Series) -> pd.Series:
-    out = pd.Series("Not recorded", index=ages.index, dtype=object)
-    for low, high, label in SHOWN_BANDS:
-        out[ages.between(low, high)] = label
-    return out
+def shown_band(ages: pd.Series) -> pd.Series:
+    """The chapter's age bands (SHOWN_BANDS), 'Not recorded' where the age is not."""
+    return age_band(ages, SHOWN_BANDS, "Not recorded")
 
 
 def people(rows: pd.DataFrame, role: str) -> pd.DataFrame:
@@ -151,7 +150,7 @@ def age_sex_table(victims: pd.DataFrame, suspects: pd.DataFrame) -> pd.DataFrame
     """Victims and suspects of serious violence this year, by age band and sex (people, not records)."""
     rows = []
     for role, frame in (("Victims", victims), ("Suspects", suspects)):
-        bands, sex = _band(frame["age"]), frame["sex"].map(SEXES).fillna(OTHER_SEX)
+        bands, sex = shown_band(frame["age"]), frame["sex"].map(SEXES).fillna(OTHER_SEX)
         for _, _, label in (*SHOWN_BANDS, (0, 0, "Not recorded")):
             inside = bands == label
             row = {"Role": role, "Age band": label}

@@ -14,6 +14,7 @@ import pandas as pd
 from pipeline.analysis import violence_hotspots
 from pipeline.analysis.family import DUAL, Factor, evaluate
 from pipeline.analysis.flags import FLAGS, in_night_time_economy
+from pipeline.analysis import serious_violence as sv
 from pipeline.analysis.serious_violence import SHOWN_BANDS, VIOLENCE, WEAPON_TYPES, WEAPONS
 from pipeline.formatting import DETECTABLE
 from pipeline.inputs.config import AssessmentConfig
@@ -109,17 +110,10 @@ def night_share(serious: pd.DataFrame, violence: pd.DataFrame, config: Assessmen
     return out
 
 
-def _ae_band(ages: pd.Series) -> pd.Series:
-    out = pd.Series("Not recorded", index=ages.index, dtype=object)
-    for low, high, label in SHOWN_BANDS:
-        out[ages.between(low, high)] = label
-    return out
-
-
 def ae_weapon_table(ae: pd.DataFrame) -> pd.DataFrame:
     """A&E assault attendances with a knife, sharp object or firearm, by the patient's age band: this year and last."""
     weapons = ae[ae["assault_method"].isin(list(AE_WEAPONS)) & (ae["years_back"].between(0, 1))]
-    bands = _ae_band(pd.to_numeric(weapons["patient_age"], errors="coerce"))
+    bands = sv.shown_band(pd.to_numeric(weapons["patient_age"], errors="coerce"))
     rows = [{"Patient's age": label, "This year": int(((bands == label) & (weapons["years_back"] == 0)).sum()),
              "Last year": int(((bands == label) & (weapons["years_back"] == 1)).sum())}
             for label in [*(b[2] for b in SHOWN_BANDS), "Not recorded"]]
