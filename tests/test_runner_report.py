@@ -31,11 +31,12 @@ def test_demo_run_with_non_default_period_end(demo_run):
     assert code == 0
     assert sorted(p.name for p in folder.iterdir() if p.name != "review") == ["01_data_quality.ipynb", "02_crime_overview.ipynb",
                                                         "03_strategic_priority.ipynb", "04_violence.ipynb", "05_acquisitive.ipynb", "06_asb.ipynb",
-                                                        "07_domestic.ipynb", "08_reoffending.ipynb", "findings",
+                                                        "07_domestic.ipynb", "08_reoffending.ipynb",
+                                                        "09_serious_violence.ipynb", "findings",
                                                         "manifest.json", "references.md", "report.html", "tables"]
     assert sorted(p.name for p in (folder / "tables").iterdir()) == ["acquisitive", "asb", "crime_overview", "data_quality",
-                                                                     "domestic", "reoffending", "strategic_priority",
-                                                                     "violence"]
+                                                                     "domestic", "reoffending", "serious_violence",
+                                                                     "strategic_priority", "violence"]
     assert (folder / "tables" / "crime_overview" / "01_crime-in-cambridge-by-police-uk-crime-type.csv").exists()
     executed = nbformat.read(folder / "02_crime_overview.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]

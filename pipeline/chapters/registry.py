@@ -24,7 +24,7 @@ PRIORITIES = {
     "asb": "Anti-social behaviour",
     "domestic": "Domestic abuse",
     "reoffending": "Re-offending",
-    "serious_violence": "Serious violence (the Serious Violence Duty)",
+    "serious_violence": "Serious violence",
     "targets": "Progress against the plan's targets",
     "data": "Data quality and gaps",
 }

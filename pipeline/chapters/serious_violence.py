@@ -175,7 +175,7 @@ def headline(result: SeriousViolenceChapter) -> Finding | None:
     counts = result.series.get("Serious violence (local definition)", [])
     if not counts:
         return None
-    measure = f"serious violence ({result.source})"
+    measure = "serious violence"
     if len(counts) < 2:
         return Finding(NAME, "serious_violence", f"{fmt.count(counts[-1])} serious violence offences in {result.year_label}.",
                        headline_figures(measure, counts[-1], period=result.year_label), "context", "Volume, rate and trend",
