@@ -127,7 +127,7 @@ def test_no_table_of_the_chapter_shows_a_count_from_1_to_4(demo):
 
 
 def test_a_measure_with_a_hidden_year_hides_what_is_fitted_to_it():
-    table = sv.measures_table([("m", "s", [7, 3, 6, 17, 42])], ["A", "B", "C", "D", "E"], 100000)
+    table = sv.measures_table([sv.Measure("m", "s", [7, 3, 6, 17, 42])], ["A", "B", "C", "D", "E"], 100000)
     row = table.iloc[0]
     assert row["B"] == SUPPRESSED and row["Trend"] == SUPPRESSED and row["Trend (95% CI)"] == SUPPRESSED
     assert row["Change (offences)"] == 25 and row["Per 1,000 residents (95% CI)"] != SUPPRESSED
@@ -163,7 +163,7 @@ def test_the_change_and_trend_screens_hold_their_size_on_small_null_counts_and_f
     runs = 600
     for _ in range(runs):
         null, planted = rng.poisson(15, 5), rng.poisson([15, 15, 15, 15, 40])
-        table = sv.measures_table([("null", "s", list(null)), ("planted", "s", list(planted))], labels, 0)
+        table = sv.measures_table([sv.Measure("null", "s", list(null)), sv.Measure("planted", "s", list(planted))], labels, 0)
         change += table.loc[0, "Beyond natural variation"] == "yes"
         estimate = table.loc[0, "Trend (95% CI)"]
         trend += hasattr(estimate, "low") and (estimate.low > 0 or estimate.high < 0)

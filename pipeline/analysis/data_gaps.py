@@ -42,6 +42,11 @@ STRUCTURAL = [
 ]
 
 
+def always_empty(values: pd.Series) -> bool:
+    """A column with no value in any row (missing, blank, or a missing value written out as text)."""
+    return bool(values.isna().all() or values.astype(str).str.strip().isin(["", "<NA>", "nan", "NaT"]).all())
+
+
 def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None], completeness: pd.DataFrame,
               current_year: str | None, months_in_year: list[str], health_latest: dict[str, str],
               assessment_year_start: int, iom_linked: int | None,
@@ -87,8 +92,7 @@ def data_gaps(missing_extracts: list[str], tables: dict[str, pd.DataFrame | None
                 continue
             if column.required or column.name not in frame:
                 continue
-            values = frame[column.name]
-            if values.isna().all() or values.astype(str).str.strip().isin(["", "<NA>", "nan", "NaT"]).all():
+            if always_empty(frame[column.name]):
                 rows.append(("Field always empty", f"{name}.csv", f"'{column.name}' is empty in every row",
                              f"analyses that need '{column.name}' cannot be done", f"populate '{column.name}' in the export"))
         if months_in_year and "month" in frame and name in MONTHLY_EXTRACTS:

@@ -10,10 +10,14 @@ this chapter uses them, on small counts.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.data_gaps import always_empty
 from pipeline.analysis.flags import age_band
+from pipeline.analysis.violence import VIOLENCE
 from pipeline.formatting import DETECTABLE, trend_cell
 from pipeline.inputs.serious_violence_definition import SeriousViolenceDefinition
 from pipeline.methods.disclosure import SUPPRESSED, protect
@@ -22,7 +26,7 @@ from pipeline.methods.screens import screen_family
 from pipeline.methods.statistics import compare_counts, poisson_trend, rate_per
 from pipeline.methods.values import Estimate, Proportion
 
-VIOLENCE, ROBBERY, WEAPONS = "Violence and sexual offences", "Robbery", "Possession of weapons"
+ROBBERY, WEAPONS = "Robbery", "Possession of weapons"
 WEAPON_TYPES = (VIOLENCE, ROBBERY)  # a weapon flag makes these weapon-enabled offences; possession is counted apart
 FLAGS = {"knife_flag": "Knife-enabled offences", "firearm_flag": "Firearm-enabled offences"}
 YOUNG = (16, 24)  # the planted and published focus: young adults
@@ -30,7 +34,6 @@ SHOWN_BANDS = ((0, 15, "Under 16"), (16, 17, "16-17"), (18, 24, "18-24"), (25, 2
 UNDER_25 = 24
 SEXES = {"M": "Male", "F": "Female"}
 OTHER_SEX = "Other or not recorded"
-MEASURE_COUNTS = "counts"  # attrs key: the year columns of the measures table
 
 
 def offence_codes_in(definition: SeriousViolenceDefinition, offence_codes: pd.DataFrame | None) -> set[str]:
@@ -45,12 +48,7 @@ def offence_codes_in(definition: SeriousViolenceDefinition, offence_codes: pd.Da
 
 def supplied(records: pd.DataFrame | None, column: str) -> bool:
     """Whether the extract carries a column with at least one value (absent or always empty: not supplied)."""
-    if records is None or column not in records:
-        return False
-    values = records[column]
-    if pd.api.types.is_numeric_dtype(values):
-        return bool(values.notna().any())
-    return bool(values.astype(object).where(values.notna(), "").astype(str).str.strip().ne("").any())
+    return records is not None and column in records and not always_empty(records[column])
 
 
 def classify(records: pd.DataFrame, definition: SeriousViolenceDefinition, codes: set[str]) -> pd.DataFrame:
@@ -85,20 +83,28 @@ def year_labels(frame: pd.DataFrame) -> tuple[list[int], list[str]]:
     return back, [str(labels[k]) for k in back]
 
 
-def yearly_counts(frame: pd.DataFrame, mask: pd.Series, back: list[int]) -> list[int]:
-    counts = frame.loc[mask, "years_back"].value_counts()
+def yearly_counts(frame: pd.DataFrame, mask: pd.Series | None, back: list[int]) -> list[int]:
+    """The rows' counts (those of `mask`, or all) in each of the years back, in the order given."""
+    counts = (frame if mask is None else frame.loc[mask])["years_back"].value_counts()
     return [int(counts.get(k, 0)) for k in back]
 
 
-def measures_table(measures: list[tuple[str, str, list[int]]], labels: list[str], residents: int) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    source: str
+    counts: list[int]  # by year, oldest first
+    whole_area: bool = True  # False for a measure of an age group: its residents are in the age table, not here
+
+
+def measures_table(measures: list[Measure], labels: list[str], residents: int) -> pd.DataFrame:
     """One row per measure: counts by year, this year's rate per 1,000 residents (exact interval; none for a
-    measure of an age group, whose residents are in the age table), the change on last year with its screen
-    (one family) and the trend over the years."""
+    measure of an age group), the change on last year with its screen (one family) and the trend over the years."""
     rows, changes = [], []
-    for name, source, counts in measures:
-        row = {"Measure": name, "Source": source, **dict(zip(labels, counts))}
-        whole_area = "aged" not in name and "under 25" not in name
-        rate = rate_per(counts[-1], residents) if residents and whole_area else None
+    for measure in measures:
+        counts = measure.counts
+        row = {"Measure": measure.name, "Source": measure.source, **dict(zip(labels, counts))}
+        rate = rate_per(counts[-1], residents) if residents and measure.whole_area else None
         row["Per 1,000 residents (95% CI)"] = Estimate(*rate, kind="rate") if rate else None
         if len(counts) >= 2:
             change = compare_counts(counts[-1], counts[-2])
@@ -114,7 +120,6 @@ def measures_table(measures: list[tuple[str, str, list[int]]], labels: list[str]
         screens = screen_family(changes)
         table["Beyond natural variation"] = [s.beyond for s in screens]
         table[DETECTABLE] = [s.detectable for s in screens]
-    table.attrs[MEASURE_COUNTS] = labels
     shown = protect(table, labels)
     for column, years in (("Per 1,000 residents (95% CI)", labels[-1:]), ("Change (offences)", labels[-2:]),
                           ("Change (%)", labels[-2:]), ("Trend", labels), ("Trend (95% CI)", labels)):
@@ -122,7 +127,6 @@ def measures_table(measures: list[tuple[str, str, list[int]]], labels: list[str]
         if column in shown:
             hidden = shown[years].eq(SUPPRESSED).any(axis=1)
             shown.loc[hidden, column] = SUPPRESSED
-    shown.attrs[MEASURE_COUNTS] = labels
     return shown
 
 

@@ -15,7 +15,7 @@ from pipeline.analysis import violence_hotspots
 from pipeline.analysis.family import DUAL, Factor, evaluate
 from pipeline.analysis.flags import FLAGS, in_night_time_economy
 from pipeline.analysis import serious_violence as sv
-from pipeline.analysis.serious_violence import SHOWN_BANDS, VIOLENCE, WEAPON_TYPES, WEAPONS
+from pipeline.analysis.serious_violence import SHOWN_BANDS, WEAPON_TYPES, WEAPONS
 from pipeline.formatting import DETECTABLE
 from pipeline.inputs.config import AssessmentConfig
 from pipeline.methods.associations import adjust, summary_table, untestable_table
@@ -147,7 +147,7 @@ def flag_questions(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each flag (alcohol, drugs, mental health, dual diagnosis) in serious violence against other violent and
     robbery records this year, clustered by suspect, one family at a 5% false discovery rate: the tested
     questions and those the data cannot answer yet."""
-    now = frame[(frame["years_back"] == 0) & frame["crime_type"].isin(WEAPON_TYPES)].reset_index(drop=True)
+    now = violent_records(frame[frame["years_back"] == 0]).reset_index(drop=True)
     factor = Factor("serious violence", "serious violence", "other violence and robbery", now["serious"], ~now["serious"],
                     "suspect_id")
     flag_cache, cluster_cache = {}, {}
@@ -186,10 +186,6 @@ def gaps_table(missing: list[tuple[str, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["What is missing", "Who holds it", "Why it matters"])
 
 
-def share_of_violence(serious: pd.DataFrame, violence_count: int) -> Proportion:
-    """This year's serious violence as a share of this year's violent and robbery records."""
-    return Proportion(int((serious["years_back"] == 0).sum()), violence_count)
-
-
 def violent_records(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[frame["crime_type"].isin([VIOLENCE, *WEAPON_TYPES[1:]])]
+    """The violent and robbery records: what serious violence is a part of."""
+    return frame[frame["crime_type"].isin(WEAPON_TYPES)]

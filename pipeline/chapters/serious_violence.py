@@ -17,6 +17,7 @@ from pipeline.chapters.registry import Finding, headline_figures, screen_of, ser
 from pipeline.methods.disclosure import SUPPRESSED, is_small, protect
 from pipeline.methods.periods import year_ending_label
 from pipeline.methods.statistics import compare_counts, poisson_trend
+from pipeline.methods.values import Proportion
 
 NAME = "serious_violence"
 RECORDS_SOURCE, POLICE_UK_SOURCE = "the force's police records", "police.uk street-level crimes"
@@ -81,23 +82,25 @@ def _missing_sources(ctx: ChapterContext, records, ae, population) -> list[tuple
 
 
 def _measures(result: SeriousViolenceChapter, rows: pd.DataFrame, crimes: pd.DataFrame, ae, back: list[int]) -> list:
-    out = [("Serious violence (local definition)", result.source, sv.yearly_counts(rows, rows["serious"], back))]
+    Measure = sv.Measure
+    out = [Measure("Serious violence (local definition)", result.source, sv.yearly_counts(rows, rows["serious"], back))]
     if result.source == RECORDS_SOURCE:
         if result.knife_known:
-            out += [("Knife-enabled offences", RECORDS_SOURCE, sv.yearly_counts(rows, rows["knife"], back)),
-                    (YOUNG_KNIFE, RECORDS_SOURCE, sv.yearly_counts(rows, rows["knife"] & sv.young(rows), back))]
+            out += [Measure("Knife-enabled offences", RECORDS_SOURCE, sv.yearly_counts(rows, rows["knife"], back)),
+                    Measure(YOUNG_KNIFE, RECORDS_SOURCE, sv.yearly_counts(rows, rows["knife"] & sv.young(rows), back), False)]
         if sv.supplied(rows, "firearm_flag"):
-            out.append(("Firearm-enabled offences", RECORDS_SOURCE, sv.yearly_counts(rows, rows["firearm"], back)))
+            out.append(Measure("Firearm-enabled offences", RECORDS_SOURCE, sv.yearly_counts(rows, rows["firearm"], back)))
         if sv.supplied(rows, "victim_age") or sv.supplied(rows, "suspect_age"):
-            out.append(("Serious violence, victim or suspect under 25", RECORDS_SOURCE,
-                        sv.yearly_counts(rows, rows["serious"] & sv.young(rows, 0, sv.UNDER_25), back)))
+            out.append(Measure("Serious violence, victim or suspect under 25", RECORDS_SOURCE,
+                               sv.yearly_counts(rows, rows["serious"] & sv.young(rows, 0, sv.UNDER_25), back), False))
     weapons = crimes[(crimes["crime_type"] == sv.WEAPONS) & crimes["in_area"]]
-    out.append(("Possession of weapons offences", POLICE_UK_SOURCE, sv.yearly_counts(weapons, weapons.index == weapons.index, back)))
+    out.append(Measure("Possession of weapons offences", POLICE_UK_SOURCE, sv.yearly_counts(weapons, None, back)))
     if ae is not None:
         sharp = ae[ae["assault_method"].isin(list(places.AE_WEAPONS))]
         ages = pd.to_numeric(sharp["patient_age"], errors="coerce")
-        out += [("A&E: assaults with a knife, sharp object or firearm", "A&E (ISTV)", sv.yearly_counts(sharp, ages.notna() | ages.isna(), back)),
-                ("A&E: the same, patient aged 16-24", "A&E (ISTV)", sv.yearly_counts(sharp, ages.between(*sv.YOUNG), back))]
+        out += [Measure("A&E: assaults with a knife, sharp object or firearm", "A&E (ISTV)", sv.yearly_counts(sharp, None, back)),
+                Measure("A&E: the same, patient aged 16-24", "A&E (ISTV)", sv.yearly_counts(sharp, ages.between(*sv.YOUNG), back),
+                        False)]
     return out
 
 
@@ -119,12 +122,11 @@ def build(ctx: ChapterContext) -> SeriousViolenceChapter:
         result.source = POLICE_UK_SOURCE
     back, result.labels = sv.year_labels(rows)
     measures = _measures(result, rows, crimes, ae, back)
-    result.series = {name: counts for name, _, counts in measures}
+    result.series = {measure.name: measure.counts for measure in measures}
     residents = int(ctx.table("denominators").query("district_code in @config.area_codes")["population_2021"].sum())
     result.measures = sv.measures_table(measures, result.labels, residents)
-    violent = places.violent_records(rows)
-    result.share = places.share_of_violence(rows[rows["serious"]], int((violent["years_back"] == 0).sum()))
-    serious = rows[rows["serious"]]
+    violent, serious = places.violent_records(rows), rows[rows["serious"]]
+    result.share = Proportion(int((serious["years_back"] == 0).sum()), int((violent["years_back"] == 0).sum()))
     if result.source == RECORDS_SOURCE:
         _people(result, serious, population, rows[rows["knife"]] if result.knife_known else None)
         result.night = places.night_share(serious, violent[~violent["serious"]], config)
