@@ -33,12 +33,15 @@ def test_two_runs_give_byte_identical_tables_and_reports_differing_only_in_times
 
 
 def test_runs_killed_at_random_points_leave_no_partial_output_and_rerun_to_the_same_result(reference_run, tmp_path):
-    _, _, expected = reference_run
+    reference_out, reference_processed, expected = reference_run
+    complete = th.listing(reference_out, reference_processed)
+    assert {"09_serious_violence.ipynb", "report.html", "tables"} <= complete[0]
+    assert {"crimes.parquet", "population_by_age.parquet", "ingest.json"} <= complete[1]
     delays = random.Random(4).sample(range(2, 30), 2)
     for attempt, delay in enumerate(delays):
         out, processed = tmp_path / f"out{attempt}", tmp_path / f"processed{attempt}"
         th.run_and_kill(out, processed, delay)
-        assert th.partial_outputs(out, processed) == [], f"killed after {delay} s"
+        assert th.partial_outputs(out, processed, complete) == [], f"killed after {delay} s"
         result = th.run(out, processed)
         assert result.returncode == 0, f"rerun after a kill at {delay} s failed: {result.stderr}"
         assert th.hashes(out, processed) == expected, f"rerun after a kill at {delay} s differs"

@@ -19,14 +19,6 @@ from pipeline.paths import PROJECT_ROOT, RAW_DIR
 
 PERIOD_END = "2025-03"
 RUN_NAME = f"{PERIOD_END}-demo"
-EXPECTED_OUTPUTS = {"01_data_quality.ipynb", "02_crime_overview.ipynb", "03_strategic_priority.ipynb",
-                    "04_violence.ipynb", "05_acquisitive.ipynb", "06_asb.ipynb", "07_domestic.ipynb", "08_reoffending.ipynb",
-                    "manifest.json",
-                    "report.html", "tables"}
-EXPECTED_PROCESSED = {"crimes.parquet", "outcomes.parquet", "police_records.parquet", "asb_cases.parquet",
-                      "ae_assaults.parquet", "iom_cohort.parquet", "service_activity.parquet", "plan_activity.parquet", "geography.parquet",
-                      "denominators.parquet", "health_indicators.parquet", "offence_codes.parquet", "data_quality.csv",
-                      "boundaries.parquet", "ingest.json", "rejects"}
 TIMESTAMP = re.compile(r'<span class="run-timestamp">[^<]*</span>')
 
 
@@ -68,15 +60,19 @@ def hashes(out: Path, processed: Path) -> dict[str, str]:
     return found
 
 
-def partial_outputs(out: Path, processed: Path) -> list[str]:
-    """What a killed run left that is neither absent nor complete (must be empty)."""
+def listing(out: Path, processed: Path) -> tuple[set[str], set[str]]:
+    """The names in a run's report folder and its processed folder."""
+    return ({p.name for p in (out / RUN_NAME).iterdir()},
+            {p.name for p in (processed / "demo" / PERIOD_END).iterdir()})
+
+
+def partial_outputs(out: Path, processed: Path, complete: tuple[set[str], set[str]]) -> list[str]:
+    """What a killed run left that is neither absent nor complete (must be empty). `complete` is the
+    listing of an uninterrupted run, so a new chapter or processed table needs no edit here."""
     problems = []
-    final = out / RUN_NAME
-    if final.exists() and {p.name for p in final.iterdir()} != EXPECTED_OUTPUTS:
-        problems.append(f"{final} is incomplete: {sorted(p.name for p in final.iterdir())}")
-    data = processed / "demo" / PERIOD_END
-    if data.exists() and {p.name for p in data.iterdir()} != EXPECTED_PROCESSED:
-        problems.append(f"{data} is incomplete: {sorted(p.name for p in data.iterdir())}")
+    for folder, expected in zip((out / RUN_NAME, processed / "demo" / PERIOD_END), complete):
+        if folder.exists() and {p.name for p in folder.iterdir()} != expected:
+            problems.append(f"{folder} is incomplete: {sorted(p.name for p in folder.iterdir())}")
     return problems
 
 
