@@ -8,11 +8,9 @@ Exit codes: 0 done; 1 a chapter failed (the message names the chapter and cell a
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import queue
-import re
 import shutil
 import sys
 import threading
@@ -22,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pipeline.command_line import cli_path, parse_args, period_end_from
 from pipeline.chapter_cache import can_reuse, chapter_config, chapter_key, copy_outputs, why_rerun
 from pipeline import kernel_pool
 from pipeline.chapters.registry import CHAPTERS, REGISTRY, Chapter
@@ -34,66 +33,13 @@ from pipeline.inputs.config import load_config
 from pipeline.inputs.folders import check_apart
 from pipeline.inputs.synthetic import check_synthetic
 from pipeline.inputs.pseudonymise import MissingKeyError, load_key
-from pipeline.paths import DEFAULT_CONFIG, OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
+from pipeline.paths import OUTPUTS_DIR, PROCESSED_DIR, RAW_DIR
 from pipeline.report.browser import find_chromium, print_pdf, screenshot
 from pipeline.stages.cache import needs_key, synthetic_inputs
 from pipeline.stages.ingest import ensure_ingested, months_available, read_facts
 
 if TYPE_CHECKING:
     from pipeline.chapters.context import ChapterContext
-
-PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="run_assessment.py",
-        description="Run the Community Safety Partnership strategic assessment: ingest and analyse the raw data "
-                    "with the chapter notebooks, then publish one HTML report. Relative paths are taken from the "
-                    "current folder.")
-    parser.add_argument("--config", default=str(DEFAULT_CONFIG),
-                        help="assessment configuration YAML (default: config/demo.yaml, the synthetic demo)")
-    parser.add_argument("--period-end", default="", metavar="YYYY-MM",
-                        help="last month of the assessment year (default: the latest month in the police.uk files)")
-    parser.add_argument("--raw-dir", default="", help="folder of raw files (default: data/raw)")
-    parser.add_argument("--out-dir", default="", help="folder for executed notebooks and the report (default: outputs)")
-    parser.add_argument("--processed-dir", default="", help="folder for processed tables (default: data/processed)")
-    parser.add_argument("--only", choices=[c.name for c in CHAPTERS], action="append",
-                        help="run only this chapter (repeatable); the partial report goes to its own folder")
-    parser.add_argument("--force", action="store_true",
-                        help="ingest and execute every chapter again, even when nothing they depend on has changed")
-    parser.add_argument("--jobs", type=int, default=0, metavar="N",
-                        help="chapters executed at once, each in its own kernel (default: the machine's cores); "
-                             "chapters do not depend on each other, and the report is the same for any N")
-    parser.add_argument("--partnerships", default="", metavar="NAMES",
-                        help="a report for each Community Safety Partnership named (CSP names or codes, comma-separated) "
-                             "or 'all' (every partnership of the force areas in the police.uk files), sharing one ingest, "
-                             "with an index page comparing them; --jobs partnerships at once")
-    parser.add_argument("--dask", default="", metavar="ADDRESS",
-                        help="with --partnerships: run the partnerships on this Dask scheduler (e.g. tcp://10.0.0.5:8786)")
-    parser.add_argument("--pdf", action="store_true",
-                        help="also print the report as an A4 PDF (report.pdf) with Debian's chromium, and save a "
-                             "screenshot of its first screen (review/first_screen.png)")
-    parser.add_argument("--latest-weeks", action="store_true",
-                        help="print only the latest weeks of personal acquisitive crime against their alarm thresholds "
-                             "(the Monday tasking view) for the period end, without building the report")
-    return parser.parse_args(argv)
-
-
-def cli_path(text: str) -> Path:
-    """A path given on the command line: relative paths resolve against the current folder."""
-    return Path(text).expanduser().resolve()
-
-
-def period_end_from(text: str, first: pd.Period, last: pd.Period) -> pd.Period:
-    if not PERIOD.fullmatch(text.strip()):
-        raise ConfigError("--period-end", f"must be YYYY-MM, got '{text}'.", "write the month like 2025-03.")
-    period = pd.Period(text.strip(), freq="M")
-    if not first <= period <= last:
-        raise ConfigError("--period-end", f"{period} is outside the police.uk files supplied, which cover {first} to {last}.",
-                          f"choose a month from {first} to {last}, or add the police.uk files for {period}.")
-    return period
-
 
 def run_folder(out_root: Path, period_end: pd.Period, name: str, only: list[str] | None) -> Path:
     """outputs/<period end>-<assessment>, or, for --only, a folder of its own so no full report is replaced."""
@@ -133,15 +79,11 @@ def main(argv: list[str] | None = None) -> int:
             load_key(config.synthetic)  # a real assessment with person identifiers does not start without a key
         if args.partnerships or args.dask:
             return _run_partnerships(args, config, period_end, raw_dir, out_root, processed_root)
+        if args.bulletin or args.week_ending:
+            return _run_bulletin(args, config, period_end, raw_dir, out_root, processed_root)
         with exclusive_lock(final_dir, f"run of {config.name} for {period_end} started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
-            started = time.perf_counter()
-            ingest = ensure_ingested(config, period_end, raw_dir, processed_root, force=args.force)
-            facts = read_facts(ingest.processed_dir)
+            ingest, facts = _ingest(config, period_end, raw_dir, processed_root, args.force)
             parameters["ingest_key"] = facts.get("cache_key", "")  # what the chapters check they read
-            verb = "reused" if ingest.reused else "ingested"
-            print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
-            for warning in facts.get("warnings", []):
-                print(f"warning: {warning}", file=sys.stderr)
             if args.latest_weeks:
                 from pipeline.chapters.context import ChapterContext
 
@@ -163,15 +105,39 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _ingest(config, period_end, raw_dir: Path, processed_root: Path, force: bool):
+    """The processed tables (reused when current), said with why, and the ingest's facts."""
+    started = time.perf_counter()
+    ingest = ensure_ingested(config, period_end, raw_dir, processed_root, force=force)
+    facts = read_facts(ingest.processed_dir)
+    verb = "reused" if ingest.reused else "ingested"
+    print(f"Ingest {verb} ({ingest.reason}) in {time.perf_counter() - started:.1f} s: {ingest.processed_dir}")
+    for warning in facts.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    return ingest, facts
+
+
+def _run_bulletin(args, config, period_end, raw_dir: Path, out_root: Path, processed_root: Path) -> int:
+    from pipeline.bulletin_run import run_bulletin
+
+    if not args.bulletin:
+        raise ConfigError("--week-ending", "chooses the week of the weekly bulletin.", "add --bulletin.")
+    if args.only or args.latest_weeks:
+        raise ConfigError("--bulletin", "writes the weekly bulletin alone.", "leave out --only and --latest-weeks.")
+    _, facts = _ingest(config, period_end, raw_dir, processed_root, args.force)
+    return run_bulletin(config, period_end, raw_dir, processed_root, out_root, facts.get("cache_key", ""),
+                        args.week_ending, args.pdf, args.force)
+
+
 def _run_partnerships(args, config, period_end, raw_dir: Path, out_root: Path, processed_root: Path) -> int:
     from pipeline.batch import run_partnerships
 
     if args.dask and not args.partnerships:
         raise ConfigError("--dask", "runs partnerships on a cluster, and needs --partnerships.",
                           "add --partnerships all (or the partnerships' names).")
-    if args.only or args.latest_weeks or args.pdf:
+    if args.only or args.latest_weeks or args.pdf or args.bulletin:
         raise ConfigError("--partnerships", "runs every chapter of each partnership's report.",
-                          "leave out --only, --latest-weeks and --pdf.")
+                          "leave out --only, --latest-weeks, --bulletin and --pdf.")
     wanted = [name for name in args.partnerships.split(",") if name.strip()]
     batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
     with exclusive_lock(batch_dir, f"run of {len(wanted)} partnership(s) started {time.strftime('%Y-%m-%d %H:%M:%S')}"):

@@ -57,10 +57,12 @@ def _complete(counts: pd.Series, first: pd.Period, last: pd.Period) -> pd.Series
     return counts.reindex(pd.period_range(first, last, freq=first.freq), fill_value=0).astype(int)
 
 
-def record_series(rows: pd.DataFrame, period_end: pd.Period) -> list[Series]:
-    """Daily, ISO-weekly (Monday to Sunday) and monthly counts by reported day, each up to the period end;
-    weeks only when whole (the first and the last week may be cut off by the data)."""
-    last_day = period_end.to_timestamp(how="end").normalize()
+def record_series(rows: pd.DataFrame, period_end: pd.Period, last_day: pd.Timestamp | None = None) -> list[Series]:
+    """Daily, ISO-weekly (Monday to Sunday) and monthly counts by reported day, each up to the period end (or an
+    earlier `last_day`, as the weekly bulletin of a past week sees them); weeks and months only when whole (the
+    first and the last may be cut off by the data)."""
+    last_day = period_end.to_timestamp(how="end").normalize() if last_day is None else last_day.normalize()
+    period_end = min(period_end, pd.Period(last_day + pd.Timedelta(days=1), "M") - 1)
     rows = rows[rows["reported"] <= last_day]
     if rows.empty:
         return []

@@ -57,10 +57,11 @@ def _title_cell(title: str, subtitle: str, synthetic: bool, generated: str) -> n
     return cell
 
 
-def _contents_cell(generated: str) -> nbformat.NotebookNode:
-    """After the executive summary: when the report was generated, the attribution and the contents."""
+def _contents_cell(generated: str, listed: bool = True) -> nbformat.NotebookNode:
+    """After the executive summary: when the report was generated, the attribution and the contents (a short
+    document without chapter notebooks, the bulletin, has them at its end, without the list)."""
     cell = nbformat.v4.new_markdown_cell(f"<p class=\"caveat\">Report generated <span class=\"run-timestamp\">{generated}"
-                                         f"</span>. {ATTRIBUTION}</p>\n\n{TOC_PLACEHOLDER}")
+                                         f"</span>. {ATTRIBUTION}</p>" + (f"\n\n{TOC_PLACEHOLDER}" if listed else ""))
     cell.id = "report-contents-cell"
     return cell
 
@@ -71,12 +72,13 @@ def _markdown(text: str, cell_id: str) -> nbformat.NotebookNode:
     return cell
 
 
-def combine(parts: list[Part], title: str, subtitle: str, synthetic: bool, generated: str) -> nbformat.NotebookNode:
+def combine(parts: list[Part], title: str, subtitle: str, synthetic: bool, generated: str,
+            listed: bool = True) -> nbformat.NotebookNode:
     """One notebook: a title cell, then each part behind its marker, chapters without parameters or hidden cells."""
     combined = nbformat.v4.new_notebook()
     combined.metadata["title"] = title
     combined.cells.append(_title_cell(title, subtitle, synthetic, generated))
-    contents = _contents_cell(generated)
+    contents = _contents_cell(generated, listed)
     for part in parts:
         if part.notebook is not None and contents is not None:  # the contents follow the summary, before the chapters
             combined.cells.append(contents)
@@ -255,8 +257,9 @@ def document_titles(title: str, area_name: str, year: str, chapters: list, synth
     return title, subtitle
 
 
-def build_report(parts: list[Part], target: Path, title: str, subtitle: str, synthetic: bool, generated: str) -> Numbering:
-    body, numbering = render(combine(parts, title, subtitle, synthetic, generated))
+def build_report(parts: list[Part], target: Path, title: str, subtitle: str, synthetic: bool, generated: str,
+                 listed: bool = True) -> Numbering:
+    body, numbering = render(combine(parts, title, subtitle, synthetic, generated, listed))
     write_text(body, target)
     return numbering
 
