@@ -17,7 +17,7 @@ PACKAGE = PROJECT_ROOT / "pipeline"
 # Lower layers never import higher ones.
 LAYERS = {"paths": 0, "errors": 0, "fileio": 0, "formatting": 0, "methods": 1, "inputs": 2, "stages": 3,
           "analysis": 4, "chapters": 5, "report": 6, "execution": 7, "chapter_cache": 7, "kernel_pool": 7,
-          "runner": 8, "batch": 8}
+          "kernel_client": 7, "command_line": 7, "runner": 8, "bulletin_run": 8, "batch": 8}
 MAX_LINES = 400
 
 
@@ -39,6 +39,10 @@ def imports_of(path: Path) -> set[str]:
         elif isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.startswith("pipeline.")}
     return found
+
+
+def test_every_module_has_a_layer():
+    assert {m.split(".")[1] for m in pipeline_modules()} - set(LAYERS) == set()
 
 
 def test_imports_point_one_way():
