@@ -597,12 +597,12 @@ def test_a_yaml_alias_bomb_or_a_huge_file_is_refused_at_once(tmp_path, text, wor
 def test_a_full_disk_exits_3_in_words_and_leaves_no_staging_folder(tmp_path, monkeypatch, capsys):
     import errno
 
-    from pipeline.stages import ingest
+    from pipeline.stages import ingest_steps
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "processed" / "x.parquet"))
 
-    monkeypatch.setattr(ingest, "write_parquet", full)
+    monkeypatch.setattr(ingest_steps, "write_parquet", full)
     code = runner.main(["--out-dir", str(tmp_path / "out"), "--processed-dir", str(tmp_path / "processed")])
     error = capsys.readouterr().err
     assert code == 3 and "No space left on device" in error and "Traceback" not in error

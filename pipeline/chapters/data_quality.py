@@ -11,7 +11,7 @@ from pipeline import formatting as fmt
 from pipeline.analysis import quality
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding
-from pipeline.stages.ingest import MOSTLY_REJECTED
+from pipeline.stages.ingest_steps import MOSTLY_REJECTED
 
 NAME = "data_quality"
 

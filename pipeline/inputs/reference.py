@@ -180,6 +180,9 @@ def lsoa21_districts(reference: Reference) -> pd.DataFrame:
     return geo
 
 
+LOOKUP_WARD_METHOD = "ONS lookup via 2011 LSOA"
+
+
 def build_geography(reference: Reference, points: pd.DataFrame | None = None,
                     lsoas: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per 2021 LSOA: name, district, 2020 ward, 2021 population and a representative point.
@@ -200,7 +203,7 @@ def build_geography(reference: Reference, points: pd.DataFrame | None = None,
             .drop_duplicates("lsoa21cd").set_index("lsoa21cd"))
     geo["ward_code"] = geo["lsoa21"].map(ward["wd20cd"])
     geo["ward_name"] = geo["lsoa21"].map(ward["wd20nm"])
-    geo["ward_method"] = np.where(geo["ward_code"].notna(), "ONS lookup via 2011 LSOA", "")
+    geo["ward_method"] = np.where(geo["ward_code"].notna(), LOOKUP_WARD_METHOD, "")
     centre = parents.groupby("lsoa21cd")[["longitude", "latitude"]].mean()
     geo["longitude"] = geo["lsoa21"].map(centre["longitude"])
     geo["latitude"] = geo["lsoa21"].map(centre["latitude"])

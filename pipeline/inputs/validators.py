@@ -15,6 +15,7 @@ import pandas as pd
 from pipeline.errors import InputDataError
 from pipeline.inputs.sources import FIELDS_COLUMN, FILE_COLUMN, ROW_COLUMN
 
+PERIOD_ROLE_COLUMNS = ("year_ending", "years_back", "assessment_period")
 # Prefixed so that they never collide with an extract's own columns (asb_cases has a "source").
 REJECT_COLUMNS = ["reject_source", "reject_rule", "reject_reason", FILE_COLUMN, ROW_COLUMN]
 
@@ -62,6 +63,7 @@ class RowScreen:
         self.rows_in = len(frame)
         self.kept = frame
         self._rejects: list[pd.DataFrame] = []
+        self._columns: dict[str, None] = dict.fromkeys(frame.columns)  # every column a rejected row can carry
         # (column, shown values): while a column of a person-level extract is checked, rejected rows keep only the
         # shown (masked) value in that column, never the raw one
         self.hidden: tuple[str, pd.Series] | None = None
@@ -73,6 +75,7 @@ class RowScreen:
         """Move rows where `failing` is True into the rejects table. A reason that depends on the row is a function
         of the failing rows' index, so that reasons are built only for the rows that fail."""
         failing = failing.reindex(self.kept.index, fill_value=False).astype(bool)
+        self._columns |= dict.fromkeys(self.kept.columns)
         if failing.any():
             rejected = self.kept.loc[failing].copy()
             if self.hidden is not None:
@@ -87,9 +90,13 @@ class RowScreen:
 
     @property
     def rejects(self) -> pd.DataFrame:
+        """The rejected rows in the order of the file, with one set of columns whichever checks they failed (the
+        period columns, which depend on the period end and not on the row, left out): the rejects of a later month
+        read alone are then the rows a full ingest would add to the end of the file."""
         if not self._rejects:
             return pd.DataFrame(columns=REJECT_COLUMNS)
-        return pd.concat(self._rejects, ignore_index=True)
+        columns = [*REJECT_COLUMNS[:3], *(c for c in self._columns if c not in PERIOD_ROLE_COLUMNS)]
+        return pd.concat(self._rejects).sort_index(kind="stable").reindex(columns=columns).reset_index(drop=True)
 
     def summary(self) -> dict[str, int | str]:
         rejected = sum(len(part) for part in self._rejects)

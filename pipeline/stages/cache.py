@@ -75,7 +75,7 @@ def needs_key(config: AssessmentConfig, raw_dir: Path) -> bool:
     return any(find_extract(partner_dir, contract) and contract.identifies_people for contract in CONTRACTS.values())
 
 
-def _label(path: Path, raw_dir: Path) -> str:
+def file_label(path: Path, raw_dir: Path) -> str:
     return str(path.relative_to(raw_dir)) if path.is_relative_to(raw_dir) else str(path)
 
 
@@ -133,7 +133,7 @@ def input_hash(path: Path) -> str:
 def fingerprint(config: AssessmentConfig, raw_dir: Path, period_end: pd.Period) -> Fingerprint:
     paths = ingested_files(config, raw_dir)
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # hashlib releases the GIL on large blocks
-        files = dict(zip((_label(path, raw_dir) for path in paths), pool.map(input_hash, paths)))
+        files = dict(zip((file_label(path, raw_dir) for path in paths), pool.map(input_hash, paths)))
     config_hash = hashlib.sha256(config.model_dump_json(exclude=set(NOT_INGESTED)).encode()).hexdigest()
     key, origin = (load_key(config.synthetic) if needs_key(config, raw_dir)
                    else (b"", "not needed (no person identifiers supplied)"))
@@ -144,7 +144,7 @@ def fingerprint(config: AssessmentConfig, raw_dir: Path, period_end: pd.Period) 
 def why_not_reused(previous: dict, current: Fingerprint) -> str | None:
     """None when the processed tables were made from exactly these inputs; else what changed, in words."""
     if not previous:
-        return "no earlier ingest"
+        return "no ingest for this period end yet"
     if previous.get("cache_key") == current.digest:
         return None
     before: dict[str, str] = previous.get("input_files_sha256", {})

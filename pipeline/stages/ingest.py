@@ -3,7 +3,10 @@ districts and zones, and write Parquet tables to data/processed/<assessment>/<pe
 reasons, and a data-quality summary in which rows in = rows kept + rows rejected for every source.
 
 Chapters read only these tables. The stage is cached by content (pipeline.stages.cache): an unchanged
-key reuses the tables; a changed input file, configuration, code or period end ingests again.
+key reuses the tables. When the folder has only gained police.uk months after the last ingest's, or a partner extract
+only rows at its end, the ingest is incremental (pipeline.stages.incremental): only the new files are read and the
+tables equal a full ingest's. Any other change of an input file, the configuration or the code ingests again in full;
+the run says which it did and why.
 """
 from __future__ import annotations
 
@@ -11,33 +14,22 @@ import json
 import re
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import ConfigError, InputDataError
-from pipeline.fileio import exclusive_lock, remove_stale, replace_dir, staging_dir, write_csv, write_parquet
+from pipeline.fileio import exclusive_lock, remove_stale, replace_dir, staging_dir
 from pipeline.inputs import police_uk
 from pipeline.inputs.config import AssessmentConfig
-from pipeline.inputs.fingertips import load_indicators
-from pipeline.inputs.harm_weights import load_weighting, weights_tables
-from pipeline.inputs.partner_extracts import CONTRACTS, clean_extract, find_extract, read_extract
+from pipeline.inputs.partner_extracts import CONTRACTS, find_extract
 from pipeline.inputs.pseudonymise import load_key
-from pipeline.inputs.reference import (Reference, build_geography, district_denominators, load_offence_codes,
-                                       load_population_by_age, lsoa21_districts)
+from pipeline.inputs.reference import Reference
 from pipeline.paths import PROCESSED_DIR, RAW_DIR, resolve
+from pipeline.stages import incremental
 from pipeline.stages.cache import Fingerprint, fingerprint, why_not_reused
-
-
-@dataclass
-class IngestResult:
-    processed_dir: Path
-    period_end: pd.Period
-    quality: pd.DataFrame
-    missing_extracts: list[str]
-    reused: bool = False
-    reason: str = ""
+from pipeline.stages.ingest_steps import (Area, IngestResult, ingest_extract, input_tables, own_forces,
+                                          points_placing_lsoas, with_outside, write_folder)
 
 
 def months_available(config: AssessmentConfig, raw_dir: Path = RAW_DIR) -> tuple[pd.Period, pd.Period]:
@@ -68,20 +60,6 @@ def _same_force(file_force: str, force_area: str) -> bool:
     return file_force == area or area.startswith(file_force + "-") or file_force.startswith(area + "-")
 
 
-def own_forces(config: AssessmentConfig, raw_dir: Path) -> list[str]:
-    """The police force areas of the partnership's districts (empty when the ONS lookup is not there)."""
-    from pipeline.inputs.partnerships import LOOKUP_FILE
-    from pipeline.inputs.reference import read_reference_table
-
-    path = config.raw_path(config.reference_dir, raw_dir) / LOOKUP_FILE
-    if not path.is_file():
-        return []
-    lookup = read_reference_table(path)
-    if not {"LAD23CD", "PFA23NM"} <= set(lookup.columns):
-        return []
-    return sorted(set(lookup.loc[lookup["LAD23CD"].isin(config.area_codes), "PFA23NM"]))
-
-
 def latest_month(config: AssessmentConfig, raw_dir: Path = RAW_DIR) -> pd.Period:
     """The latest month with a police.uk street file: the default period end."""
     return months_available(config, raw_dir)[1]
@@ -107,8 +85,10 @@ def ensure_ingested(config: AssessmentConfig, period_end: pd.Period, raw_dir: Pa
         quality = pd.read_csv(final / "data_quality.csv", keep_default_na=False)
         return IngestResult(final, period_end, quality, previous.get("missing_extracts", []), True,
                             "inputs, configuration, code and period end unchanged")
-    result = run_ingest(config, period_end, raw_dir, processed_root, current, read, reference)
-    result.reason = reason
+    plan = None if force else incremental.plan(config, Path(raw_dir), processed_root, period_end, current)
+    result = run_ingest(config, period_end, raw_dir, processed_root, current, read, reference,
+                        plan if isinstance(plan, incremental.Plan) else None)
+    result.reason = f"{reason}; {result.reason or 'full ingest: ' + plan}" if plan else reason
     return result
 
 
@@ -131,43 +111,14 @@ def processed_dir_for(config: AssessmentConfig, period_end: pd.Period | str,
     return resolve(config.name, processed_root) / str(period_end)
 
 
-def _geography_columns(frame: pd.DataFrame, geography: pd.DataFrame, zones: dict[str, list[str]], area: list[str],
-                       lsoa_column: str) -> pd.DataFrame:
-    geo = geography.set_index("lsoa21")
-    lsoa = frame[lsoa_column].fillna("")
-    frame = frame.assign(lsoa21=lsoa, ward_name=lsoa.map(geo["ward_name"]).fillna(""),
-                         district_code=lsoa.map(geo["district_code"]).fillna(""))
-    return police_uk.add_zones(frame, zones, area)
-
-
-QUALITY_COLUMNS = ["source", "files", "rows_in", "rows_outside_area", "rows_kept", "rows_rejected", "note"]
-
-
-def _with_outside(summary: dict, outside: int) -> dict:
-    """A source's counts with the rows read outside the assessed districts: rows in = outside + kept + rejected."""
-    return summary | {"rows_in": summary["rows_in"] + outside, "rows_outside_area": outside}
-
-
-MOSTLY_REJECTED = 0.5  # a source with more than this share of its rows rejected is unusable
-
-
-def unusable_reason(summary: dict, rejects: pd.DataFrame) -> str:
-    """Why a mostly rejected source cannot be used ('' when it can): the counts and the most common rule."""
-    if not summary["rows_in"] or summary["rows_rejected"] <= MOSTLY_REJECTED * summary["rows_in"]:
-        return ""
-    rule = rejects["reject_rule"].value_counts().index[0]
-    example = rejects.loc[rejects["reject_rule"] == rule, "reject_reason"].iloc[0]
-    return (f"{summary['rows_rejected']:,} of {summary['rows_in']:,} rows rejected, most by rule '{rule}' "
-            f"(e.g. {example})")
-
-
 def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = None, raw_dir: Path = RAW_DIR,
                processed_root: Path = PROCESSED_DIR, key: Fingerprint | None = None,
-               read=police_uk.read_area, reference: Reference | None = None) -> IngestResult:
+               read=police_uk.read_area, reference: Reference | None = None,
+               plan: incremental.Plan | None = None) -> IngestResult:
     """Ingest every source into data/processed/<assessment>/<period end>/. The folder is built beside its final place and
     swapped in when complete, under a lock: a killed run leaves the previous folder (or none), never a part.
     `read` reads the police.uk files (pipeline.inputs.shared_read.SharedRead shares one reading between
-    partnerships)."""
+    partnerships). With a `plan`, only its new files are read, unless they turn out to need a full ingest."""
     raw_dir = Path(raw_dir)
     period_end = pd.Period(period_end, freq="M") if period_end else latest_month(config, raw_dir)
     final = processed_dir_for(config, period_end, processed_root)
@@ -177,7 +128,18 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
         remove_stale(final.parent, final.name)
         staging = staging_dir(final)
         try:
-            result = _ingest_into(staging, config, period_end, raw_dir, key_facts, read, reference)
+            result, why_full = None, ""
+            if plan is not None:
+                try:
+                    result = incremental.ingest_into(staging, plan, config, period_end, raw_dir, key_facts, read,
+                                                     reference)
+                except incremental.FullIngestNeeded as why:
+                    why_full = f"full ingest: {why}"
+                    shutil.rmtree(staging)
+                    staging = staging_dir(final)
+            if result is None:
+                result = _ingest_into(staging, config, period_end, raw_dir, key_facts, read, reference)
+                result.reason = why_full
             replace_dir(staging, final)
         except BaseException:  # an input error, a full disk, an interrupt: no half-built folder is left
             shutil.rmtree(staging, ignore_errors=True)
@@ -186,112 +148,82 @@ def run_ingest(config: AssessmentConfig, period_end: pd.Period | str | None = No
     return result
 
 
+
+
 def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw_dir: Path,
                  key_facts: Future[Fingerprint], read=police_uk.read_area,
                  reference: Reference | None = None) -> IngestResult:
     reference = reference or Reference.load(config.raw_path(config.reference_dir, raw_dir))
-    code_map = reference.code_to_lsoa21()
-
+    area = Area.of(config, reference)
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
-    zones, area = {name: list(codes) for name, codes in config.zones.items()}, list(config.area_codes)
-    lsoas = lsoa21_districts(reference)
-    area_filter = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])),
-                                       [*config.area_codes, *config.comparison_codes])
-    street_raw, street_outside = read(files["street"], police_uk.STREET_COLUMNS, area_filter)
-    geography = police_uk.add_zones(build_geography(reference, police_uk.located_points(street_raw, code_map), lsoas), zones, area)
-    unknown_zone_codes = sorted({c for codes in config.zones.values() for c in codes} - set(geography["lsoa21"]))
-    for zone, codes in config.zones.items():
-        unknown = sorted(set(codes) & set(unknown_zone_codes))
-        if unknown:
-            raise ConfigError(config.path, f"key 'zones.{zone}' lists LSOA codes that are not in the ONS 2021 LSOA "
-                              f"lookup: {unknown}.", "use 2021 LSOA codes (E01... from the ONS lookup in reference/).")
+    street_raw, street_outside = read(files["street"], police_uk.STREET_COLUMNS, area.filter)
+    points = police_uk.located_points(street_raw, area.code_map)
+    geography = area.geography(reference, points)
+    _check_zones(config, geography)
 
     quality, rejects = [], {}
-    street = police_uk.clean_street(street_raw, code_map, geography, period_end)
-    street.kept = police_uk.add_zones(street.kept, zones, area)
-    tables = {"crimes": street.kept}
+    street = police_uk.clean_street(street_raw, area.code_map, geography, period_end)
+    street.kept = police_uk.add_zones(street.kept, area.zones, area.codes)
+    tables = {"crimes": street.kept, "located_points": points_placing_lsoas(points, geography)}
     copies = [f"{copy.name} is a copy of {original.name} (the same bytes): read once"
               for copy, original in files["duplicates"]]
-    street_summary = _with_outside(street.summary(), street_outside) | {"files": len(files["street"])}
+    street_summary = with_outside(street.summary(), street_outside) | {"files": len(files["street"])}
     if copies:
         street_summary["note"] = "; ".join(filter(None, [street_summary.get("note", ""), *copies]))
     warnings = list(copies)  # said by the run as it starts, and kept in ingest.json
     quality.append(street_summary)
     rejects["police_uk_street"] = street.rejects
 
-    outcomes_raw, outcomes_outside = read(files["outcomes"], police_uk.OUTCOME_COLUMNS, area_filter)
-    outcomes = police_uk.clean_outcomes(outcomes_raw, code_map, geography, period_end)
+    outcomes_raw, outcomes_outside = read(files["outcomes"], police_uk.OUTCOME_COLUMNS, area.filter)
+    outcomes = police_uk.clean_outcomes(outcomes_raw, area.code_map, geography, period_end)
     tables["outcomes"] = outcomes.kept
-    quality.append(_with_outside(outcomes.summary(), outcomes_outside) | {"files": len(files["outcomes"]),
-                                         "note": "" if files["outcomes"] else "no outcomes files supplied"})
+    quality.append(with_outside(outcomes.summary(), outcomes_outside) | {"files": len(files["outcomes"]),
+                                        "note": "" if files["outcomes"] else "no outcomes files supplied"})
     rejects["police_uk_outcomes"] = outcomes.rejects
 
     partner_dir = config.raw_path(config.partner_dir, raw_dir) if config.partner_dir else None
-    missing, unusable, absent_columns, clock_due = [], {}, {}, []
+    missing, unusable, absent_columns, clock_due = [], {}, {}, {}
     key, key_origin = None, "not needed (no person identifiers supplied)"
     for contract in CONTRACTS.values():
         path = find_extract(partner_dir, contract)
         if path is None:
             missing.append(contract.name)
             quality.append({"source": contract.name, "rows_in": 0, "rows_outside_area": 0, "rows_kept": 0,
-                            "rows_rejected": 0, "files": 0,
-                            "note": "not supplied"})
+                            "rows_rejected": 0, "files": 0, "note": "not supplied"})
             continue
         if key is None and contract.identifies_people:
             key, key_origin = load_key(config.synthetic)
-        screen = clean_extract(read_extract(path, contract), contract, code_map, key, period_end, path.name,
-                               config.placeholder_ids)
-        lsoa_column = next((c.name for c in contract.columns if c.kind == "lsoa"), None)
-        kept = screen.kept
-        if lsoa_column:
-            kept = _geography_columns(kept, geography, zones, area, lsoa_column)
-        rejects[contract.name] = screen.rejects
-        if screen.clock_due is not None:
-            clock_due.append(screen.clock_due)
-        if screen.absent:
-            absent_columns[contract.name] = screen.absent
-            screen.notes.append(f"columns not in the file (not supplied): {', '.join(screen.absent)}")
-        summary = _with_outside(screen.summary(), 0) | {"files": 1}
-        reason = unusable_reason(summary, screen.rejects)
-        if reason:  # never reported as zeros or empty fields: the table is left out and every chapter says why
-            unusable[contract.name] = reason
-            summary["note"] = "; ".join(filter(None, [summary.get("note", ""), f"unusable: {reason}"]))
-        else:
-            tables[contract.name] = kept
-        quality.append(summary)
+        extract = ingest_extract(contract, path, area, geography, key, period_end, config)
+        rejects[contract.name] = extract.rejects
+        clock_due |= {contract.name: extract.clock_due.isoformat()} if extract.clock_due is not None else {}
+        absent_columns |= {contract.name: extract.absent} if extract.absent else {}
+        unusable |= {contract.name: extract.unusable} if extract.unusable else {}
+        tables |= {contract.name: extract.table} if extract.table is not None else {}
+        quality.append(extract.summary)
 
     if partner_dir is not None and len(missing) == len(CONTRACTS):
         present = sorted(path.name for path in partner_dir.iterdir())[:5] if partner_dir.is_dir() else []
         warnings.append(f"the partner folder {partner_dir} holds none of the extracts ("
-                      + (f"files there: {', '.join(present)}" if present else "it is empty or missing")
-                      + "): is 'partner_dir' in the configuration the right folder?")
-    tables["geography"] = geography
-    tables["denominators"] = district_denominators(reference, geography)
-    tables["population_by_age"] = load_population_by_age(config.raw_path(config.reference_dir, raw_dir),
-                                                         (*config.area_codes, *config.comparison_codes))
-    indicators, absent = load_indicators(config.raw_path(config.fingertips_dir, raw_dir),
-                                         [*config.area_codes, *config.comparison_codes])
-    tables["health_indicators"] = indicators
-    tables["offence_codes"] = load_offence_codes(config.raw_path(config.home_office_dir, raw_dir))
-    weighting = load_weighting(config.raw_path(config.harm_weights, raw_dir) if config.harm_weights else None,
-                               config.raw_path(config.home_office_dir, raw_dir), own_forces(config, raw_dir))
-    tables |= weights_tables(weighting)
-    for name, table in tables.items():
-        write_parquet(table.reset_index(drop=True), out / f"{name}.parquet")
+                        + (f"files there: {', '.join(present)}" if present else "it is empty or missing")
+                        + "): is 'partner_dir' in the configuration the right folder?")
+    static, weighting, absent = input_tables(config, raw_dir, reference, geography)
     from pipeline.inputs.boundaries import load_boundaries  # geopandas, shapely and pyproj: only when ingesting
 
     load_boundaries(config.raw_path(config.boundaries_dir, raw_dir)).to_parquet(out / "boundaries.parquet")
-    for name, table in rejects.items():
-        write_csv(table, out / "rejects" / f"{name}.csv")
-    quality_frame = pd.DataFrame(quality)
-    quality_frame["note"] = quality_frame["note"].fillna("") if "note" in quality_frame else ""
-    quality_frame = quality_frame[QUALITY_COLUMNS]
-    write_csv(quality_frame, out / "data_quality.csv")
     run_facts = {"assessment": config.name, "period_end": str(period_end), "missing_extracts": missing,
                  "unusable_extracts": unusable, "absent_columns": absent_columns, "warnings": warnings,
-                 "future_rows_due": min(clock_due).isoformat() if clock_due else None,
+                 "future_rows_due": min(clock_due.values(), default=None), "future_rows_due_by_source": clock_due,
                  "missing_health_indicators": absent, "synthetic": config.synthetic,
-                 "pseudonymisation_key": key_origin, "harm_weighting": weighting.facts() if weighting else None, **key_facts.result().as_dict()}
-    (out / "ingest.json").write_text(json.dumps(run_facts, indent=2) + "\n")
+                 "pseudonymisation_key": key_origin, "harm_weighting": weighting.facts() if weighting else None,
+                 "ingest_mode": "full", **incremental.resume_facts(config, raw_dir, files), **key_facts.result().as_dict()}
+    quality_frame = write_folder(out, tables | static, rejects, quality, run_facts)
     return IngestResult(out, period_end, quality_frame, missing)
 
+
+def _check_zones(config: AssessmentConfig, geography: pd.DataFrame) -> None:
+    known = set(geography["lsoa21"])
+    for zone, codes in config.zones.items():
+        unknown = sorted(set(codes) - known)
+        if unknown:
+            raise ConfigError(config.path, f"key 'zones.{zone}' lists LSOA codes that are not in the ONS 2021 LSOA "
+                              f"lookup: {unknown}.", "use 2021 LSOA codes (E01... from the ONS lookup in reference/).")
