@@ -54,6 +54,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--week-ending", default="", metavar="YYYY-MM-DD",
                         help="with --bulletin: the bulletin's last week is the one ending on the Sunday on or before "
                              "this day (default: the last whole week of the data)")
+    parser.add_argument("--deep-dive", default="", metavar="TOPIC",
+                        help="write a quarterly deep dive on TOPIC (a chapter: crime_overview, violence, acquisitive, asb; "
+                             "or a theme under deep_dives.themes) to outputs/<assessment>-deep-dives/, with --quarter")
+    parser.add_argument("--quarter", default="", metavar="YYYYQN",
+                        help="with --deep-dive: the calendar quarter, e.g. 2024Q4, compared with the same quarter of "
+                             "earlier years")
     return parser.parse_args(argv)
 
 

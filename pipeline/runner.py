@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run_partnerships(args, config, period_end, raw_dir, out_root, processed_root)
         if args.bulletin or args.week_ending:
             return _run_bulletin(args, config, period_end, raw_dir, out_root, processed_root)
+        if args.deep_dive or args.quarter:
+            return _run_deep_dive(args, config, (first, period_end), raw_dir, out_root, processed_root)
         with exclusive_lock(final_dir, f"run of {config.name} for {period_end} started {time.strftime('%Y-%m-%d %H:%M:%S')}"):
             ingest, facts = _ingest(config, period_end, raw_dir, processed_root, args.force)
             parameters["ingest_key"] = facts.get("cache_key", "")  # what the chapters check they read
@@ -129,6 +131,19 @@ def _run_bulletin(args, config, period_end, raw_dir: Path, out_root: Path, proce
                         args.week_ending, args.pdf, args.force)
 
 
+def _run_deep_dive(args, config, months: tuple, raw_dir: Path, out_root: Path, processed_root: Path) -> int:
+    from pipeline.deep_dive_run import check_request, run_deep_dive
+
+    if not (args.deep_dive and args.quarter):
+        raise ConfigError("--deep-dive" if not args.deep_dive else "--quarter", "a deep dive needs a topic and a quarter.",
+                          "give both, e.g. --deep-dive violence --quarter 2024Q4.")
+    if args.only or args.latest_weeks:
+        raise ConfigError("--deep-dive", "writes the deep dive alone.", "leave out --only and --latest-weeks.")
+    quarter = check_request(config, args.deep_dive, args.quarter, *months)
+    _ingest(config, months[1], raw_dir, processed_root, args.force)
+    return run_deep_dive(config, months[1], raw_dir, processed_root, out_root, args.deep_dive, quarter, args.pdf)
+
+
 def _run_partnerships(args, config, period_end, raw_dir: Path, out_root: Path, processed_root: Path) -> int:
     from pipeline.batch import run_partnerships
 
@@ -150,6 +165,7 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
     from pipeline.report import appendices
     from pipeline.report.assemble import Part, build_report, document_titles
     from pipeline.report.commentary import is_set_aside, set_aside_appendix
+    from pipeline.report.deep_dive_links import deep_dives_html
     from pipeline.report.summary import changes_since, executive_summary, load_findings
 
     year = f"the year ending {period_end.strftime('%B %Y')}"
@@ -159,6 +175,7 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
     previous_end = period_end - 12
     previous = load_findings(out_dir.parent / f"{previous_end}-{config.name}" / "findings")
     changes = changes_since(findings, previous, f"the year ending {previous_end.strftime('%B %Y')}")
+    changes += deep_dives_html(config, period_end, out_dir.parent)
     boxes = commentary.html if commentary else {}
     parts = [Part("summary", False, markdown=executive_summary(summarised, config.area_name, year, changes))]
     parts += [Part(c.name, False, out_dir / c.notebook, commentary=boxes.get(c.name, "")) for c in chapters if not c.appendix]

@@ -17,7 +17,7 @@ PACKAGE = PROJECT_ROOT / "pipeline"
 # Lower layers never import higher ones.
 LAYERS = {"paths": 0, "errors": 0, "fileio": 0, "formatting": 0, "methods": 1, "inputs": 2, "stages": 3,
           "analysis": 4, "chapters": 5, "report": 6, "execution": 7, "chapter_cache": 7, "kernel_pool": 7,
-          "kernel_client": 7, "command_line": 7, "runner": 8, "bulletin_run": 8, "batch": 8}
+          "kernel_client": 7, "command_line": 7, "runner": 8, "bulletin_run": 8, "deep_dive_run": 8, "batch": 8}
 MAX_LINES = 400
 
 

@@ -135,3 +135,16 @@ def test_the_demo_commentary_renders_this_runs_figures_under_its_chapter(tmp_pat
     assert 'class="analyst-commentary"' in html and "from the Cambridge partnership" in html
     assert "`{{headline.overall.this_year}}` = " + f"{headline:,}" in (run / "references.md").read_text()
     assert "{{" not in html.split('class="analyst-commentary"')[1].split("</aside>")[0]
+
+
+def test_a_partial_run_leaves_references_to_chapters_it_did_not_run_for_the_full_run(tmp_path):
+    text = ("## violence\n\nA&E saw {{violence | violence-measures | A&E assault attendances | Count}}; the target "
+            "{{crime_overview | targets | A&E assault attendances | Status}}; all crime {{headline.overview.this_year}}.\n")
+    notes = commentary(tmp_path, text)
+    box = render(notes, run_dir(tmp_path), findings(), "Cambridge", ran=("violence",)).html["violence"]
+    assert "A&amp;E saw 1,028" in box and box.count("a figure of a chapter this partial run leaves out") == 2
+    with pytest.raises(InputDataError, match="crime_overview"):  # the full run still checks every reference
+        render(notes, run_dir(tmp_path), findings(), "Cambridge")
+    misspelt = commentary(tmp_path, "## violence\n\n{{violence | violence-measures | A&E assault attendances | Cont}}\n")
+    with pytest.raises(InputDataError, match="Cont"):  # a chapter that ran is checked in a partial run too
+        render(misspelt, run_dir(tmp_path), findings(), "Cambridge", ran=("violence",))

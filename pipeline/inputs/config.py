@@ -20,6 +20,7 @@ from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StringConstraint
 
 from pipeline.errors import ConfigError
 from pipeline.paths import DEFAULT_CONFIG, RAW_DIR, resolve
+from pipeline.inputs.deep_dive_plan import DeepDivePlan
 from pipeline.inputs.partner_extracts import CONTRACTS
 from pipeline.inputs.police_uk import CRIME_TYPES
 from pipeline.inputs.serious_violence_definition import SeriousViolenceDefinition
@@ -221,14 +222,13 @@ class AssessmentConfig(_Strict):
     fingertips_dir: str = "fingertips"
     home_office_dir: str = "home_office"
     boundaries_dir: str = "boundaries"  # ONS boundary GeoJSON files for the maps; none: centroids or grid cells
-    # a harm weighting (code or police.uk type -> weight, with its name, version and source) under the raw folder;
-    # none: the harm view says no weighting was supplied
-    harm_weights: str | None = None
+    harm_weights: str | None = None  # a harm weighting under the raw folder (code or type -> weight, name, source)
     priority_matrix: PriorityMatrix = PriorityMatrix()
     serious_violence: SeriousViolenceDefinition = SeriousViolenceDefinition()  # the local definition (the Duty)
     # the analyst's commentary, relative to this file's folder ('{period_end}' becomes YYYY-MM); none:
     # commentary/<name>-<period end>.md beside this file, when it exists
     commentary: str | None = None
+    deep_dives: DeepDivePlan = DeepDivePlan()  # the year's quarterly deep dives and their themes
     zones: dict[Name, tuple[LsoaCode, ...]] = {}
     # person identifiers that stand for nobody in the partner extracts, besides UNKNOWN, N/A, 0 and the like
     placeholder_ids: tuple[Annotated[str, StringConstraints(min_length=1, max_length=40)], ...] = ()
@@ -309,7 +309,7 @@ class AssessmentConfig(_Strict):
 
 _MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
            ("activities",): ActivityTarget, ("priority_matrix",): PriorityMatrix, ("night_time_economy", "windows"): TimeWindow,
-           ("serious_violence",): SeriousViolenceDefinition}
+           ("serious_violence",): SeriousViolenceDefinition, ("deep_dives",): DeepDivePlan}
 _FIXES = {
     "missing": "add it (config/demo.yaml shows every key).",
     "string_pattern_mismatch": "write it as shown.",

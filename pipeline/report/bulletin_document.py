@@ -121,7 +121,7 @@ def method_section() -> str:
 
 def parts(result: analysis.Bulletin, changes: dict[str, list[str]], previous_week: str | None,
           maps: dict[str, str]) -> list[Part]:
-    found = [Part("summary", False, markdown=summary(result, changes, previous_week)),
+    found = [Part("tasking", False, markdown=summary(result, changes, previous_week)),
              Part("where", False, markdown=where_section(result, maps)),
              Part("weeks", False, markdown=weeks_section(result)),
              Part("method", True, markdown=method_section())]

@@ -103,6 +103,18 @@ def resolve(reference: Reference, chapter: str, tables: dict[str, Published], he
     return found
 
 
+NOT_IN_PARTIAL_RUN = "[a figure of a chapter this partial run leaves out]"
+
+
+def _elsewhere(reference: Reference, ran: tuple[str, ...], tables: dict[str, Published],
+               headlines: dict[tuple[str, str], str]) -> bool:
+    """In a partial run, a reference to a chapter left out (or a headline no chapter run has): the full run checks it."""
+    parts = [part.lower() for part in reference.parts]
+    if len(parts) == 4 and parts[0] in REGISTRY:
+        return parts[0] not in ran
+    return len(parts) == 3 and parts[0] == "headline" and not any(key[0] == parts[1] for key in headlines)
+
+
 @dataclass
 class Rendered:
     html: dict[str, str] = field(default_factory=dict)  # chapter -> the commentary box
@@ -141,8 +153,10 @@ def render(commentary: Commentary, run_dir: Path, findings: list[Finding], area_
         start = commentary.first_lines[chapter]
         for offset, line in enumerate(lines):
             def figure(match: re.Match, number: int = start + offset) -> str:
-                return fmt.literal(resolve(Reference(number, match.group(1).strip()), chapter, tables, headlines,
-                                           commentary.file))
+                reference = Reference(number, match.group(1).strip())
+                if ran is not None and _elsewhere(reference, ran, tables, headlines):
+                    return NOT_IN_PARTIAL_RUN
+                return fmt.literal(resolve(reference, chapter, tables, headlines, commentary.file))
             lines[offset] = REFERENCE.sub(figure, line)
         rendered.stale += _stale_numbers(text, chapter, figures)
         body = markdown_html("\n".join(lines))
