@@ -75,3 +75,37 @@ def test_on_the_real_2024_files_every_crime_id_of_cambridge_is_counted_once(real
     assert set(joined["crime_id"]) == ids and shares.unknown_categories == []
     charged = shares.table.set_index(["crime_type", "outcome_group"]).loc[("Shoplifting", analysis.CHARGED)]
     assert 15 < charged["share"] < 40  # police.uk 2024: about a quarter of Cambridge's shoplifting charged
+
+
+def test_newcombes_interval_matches_his_worked_example():
+    from pipeline.methods.statistics import newcombe_difference
+
+    # Newcombe (1998) Stat Med 17:873-890, table II, example (a): 56/70 against 48/80, method 10: 0.0524 to 0.3339.
+    d, low, high = newcombe_difference(56, 70, 48, 80)
+    assert d == pytest.approx(0.2) and (low, high) == pytest.approx((0.0524, 0.3339), abs=5e-4)
+
+
+def _year(rng, shares: dict[str, float], n: int) -> pd.DataFrame:
+    return pd.DataFrame([{"crime_type": t, "outcome_group": analysis.CHARGED if rng.random() < p else analysis.NO_SUSPECT}
+                         for t, p in shares.items() for _ in range(n)])
+
+
+def test_outcome_share_changes_reject_at_no_more_than_the_nominal_rate_and_find_a_planted_fall():
+    import numpy as np
+
+    rng = np.random.default_rng(31)
+    types = {"Burglary": 0.1, "Robbery": 0.06, "Shoplifting": 0.25, "Vehicle crime": 0.02, "Public order": 0.15}
+    runs, any_call, single = 300, 0, 0
+    for _ in range(runs):
+        frame = analysis.share_changes(_year(rng, types, 150), _year(rng, types, 150), analysis.CHARGED)
+        any_call += frame["beyond_chance"].any()
+        single += frame["p_value"].iloc[2] < 0.05
+    ceiling = 0.05 + 2.6 * (0.05 * 0.95 / runs) ** 0.5
+    assert any_call / runs <= ceiling and single / runs <= ceiling, (any_call, single)
+    found = covered = 0
+    for _ in range(100):
+        frame = analysis.share_changes(_year(rng, {"Shoplifting": 0.18}, 600), _year(rng, {"Shoplifting": 0.28}, 600),
+                                       analysis.CHARGED).iloc[0]
+        found += frame["beyond_chance"] and frame["difference"] < 0
+        covered += frame["low"] <= -10 <= frame["high"]
+    assert found >= 90 and covered >= 90, (found, covered)

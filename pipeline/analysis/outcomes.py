@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from pipeline.methods.statistics import wilson_interval
+from pipeline.methods.associations import benjamini_hochberg
+from pipeline.methods.statistics import newcombe_difference, wilson_interval
 
 CHARGED = "Charged or summonsed"
 OUT_OF_COURT = "Out-of-court disposal"
@@ -123,3 +125,24 @@ def known_within(crimes: pd.DataFrame, outcomes: pd.DataFrame, months: int, last
     for month, group in old_enough.groupby("month", sort=True):
         parts.append(with_outcomes(group, outcomes, pd.Period(month, freq="M") + months))
     return pd.concat(parts, ignore_index=True)
+
+
+def share_changes(now: pd.DataFrame, before: pd.DataFrame, group: str, alpha: float = 0.05) -> pd.DataFrame:
+    """Each crime type's share of crimes in `group` this year against the year before (both from with_outcomes or
+    known_within, so like with like): the difference in percentage points with Newcombe's interval, Fisher's exact
+    test (scipy.stats.fisher_exact, two-sided) and Benjamini-Hochberg across the types."""
+    rows = []
+    for crime_type in sorted(set(now["crime_type"]) & set(before["crime_type"])):
+        a = now[now["crime_type"] == crime_type]
+        b = before[before["crime_type"] == crime_type]
+        k1, n1 = int((a["outcome_group"] == group).sum()), len(a)
+        k2, n2 = int((b["outcome_group"] == group).sum()), len(b)
+        d, low, high = newcombe_difference(k1, n1, k2, n2, alpha)
+        p = float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]])[1])
+        rows.append({"crime_type": crime_type, "this_year": k1, "this_year_of": n1, "last_year": k2,
+                     "last_year_of": n2, "difference": d * 100, "low": low * 100, "high": high * 100, "p_value": p})
+    frame = pd.DataFrame(rows, columns=["crime_type", "this_year", "this_year_of", "last_year", "last_year_of",
+                                        "difference", "low", "high", "p_value"])
+    frame["q_value"] = benjamini_hochberg(frame["p_value"].to_numpy())
+    frame["beyond_chance"] = frame["q_value"] <= alpha
+    return frame

@@ -69,6 +69,21 @@ def wilson_interval(successes: int, total: int, alpha: float = ALPHA) -> tuple[f
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def newcombe_difference(k1: int, n1: int, k2: int, n2: int, alpha: float = ALPHA) -> tuple[float, float, float]:
+    """The difference of two independent proportions, p1 - p2, with its interval from the two Wilson intervals.
+
+    Newcombe R.G. (1998) Stat Med 17:873-890, method 10 (the hybrid score interval): with (l1, u1), (l2, u2) the
+    Wilson limits, the limits are d - sqrt((p1 - l1)^2 + (u2 - p2)^2) and d + sqrt((u1 - p1)^2 + (p2 - l2)^2).
+    """
+    if n1 <= 0 or n2 <= 0:
+        return (math.nan, math.nan, math.nan)
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1, alpha)
+    l2, u2 = wilson_interval(k2, n2, alpha)
+    d = p1 - p2
+    return d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
 POWER = 0.8  # the power at which a 'smallest detectable change' is stated
 
 
