@@ -175,13 +175,15 @@ def publish(config, period_end, out_dir: Path, chapters: list[Chapter], facts: d
     previous_end = period_end - 12
     previous = load_findings(out_dir.parent / f"{previous_end}-{config.name}" / "findings")
     changes = changes_since(findings, previous, f"the year ending {previous_end.strftime('%B %Y')}")
-    changes += deep_dives_html(config, period_end, out_dir.parent)
+    deep_dives, deep_dive_appendix = deep_dives_html(config, period_end, out_dir.parent)
     boxes = commentary.html if commentary else {}
-    parts = [Part("summary", False, markdown=executive_summary(summarised, config.area_name, year, changes))]
+    parts = [Part("summary", False, markdown=executive_summary(summarised, config.area_name, year,
+                                                               changes + deep_dives))]
     parts += [Part(c.name, False, out_dir / c.notebook, commentary=boxes.get(c.name, "")) for c in chapters if not c.appendix]
     parts += [Part(c.name, True, out_dir / c.notebook, commentary=boxes.get(c.name, "")) for c in chapters if c.appendix]
     set_aside = set_aside_appendix(commentary, config.area_name)
     parts += [Part("set_aside", True, markdown=set_aside)] if set_aside else []
+    parts += [Part("deep_dives", True, markdown=deep_dive_appendix)] if deep_dive_appendix else []
     parts += [Part("methods", True, markdown=appendices.methods_appendix()),
               Part("data_notes", True, markdown=appendices.data_notes_appendix(
                   year, facts, config.synthetic, commentary.stale if commentary else None)),

@@ -125,13 +125,15 @@ def test_the_annual_report_lists_the_years_deep_dives_with_links(tmp_path):
     (folder / "deep-dive-broken.json").write_text("{not json")
     config = CONFIG.model_copy(update={"deep_dives": DeepDivePlan(themes={"<b>Theft</b>": ("Shoplifting",)},
                                                                   plan={"2024Q3": "<b>Theft</b>", "2024Q4": "violence"})})
-    html = deep_dives_html(config, pd.Period("2025-03", "M"), tmp_path)
+    summary, html = deep_dives_html(config, pd.Period("2025-03", "M"), tmp_path)
     assert '<a href="../demo-deep-dives/deep-dive-violence-2024Q4.html">' in html
+    assert '<a href="../demo-deep-dives/deep-dive-violence-2024Q4.html">Violence and sexual offences, 2024Q4</a>: 465' \
+        in summary and "Theft" not in summary  # the summary says what the written ones found
     assert "465 records; up 21.7% (83 more records) on the same quarter a year before: beyond natural variation" in html
     assert "2023Q4" not in html and "&lt;b&gt;Theft&lt;/b&gt;" in html and "<b>Theft" not in html
     assert "planned: run --deep-dive &lt;b&gt;Theft&lt;/b&gt; --quarter 2024Q3" in html
     assert deep_dives_html(CONFIG.model_copy(update={"deep_dives": DeepDivePlan()}), pd.Period("2025-03", "M"),
-                           tmp_path / "nowhere") == ""
+                           tmp_path / "nowhere") == ("", "")
 
 
 @pytest.mark.slow
@@ -147,5 +149,5 @@ def test_on_the_demo_a_deep_dive_is_written_and_the_annual_report_links_it(demo_
     assert "Crime types changed beyond natural variation on the year before: Bicycle theft." in acquisitive
     assert runner.main(["--only", "violence", *common]) == 0
     report = (tmp_path / "2025-03-demo-only-violence" / "report.html").read_text()
-    assert '<a href="../demo-deep-dives/deep-dive-violence-2024Q4.html">' in report
-    assert "planned: run --deep-dive asb --quarter 2024Q2" in report
+    assert report.count('<a href="../demo-deep-dives/deep-dive-violence-2024Q4.html">') == 2  # summary and appendix
+    assert "planned: run --deep-dive asb --quarter 2024Q2" in report and "Quarterly deep dives of the year" in report

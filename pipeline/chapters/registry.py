@@ -158,6 +158,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              "boundaries"), typical_seconds=2.0,
             standalone="{area}: Serious Violence Strategic Needs Assessment (Serious Violence Duty, Police, Crime, "
                        "Sentencing and Courts Act 2022, Part 2)"),
+    Chapter("outcomes", "What happened after the crime: police.uk outcomes", "10_outcomes.ipynb",
+            ("crimes", "outcomes", "data_quality"), typical_seconds=0.5),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

@@ -207,7 +207,7 @@ class PriorityMatrix(_Strict):
 
 
 PLAN_NOTE_CHAPTERS = ("crime_overview", "strategic_priority", "violence", "acquisitive", "asb", "domestic",
-                      "reoffending", "serious_violence")  # the chapters that answer the plan (tests/test_config.py checks the registry)
+                      "reoffending", "serious_violence", "outcomes")  # the chapters that answer the plan (tests/test_config.py checks the registry)
 
 
 class AssessmentConfig(_Strict):

@@ -135,6 +135,7 @@ GLOSSARY = (
     ("HMIC", "Her Majesty's Inspectorate of Constabulary (now HMICFRS), which inspects police recording."),
     ("ISO", "International Organization for Standardization; an ISO week runs Monday to Sunday."),
     ("IOM", "Integrated Offender Management: the multi-agency scheme for the offenders causing most harm."),
+    ("ID", "Identifier: a police.uk Crime ID joins a street crime to its outcomes; person ids are pseudonymised."),
     ("ISTV", "Information Sharing to Tackle Violence: the A&E assault data set (Information Standard ISB 1594)."),
     ("Intermittent hotspot", "A place hot (Gi*) in at least one year in ten, with no clearer pattern."),
     ("MoRiLE", "Management of Risk in Law Enforcement: the police method of scoring candidate priorities on harm, "

@@ -60,13 +60,15 @@ def finding_words(record: dict) -> str:
     return words
 
 
-def deep_dives_html(config: AssessmentConfig, period_end: pd.Period, out_root: Path) -> str:
-    """The section of the executive summary listing the year's deep dives ('' when none was planned or written)."""
+def deep_dives_html(config: AssessmentConfig, period_end: pd.Period, out_root: Path) -> tuple[str, str]:
+    """The year's deep dives: a paragraph for the executive summary's account of what changed (the deep dives
+    written, what each found; '' when none) and an appendix listing every planned or written one with its link
+    ('' when there is none)."""
     quarters = year_quarters(period_end)
     folder = deep_dive_folder(out_root, config.name)
     records = written(folder, quarters)
     planned = {(q, topic) for q, topic in config.deep_dives.plan.items() if q in quarters}
-    rows = []
+    rows, found_words = [], []
     for quarter, topic in sorted(planned | set(records)):
         record = records.get((quarter, topic))
         label = config.deep_dives.topics().get(topic, (topic, ()))[0]
@@ -75,15 +77,17 @@ def deep_dives_html(config: AssessmentConfig, period_end: pd.Period, out_root: P
             document = f'<a href="{escape(link)}">{escape(record["document"])}</a>'
             found = escape(finding_words(record))
             timed = f"Q{record['suggested_quarter']}" if record.get("suggested_quarter") else "any (no peak month)"
+            found_words.append(f'<a href="{escape(link)}">{escape(label)}, {quarter}</a>: {found}')
         else:
             document, found = "not written yet", f"planned: run --deep-dive {escape(topic)} --quarter {quarter}"
             timed = fmt.MISSING
         rows.append(f'<tr><td class="text">{quarter}</td><td class="text">{escape(label)}</td>'
                     f'<td class="text">{document}</td><td class="text">{found}</td><td class="text">{timed}</td></tr>')
     if not rows:
-        return ""
-    return f"""
-## What the quarterly deep dives found
+        return "", ""
+    summary = (f"\n<p><strong>The quarterly deep dives of the year</strong> (listed in the appendix, with those "
+               f"planned): {'; '.join(found_words)}.</p>\n") if found_words else ""
+    return summary, f"""# Quarterly deep dives of the year
 
 Each quarter's deep dive compares one priority with the same quarter of earlier years (its own document, linked).
 *Best timed*: the quarter before the topic's highest seasonal peak, from its monthly counts.
