@@ -53,7 +53,7 @@ def build(ctx: ChapterContext) -> OutcomesChapter:
     last = pd.Period(max(outcome_rows["month"]), freq="M")
     before = crimes[crimes["years_back"] == 1]
     if before.empty:
-        result.comparison_note = "The data hold no year before this one: the charge share cannot be compared."
+        result.comparison_note = "the data hold no year before this one, so the charge share cannot be compared."
     else:
         now = outcomes.known_within(year, outcome_rows, FOLLOW_UP_MONTHS, last)
         then = outcomes.known_within(before, outcome_rows, FOLLOW_UP_MONTHS, last)
