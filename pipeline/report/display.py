@@ -187,7 +187,7 @@ class Display:
 
     def save(self, frame: pd.DataFrame, caption: str) -> Path | None:
         self.shown += 1
-        if self.tables_dir is None:
+        if self.tables_dir is None or len(frame.columns) == 0:  # a table with no columns publishes nothing
             return None
         return write_csv(csv_frame(frame), self.tables_dir / csv_name(self.shown, caption))
 
