@@ -155,8 +155,9 @@ def chapter_outputs(chapter: Chapter, run_dir: Path) -> list[Path]:
 
 
 def can_reuse(chapter: Chapter, run_dir: Path) -> bool:
-    notebook, tables, _ = chapter_outputs(chapter, run_dir)
-    return notebook.is_file() and tables.is_dir()
+    """Every chapter leaves its notebook and findings; a tables folder only when it had a table to publish."""
+    notebook, _, findings = chapter_outputs(chapter, run_dir)
+    return notebook.is_file() and findings.is_file()
 
 
 def copy_outputs(chapter: Chapter, source_dir: Path, target_dir: Path) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline import runner
-from pipeline.chapter_cache import chapter_key, code_files, why_rerun
+from pipeline.chapter_cache import can_reuse, chapter_key, code_files, copy_outputs, why_rerun
 from pipeline.chapters.registry import CHAPTERS, REGISTRY
 from pipeline.execution import notebook_imports, notebook_source
 from pipeline.paths import PROJECT_ROOT
@@ -100,3 +100,17 @@ def test_a_chapters_code_is_every_module_its_notebook_imports_and_no_other():
     assert "pipeline/methods/farrington.py" not in asb | domestic  # a change to it does not rerun them
     assert "pipeline/analysis/asb.py" in asb and "pipeline/analysis/asb.py" not in acquisitive
     assert not any(path.startswith("pipeline/runner") for path in acquisitive | asb | domestic)
+
+
+def test_a_chapter_that_published_no_table_is_reused_with_its_notebook_and_findings(tmp_path):
+    chapter = REGISTRY["outcomes"]
+    last, new = tmp_path / "last", tmp_path / "new"
+    (last / chapter.notebook).parent.mkdir(parents=True, exist_ok=True)
+    (last / chapter.notebook).write_text("{}")
+    assert not can_reuse(chapter, last)  # no findings: the chapter did not finish
+    (last / "findings").mkdir()
+    (last / "findings" / "outcomes.json").write_text("[]")
+    assert can_reuse(chapter, last)  # no tables folder: nothing to publish is not a missing output
+    copy_outputs(chapter, last, new)
+    assert (new / chapter.notebook).read_text() == "{}" and (new / "findings" / "outcomes.json").is_file()
+    assert not (new / "tables" / "outcomes").exists()
