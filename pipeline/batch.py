@@ -26,10 +26,11 @@ from pipeline.errors import ConfigError
 from pipeline.fileio import exclusive_lock, write_text
 from pipeline.inputs import police_uk
 from pipeline.inputs.config import AssessmentConfig, load_config
-from pipeline.inputs.partnerships import (Partnership, covered, load_partnerships, partnership_config, select,
-                                          write_config)
+from pipeline.inputs.partnerships import (Partnership, covered, families_of, load_partnerships, partnership_config,
+                                          peer_groups, select, write_config)
 from pipeline.inputs.reference import Reference, lsoa21_districts
 from pipeline.inputs.shared_read import SharedRead
+from pipeline.analysis.partnerships import family_comparison
 from pipeline.report.partnership_index import comparison_table, write_index
 from pipeline.stages.ingest import ensure_ingested, processed_dir_for, read_facts
 
@@ -171,11 +172,14 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
     district_of = dict(zip(lsoas["lsoa21"], lsoas["district_code"]))
     partnerships = choose(config, raw_dir, wanted, code_map, district_of)
     batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
+    reference_dir = config.raw_path(config.reference_dir, raw_dir)
+    families = families_of(config, partnerships, load_partnerships(reference_dir), raw_dir)
     configs = []
     for partnership in partnerships:
-        derived = partnership_config(config, partnership)
+        derived = partnership_config(config, partnership, has_family=partnership.code in families)
         configs.append(derived if derived is config else load_config(write_config(derived, batch_dir / "configs")))
-    union = police_uk.AreaFilter(code_map, district_of, {d for c in configs for d in (*c.area_codes, *c.comparison_codes)})
+    union = police_uk.AreaFilter(code_map, district_of, {d for c in configs for d in (
+        *c.area_codes, *c.comparison_codes, *peer_groups(c, reference_dir, raw_dir)["district_code"])})
     shared = SharedRead(union)
     # each partnership runs one kernel when there are several; on a Dask cluster the other workers' kernels
     # are on other machines, as far as this process can tell
@@ -199,7 +203,8 @@ def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: P
 
     outcomes = execute(ingested_tasks(), len(configs), jobs, scheduler)
     table = comparison_table(partnerships, [processed_dir_for(c, period_end, processed_root) for c in configs])
-    write_index(batch_dir, config, period_end, partnerships, outcomes, table, time.perf_counter() - started)
+    write_index(batch_dir, config, period_end, partnerships, outcomes, table, time.perf_counter() - started,
+                family_comparison(table, families) if families else None)
     write_text(json.dumps({"outcomes": outcomes, "seconds": round(time.perf_counter() - started, 2),
                            "workers": scheduler or local_workers}, indent=2) + "\n", batch_dir / "batch.json")
     failed = [o for o in outcomes if o["status"] != 0]

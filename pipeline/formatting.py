@@ -199,3 +199,11 @@ def in_words(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+NO_EVIDENCE = "not enough evidence of a change"  # 'within natural variation' in a reader's words (it is not 'stable')
+
+
+def change_verdict(too_small: bool, significant: bool) -> str:
+    """A screened change in a reader's words: too few to tell, beyond natural variation, or not enough evidence."""
+    return "too few to tell" if too_small else "beyond natural variation" if significant else NO_EVIDENCE

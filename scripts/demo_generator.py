@@ -9,7 +9,7 @@ published data so that it looks and behaves like the real thing:
   - the baseline year's volumes of the plan's target crime types, and of A&E assault
     attendances, are the plan's baselines (robbery 80, vehicle crime 550, theft from the person
     380, cycle theft 2,000, violence 1,600, A&E 1,100); other types keep their real 2024 volume.
-It carries eight planted effects that the analysis must find (see PLANTED_EFFECTS), documented
+It carries ten planted effects that the analysis must find (see PLANTED_EFFECTS), documented
 in data/raw/demo/README.md. `scripts/build_demo_data.py` rebuilds it from the seed.
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ import pandas as pd
 from pipeline.inputs import police_uk
 from pipeline.inputs.reference import Reference
 from pipeline.inputs.synthetic import write_manifest
+
+import demo_outcomes  # noqa: E402  (scripts/ is on the path, as for build_demo_data.py)
 
 SEED = 20250331
 FIRST_MONTH, LAST_MONTH = pd.Period("2020-04", "M"), pd.Period("2025-03", "M")
@@ -96,6 +98,9 @@ PLANTED_EFFECTS = {
                             "in 2023/24 and 60 in 2024/25, none before; A&E sharp-object attendances of 16-24 year-olds "
                             "follow (12 and 36 extra). Every other violent record carries the knife flag with probability "
                             "0.03 (robbery 0.20), recorded on 90% of records.",
+    "shoplifting_charge_fall": "From April 2024, half of Cambridge's shoplifting crimes that would have been charged "
+                               "or summonsed are closed as 'Unable to prosecute suspect' instead (police.uk outcomes "
+                               "files; every other outcome keeps the real 2024 mix of its crime type).",
     "publicity_shortfall": "Of the plan's activity targets for 2024/25, ASB publicity features fall short (9 against "
                            "12, off track from December); the other four are met (plan_activity.csv).",
 }
@@ -258,8 +263,9 @@ def cycle_surge_rows(calibration: Calibration, reference: Reference, rng: np.ran
     return _locate_and_label(rows, calibration, reference, rng)
 
 
-def police_uk_zip(rows: pd.DataFrame, target: Path) -> None:
-    """Monthly street files in the police.uk layout, zipped as data.police.uk distributes them."""
+def police_uk_zip(rows: pd.DataFrame, target: Path, outcomes: dict[str, pd.DataFrame]) -> None:
+    """Monthly street files in the police.uk layout, and the outcomes files (by name), zipped as data.police.uk
+    distributes them."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for month, group in rows.groupby("month", sort=True):
@@ -270,9 +276,18 @@ def police_uk_zip(rows: pd.DataFrame, target: Path) -> None:
                 "Crime type": group["crime_type"], "Last outcome category": group["last_outcome"], "Context": ""})
             buffer = io.StringIO()
             frame.to_csv(buffer, index=False, lineterminator="\r\n")
-            info = zipfile.ZipInfo(f"{month}/{month}-cambridgeshire-street.csv", date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, buffer.getvalue().encode("utf-8"), compresslevel=9)
+            _write(archive, f"{month}/{month}-cambridgeshire-street.csv", buffer.getvalue())
+            name = f"{month}/{month}-cambridgeshire-outcomes.csv"
+            if name in outcomes:
+                buffer = io.StringIO()
+                outcomes[name].to_csv(buffer, index=False, lineterminator="\r\n")
+                _write(archive, name, buffer.getvalue())
+
+
+def _write(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, text.encode("utf-8"), compresslevel=9)
 
 
 NIGHT_HOURS = np.array([20, 21, 22, 23, 0, 1, 2, 3])
@@ -651,10 +666,21 @@ def build(raw_dir: Path, seed: int = SEED) -> dict[str, int]:
     mapping = pd.read_csv(raw_dir / "home_office" / "CrimeCatMappings.csv", dtype=str)
     (demo / ILLUSTRATIVE_WEIGHTS_FILE).parent.mkdir(parents=True, exist_ok=True)
     (demo / ILLUSTRATIVE_WEIGHTS_FILE).write_text(illustrative_weights(mapping))
-    police_uk_zip(pd.concat([rows, *comparison], ignore_index=True), demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip")
+    # The outcomes files last, on their own random stream: each crime's street row then says its latest published
+    # outcome (or "Under investigation" when its outcome comes after the last month).
+    everything = pd.concat([rows.assign(in_partnership=True), *(c.assign(in_partnership=False) for c in comparison)],
+                           ignore_index=True)
+    real_outcomes = police_uk.read_monthly(police_uk.discover(raw_dir / "real" / "police.uk")["outcomes"],
+                                           police_uk.OUTCOME_COLUMNS)
+    outcomes, everything["last_outcome"] = demo_outcomes.outcome_rows(
+        everything, demo_outcomes.lag_shares(real_street, real_outcomes), LAST_MONTH,
+        np.random.default_rng(seed + demo_outcomes.OUTCOMES_SEED_OFFSET))
+    police_uk_zip(everything, demo / "police.uk" / "cambridgeshire-demo-2020-04-to-2025-03.zip",
+                  demo_outcomes.outcomes_files(outcomes, FORCE))
     (demo / "partner").mkdir(parents=True, exist_ok=True)
     counts = {"police.uk street (Cambridge)": len(rows),
-              "police.uk street (comparison districts)": sum(len(c) for c in comparison)}
+              "police.uk street (comparison districts)": sum(len(c) for c in comparison),
+              "police.uk outcomes": len(outcomes)}
     for name, frame in extracts.items():
         frame.to_csv(demo / "partner" / f"{name}.csv", index=False, lineterminator="\n")
         counts[name] = len(frame)

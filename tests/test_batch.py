@@ -8,12 +8,14 @@ import pandas as pd
 import pytest
 
 from pipeline import runner
-from pipeline.analysis.partnerships import MEASURES, Unit, comparison
+from pipeline.analysis.partnerships import MEASURES, Unit, comparison, family_comparison
 from pipeline.batch import execute, rows_by_file_district
 from pipeline.errors import ConfigError
 from pipeline.inputs import police_uk
 from pipeline.inputs.config import load_config
-from pipeline.inputs.partnerships import covered, load_partnerships, partnership_config, select, write_config
+from pipeline.inputs.partnerships import (covered, families_of, load_partnerships, partnership_config, select,
+                                          write_config)
+from pipeline.inputs.peers import Peers
 from pipeline.inputs.reference import Reference, lsoa21_districts
 from pipeline.inputs.shared_read import SharedRead
 from pipeline.paths import RAW_DIR
@@ -187,3 +189,51 @@ def test_a_partnerships_lines_name_it_and_are_written_whole():
     assert stream.calls == ["[Cambridge]   [1/8] asb done in 2.0 s\n"]  # a part line waits for its end
     out.close()
     assert stream.getvalue().splitlines() == ["[Cambridge]   [1/8] asb done in 2.0 s", "[Cambridge]   [2/8] violence done"]
+
+
+def test_each_partnership_is_compared_with_its_own_family():
+    def crimes(n_crimes):
+        return pd.DataFrame({"district_code": "E1", "assessment_period": "current", "crime_type": ["Burglary"] * n_crimes})
+
+    units = [Unit("A", "E22000001", ("E1",), crimes(1200), 10_000), Unit("B", "E22000002", ("E1",), crimes(900), 12_000),
+             Unit("C", "E22000003", ("E1",), crimes(1000), 10_000), Unit("D", "E22000004", ("E1",), crimes(3), 1_000)]
+    family = family_comparison(comparison(units), {"E22000001": ["E22000002", "E22000003", "E22000009"],
+                                                   "E22000004": ["E22000001"]})
+    a = family[(family["csp_code"] == "E22000001") & (family["measure"] == MEASURES[0])].iloc[0]
+    assert a["family"] == "B, C" and a["family_size"] == 2  # E22000009 is not in the run: left out
+    assert a["family_rate_per_1000"] == pytest.approx(1900 / 22_000 * 1000)
+    assert a["rate_ratio"] == pytest.approx((1200 / 10_000) / (1900 / 22_000)) and a["verdict"] == "higher than the family"
+    assert a["ratio_low_95"] < a["rate_ratio"] < a["ratio_high_95"]
+    d = family[family["csp_code"] == "E22000004"]
+    assert MEASURES[0] not in set(d["measure"])  # D's 3 crimes are suppressed in the comparison: never a ratio
+
+
+def test_a_families_file_gives_each_partnership_its_family_and_one_without_keeps_none(tmp_path, lookup):
+    (tmp_path / "msg.csv").write_text("partnership,peer\nCambridge,Fenland\nCambridge,E22000017\nFenland,Cambridge\n")
+    base = load_config("config/real_2024.yaml")
+    config = base.model_copy(update={"peers": Peers(msg_file=str(tmp_path / "msg.csv"))})
+    chosen = select(lookup, ["Cambridge", "Fenland", "Huntingdonshire"])
+    families = families_of(config, chosen, lookup)
+    assert families == {"E22000013": ["E22000015", "E22000017"], "E22000015": ["E22000013"]}
+    huntingdonshire = partnership_config(config, chosen[2], has_family=False)
+    assert not huntingdonshire.peers.configured
+    assert partnership_config(config, chosen[1]).peers.msg_file == str(tmp_path / "msg.csv")
+
+
+@pytest.mark.slow
+def test_with_a_families_file_the_index_compares_each_partnership_with_its_family(tmp_path, capsys):
+    families = tmp_path / "families" / "msg.csv"  # its folder is an input folder: outputs go beside it, not in it
+    families.parent.mkdir()
+    families.write_text("partnership,peer\nCambridge,Peterborough\nCambridge,Fenland\nPeterborough,Cambridge\n")
+    text = open("config/real_2024.yaml").read().replace("name: real_2024", "name: real_msg")
+    (tmp_path / "real_msg.yaml").write_text(text + f"peers:\n  msg_file: {families}\n  source: a test file\n")
+    code = runner.main(["--config", str(tmp_path / "real_msg.yaml"), "--partnerships", "Cambridge,Peterborough",
+                        "--jobs", "2", "--out-dir", str(tmp_path / "out"), "--processed-dir", str(tmp_path / "p")])
+    assert code == 0, capsys.readouterr().out
+    batch = tmp_path / "out" / "2024-12-real_msg-partnerships"
+    assert "Each partnership against its Most Similar Group" in (batch / "index.html").read_text()
+    family = pd.read_csv(batch / "family.csv").set_index(["partnership", "measure"])
+    assert family.loc[("Cambridge", MEASURES[0]), "family"] == "Peterborough"  # Fenland is not in the run
+    assert family.loc[("Peterborough", MEASURES[0]), "family"] == "Cambridge"
+    report = (tmp_path / "out" / "2024-12-real_msg" / "report.html").read_text()
+    assert "Against partnerships like this one" in report and "Fenland" in report  # the report reads its peers' files

@@ -1,12 +1,20 @@
 """The outcomes chapter: on the real 2024 files every crime of Cambridge's year is in the table once, by its latest
 outcome, with no count from 1 to 4 shown or recoverable from a type's total; with one year of data it says the
-charge share cannot be compared; on data without outcomes files it says so as a gap, never as zeros."""
+charge share cannot be compared; on the demo it finds the planted fall in shoplifting charges and no other; on data
+without outcomes files it says so as a gap, never as zeros."""
+import copy
+import sys
+
 import pytest
 
 from pipeline.analysis import outcomes as analysis
 from pipeline.chapters import outcomes as chapter
 from pipeline.methods.disclosure import SUPPRESSED
 from pipeline.methods.values import Proportion
+from pipeline.paths import PROJECT_ROOT
+
+sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+from demo_outcomes import PLANTED_CHARGE_FALL  # noqa: E402
 
 
 def test_the_real_year_is_shared_out_by_latest_outcome_without_small_counts(real):
@@ -36,7 +44,21 @@ def demo(demo_context):
     return chapter.build(demo_context)
 
 
-def test_without_outcomes_files_the_chapter_reports_a_gap(demo):
-    assert demo.missing and demo.shares is None and chapter.shares_table(demo).empty
-    (finding,) = chapter.findings(demo)
+def test_the_demo_finds_the_planted_fall_in_shoplifting_charges_and_no_other(demo):
+    changes = demo.charged_change
+    found = changes[changes["beyond_chance"]]
+    assert list(found["crime_type"]) == [PLANTED_CHARGE_FALL["crime_type"]]
+    row = found.iloc[0]
+    planted = -100 * row["last_year"] / row["last_year_of"] * (1 - PLANTED_CHARGE_FALL["kept"])
+    assert row["low"] <= planted <= row["high"] < 0
+    texts = [f.text for f in chapter.findings(demo) if f.direction == "down"]
+    assert len(texts) == 1 and texts[0].startswith("Shoplifting: the share charged within 3 months")
+
+
+def test_without_outcomes_files_the_chapter_reports_a_gap(demo_context):
+    context = copy.copy(demo_context)
+    context.table = lambda name, area_only=False: None if name == "outcomes" else demo_context.table(name, area_only)
+    result = chapter.build(context)
+    assert result.missing and result.shares is None and chapter.shares_table(result).empty
+    (finding,) = chapter.findings(result)
     assert finding.direction == "gap" and "cannot be reported" in finding.text

@@ -40,7 +40,8 @@ def test_recorded_checksums_are_those_of_the_published_files():
 
 def test_raw_data_stays_light():
     size = sum(p.stat().st_size for p in RAW_DIR.rglob("*") if p.is_file())
-    assert size < 40 * 1024 * 1024, f"data/raw is {size / 2**20:.1f} MiB"
+    # 46 MiB: the demo's police.uk outcomes files (5.4 MB, mostly Crime IDs, which do not compress) took it past 40
+    assert size < 46 * 1024 * 1024, f"data/raw is {size / 2**20:.1f} MiB"
 
 
 def test_demo_data_rebuilds_identically_from_its_seed(tmp_path):

@@ -116,15 +116,14 @@ def outcome_shares(joined: pd.DataFrame) -> OutcomeShares:
 
 def known_within(crimes: pd.DataFrame, outcomes: pd.DataFrame, months: int, last_outcome_month: pd.Period) -> pd.DataFrame:
     """Each crime old enough to have had `months` months of outcomes (its month + months <= the last outcome month),
-    with its latest outcome known by then: the like-with-like view across years."""
-    crime_month = pd.PeriodIndex(crimes["month"], freq="M")
-    old_enough = crimes[np.asarray([m + months <= last_outcome_month for m in crime_month], dtype=bool)]
-    if old_enough.empty:
-        return with_outcomes(old_enough, outcomes)
-    parts = []
-    for month, group in old_enough.groupby("month", sort=True):
-        parts.append(with_outcomes(group, outcomes, pd.Period(month, freq="M") + months))
-    return pd.concat(parts, ignore_index=True)
+    with its latest outcome known by then: the like-with-like view across years. One pass: each outcome row is kept
+    when it came within `months` of its crime's month (a Crime ID is one crime)."""
+    deadline = pd.PeriodIndex(crimes["month"], freq="M") + months
+    old_enough = crimes[np.asarray(deadline <= last_outcome_month, dtype=bool)]
+    due = dict(zip(old_enough["crime_id"], pd.PeriodIndex(old_enough["month"], freq="M") + months))
+    candidates = outcomes[outcomes["crime_id"].isin(due)]
+    in_time = pd.PeriodIndex(candidates["month"], freq="M") <= pd.PeriodIndex(candidates["crime_id"].map(due), freq="M")
+    return with_outcomes(old_enough, candidates[np.asarray(in_time, dtype=bool)])
 
 
 def share_changes(now: pd.DataFrame, before: pd.DataFrame, group: str, alpha: float = 0.05) -> pd.DataFrame:

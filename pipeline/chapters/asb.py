@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline import formatting as fmt
 from pipeline.analysis import asb
+from pipeline.chapters import peer_comparison
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding, headline_figures, screen_of, series_figure
 from pipeline.methods.disclosure import is_small
@@ -38,6 +39,8 @@ class AsbChapter:
     street_slope: SlopeChange | None = None
     victims: pd.DataFrame = field(default_factory=pd.DataFrame)
     perpetrators: dict = field(default_factory=dict)
+    peers: list = field(default_factory=list)  # police-recorded ASB against the Most Similar Group (PeerRates)
+    peer_note: str = ""
 
 
 def build(ctx: ChapterContext) -> AsbChapter:
@@ -50,6 +53,8 @@ def build(ctx: ChapterContext) -> AsbChapter:
     result.slope = asb.trend(result.monthly)
     result.wards = asb.ward_rates(rows, geography, config)
     result.lsoa_rates = asb.lsoa_rates(rows, geography, config)
+    result.peers = peer_comparison.police_uk_rates(ctx, crimes, asb_only=True)
+    result.peer_note = peer_comparison.note(ctx, result.peers[0] if result.peers else None)
     result.cases_missing = ctx.unavailable.get("asb_cases", "")
     if cases is not None:
         result.sources = asb.by_year(cases, "source", asb.SOURCES)
@@ -171,4 +176,4 @@ def findings(result: AsbChapter) -> list[Finding]:
         out.append(Finding(NAME, "asb", f"Street-based ASB: {latest.brief()} of partner cases where it was recorded, "
                            f"{result.street.iloc[-1]['Year']}.", {"share_percent": latest.share}, "context",
                            "Street-based ASB"))
-    return out
+    return out + [f for rates in result.peers for f in peer_comparison.finding(NAME, rates)]

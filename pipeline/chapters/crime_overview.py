@@ -12,6 +12,7 @@ import pandas as pd
 from pipeline import formatting as fmt
 from pipeline.analysis import acquisitive, asb, harm, overview, priority_matrix, targets
 from pipeline.analysis.plan_activity import STATUS_DIRECTION, ActivityProgress, activity_progress
+from pipeline.chapters import peer_comparison
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import PRIORITIES, Finding, headline_figures, screen_of, series_figure
 from pipeline.methods.statistics import Detectable, compare_counts
@@ -28,6 +29,8 @@ class CrimeOverview:
     months_missing: list[str]
     table: pd.DataFrame = field(default_factory=pd.DataFrame)  # numbers, before disclosure control
     comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
+    peers: list = field(default_factory=list)  # PeerRates of all crime and ASB (its finding in the ASB chapter)
+    peer_note: str = ""  # why there is no peer comparison
     monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)
     target_priorities: dict[str, str] = field(default_factory=dict)  # target name -> the plan priority it serves
@@ -65,6 +68,8 @@ def build(ctx: ChapterContext) -> CrimeOverview:
         result.annual = overview.annual_counts(area)
         result.comparison = overview.district_comparison(crimes, denominators, ctx.config.area_codes,
                                                          ctx.config.comparison_codes)
+        result.peers = peer_comparison.police_uk_rates(ctx, crimes)
+        result.peer_note = peer_comparison.note(ctx, result.peers[0] if result.peers else None)
         result.weighting = ctx.ingest_facts().get("harm_weighting")
         weights = harm.type_weights(ctx.table("harm_weights_by_type"))
         if weights and not result.table.empty:
@@ -184,7 +189,7 @@ def findings(result: CrimeOverview) -> list[Finding]:
                            {"this_year": int(row["This year"]), "last_year": int(row["Last year"]), "change": change,
                             "change_percent": percent, "p_value": float(row["p-value"]), "q_value": float(row["q-value"])},
                            "down" if change < 0 else "up", "Crime by type"))
-    out.extend(harm_findings(result))
+    out.extend(harm_findings(result) + [f for rates in result.peers[:1] for f in peer_comparison.finding(NAME, rates)])
     out.extend(matrix_findings(result.matrix, result.area_name) if not result.matrix.empty else [])
     out.extend(target_findings(result))
     out.extend(activity_findings(result))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline import formatting as fmt
 from pipeline.analysis import domestic
+from pipeline.chapters import peer_comparison
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding, headline_figures
 from pipeline.methods.statistics import CountComparison
@@ -29,6 +30,8 @@ class DomesticChapter:
     share: pd.DataFrame = field(default_factory=pd.DataFrame)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)
     change: CountComparison | None = None  # the partnership's domestic-flagged records on the year before
+    peers: list = field(default_factory=list)  # against the Most Similar Group, where the extract covers it
+    peer_note: str = ""
 
 
 def build(ctx: ChapterContext) -> DomesticChapter:
@@ -38,6 +41,10 @@ def build(ctx: ChapterContext) -> DomesticChapter:
         result.records_missing = ctx.unavailable.get("police_records", "police_records.csv was not supplied")
         return result
     result.districts, result.funnel = domestic.district_rates(records, ctx.table("denominators"), ctx.config)
+    latest = domestic.latest_year(records)
+    compared = peer_comparison.peer_rates(ctx, "domestic-flagged crimes and incidents",
+                                          latest[latest["domestic_flag"] == "Y"], latest)
+    result.peers, result.peer_note = [compared] if compared else [], peer_comparison.note(ctx, compared)
     area = ctx.table("police_records", area_only=True)
     result.change = domestic.year_on_year(area)
     result.repeats = domestic.repeat_victims(area)
@@ -134,5 +141,6 @@ def findings(result: DomesticChapter) -> list[Finding]:
         if hasattr(share, "k"):
             out.append(Finding(NAME, "domestic", f"Domestic abuse was {share.brief()} of violent records where the flag "
                                f"was recorded, {latest['Year']}.", {"share_percent": share.share}, "context", "Repeat victims, violence and the flags"))
+    out.extend(f for rates in result.peers for f in peer_comparison.finding(NAME, rates, "domestic"))
     out.append(Finding(NAME, "domestic", domestic.UNDER_REPORTING, {}, "context", "Under-reporting"))
     return out

@@ -1,7 +1,9 @@
 """Chapter 10, what happened after the crime: each crime of the assessment year by its latest police.uk outcome,
 grouped as users know them, with Wilson intervals; the charge share against the year before like with like (known
 the same number of months after the crime, Fisher's exact test, Benjamini-Hochberg across types); how long outcomes
-take; and how many crimes have none yet, which recent months always have more of."""
+take; how many crimes have none yet, which recent months always have more of; and the charge share against the peers
+(a Most Similar Group, when configured) or else the comparison districts, like with like, with crimes charged per
+1,000 residents against the peers on a funnel plot."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,6 +12,7 @@ import pandas as pd
 
 from pipeline import formatting as fmt
 from pipeline.analysis import outcomes
+from pipeline.chapters import peer_comparison
 from pipeline.chapters.context import ChapterContext
 from pipeline.chapters.registry import Finding
 from pipeline.methods.disclosure import SUPPRESSED, is_small, protect
@@ -30,6 +33,10 @@ class OutcomesChapter:
     no_outcome_by_month: pd.DataFrame = field(default_factory=pd.DataFrame)
     charged_change: pd.DataFrame = field(default_factory=pd.DataFrame)
     comparison_note: str = ""
+    others_label: str = ""  # 'its peers' or 'the comparison districts'
+    others_change: pd.DataFrame = field(default_factory=pd.DataFrame)  # share_changes: partnership against them
+    peers: list = field(default_factory=list)  # crimes charged per 1,000 against the Most Similar Group
+    peer_note: str = ""
 
 
 def build(ctx: ChapterContext) -> OutcomesChapter:
@@ -58,7 +65,33 @@ def build(ctx: ChapterContext) -> OutcomesChapter:
         now = outcomes.known_within(year, outcome_rows, FOLLOW_UP_MONTHS, last)
         then = outcomes.known_within(before, outcome_rows, FOLLOW_UP_MONTHS, last)
         result.charged_change = outcomes.share_changes(now, then, outcomes.CHARGED)
+    _against_others(ctx, result, year, outcome_rows, last)
     return result
+
+
+def _against_others(ctx: ChapterContext, result: OutcomesChapter, year: pd.DataFrame, outcome_rows: pd.DataFrame,
+                    last: pd.Period) -> None:
+    """The charge share against the peers (or the comparison districts) like with like, BH across types; a district
+    whose crimes have no outcome row at all is not in the outcomes files and is left out, never counted as 0%."""
+    groups = ctx.table("peer_groups")
+    with_peers = groups is not None and not groups.empty
+    codes = set(groups["district_code"]) if with_peers else set(ctx.config.comparison_codes)
+    result.others_label = "its peers" if with_peers else "the comparison districts"
+    crimes = ctx.table("crimes")
+    others = crimes[crimes["district_code"].isin(codes) & (crimes["years_back"] == 0)]
+    joined = outcomes.with_outcomes(others, outcome_rows)
+    covered = set(joined.loc[joined["outcome_group"] != outcomes.NO_OUTCOME, "district_code"])
+    others = others[others["district_code"].isin(covered)]
+    if not others.empty:
+        result.others_change = outcomes.share_changes(
+            outcomes.known_within(year, outcome_rows, FOLLOW_UP_MONTHS, last),
+            outcomes.known_within(others, outcome_rows, FOLLOW_UP_MONTHS, last), outcomes.CHARGED)
+    if with_peers:
+        everyone = pd.concat([outcomes.with_outcomes(year, outcome_rows), joined], ignore_index=True)
+        compared = peer_comparison.peer_rates(ctx, "crimes charged or summonsed", everyone[
+            everyone["outcome_group"] == outcomes.CHARGED], everyone[everyone["outcome_group"] != outcomes.NO_OUTCOME])
+        result.peers = [compared] if compared else []
+    result.peer_note = peer_comparison.note(ctx, result.peers[0] if result.peers else None)
 
 
 def shares_table(result: OutcomesChapter) -> pd.DataFrame:
@@ -101,21 +134,26 @@ def timing_table(result: OutcomesChapter) -> pd.DataFrame:
                                                        "Upper quartile"])
 
 
-def charged_table(result: OutcomesChapter) -> pd.DataFrame:
-    frame = result.charged_change
+def charged_table(result: OutcomesChapter, against_others: bool = False) -> pd.DataFrame:
+    """The charge share of each type against the year before (or, `against_others`, against the peers or the
+    comparison districts), with the difference and its screen; shares of a count from 1 to 4 are hidden."""
+    frame = result.others_change if against_others else result.charged_change
     if frame.empty:
         return pd.DataFrame()
+    others = result.others_label.removeprefix("its ").removeprefix("the ")
+    first, second = (f"Charged, {result.area_name}", f"Charged, {others}") if against_others else \
+        ("Charged, this year", "Charged, year before")
     table = pd.DataFrame({
         "Type": frame["crime_type"],
-        "Charged, this year": [Proportion(k, n) for k, n in zip(frame["this_year"], frame["this_year_of"])],
-        "Charged, year before": [Proportion(k, n) for k, n in zip(frame["last_year"], frame["last_year_of"])],
+        first: [Proportion(k, n) for k, n in zip(frame["this_year"], frame["this_year_of"])],
+        second: [Proportion(k, n) for k, n in zip(frame["last_year"], frame["last_year_of"])],
         "Difference, points (95% CI)": [Estimate(d, lo, hi, "number") for d, lo, hi in
                                         zip(frame["difference"], frame["low"], frame["high"])],
         "q-value": frame["q_value"],
         "Beyond chance (FDR 5%)": ["yes" if b else "no" for b in frame["beyond_chance"]]})
     small = [is_small(k) or is_small(n - k) or is_small(k2) or is_small(n2 - k2) for k, n, k2, n2 in
              zip(frame["this_year"], frame["this_year_of"], frame["last_year"], frame["last_year_of"])]
-    for column in ("Charged, this year", "Charged, year before", "Difference, points (95% CI)"):
+    for column in (first, second, "Difference, points (95% CI)"):
         table[column] = [SUPPRESSED if hide else cell for cell, hide in zip(table[column], small)]
     return table
 
@@ -151,7 +189,37 @@ def findings(result: OutcomesChapter) -> list[Finding]:
                            f"{fmt.signed_number(row.high)}), beyond chance after FDR control across types.",
                            {"difference_points": row.difference, "q_value": row.q_value},
                            "down" if row.difference < 0 else "up", "The charge share against the year before"))
+    out.extend(_against_others_findings(result))
     if result.shares.unknown_categories:
         out.append(Finding(NAME, "data", "Outcome categories this product does not know were counted as Other: "
                            + fmt.in_words([fmt.literal(c) for c in result.shares.unknown_categories]) + ".", {}, "gap"))
     return out
+
+
+def _against_others_findings(result: OutcomesChapter) -> list[Finding]:
+    """The peers' rate comparison, and one finding naming the types whose charge share differs from the others'
+    beyond chance (higher, then lower, each with its difference in points)."""
+    out = [f for rates in result.peers for f in peer_comparison.finding(NAME, rates, section=OTHERS_SECTION)]
+    changes = result.others_change
+    if changes.empty:
+        return out
+    shown = changes[changes["beyond_chance"] & (changes[["this_year", "last_year"]].min(axis=1) >= 5)
+                    & ((changes["this_year_of"] - changes["this_year"]) >= 5)]
+    parts = []
+    for label, side in (("higher", shown[shown["difference"] > 0]), ("lower", shown[shown["difference"] < 0])):
+        if len(side):
+            items = [f"{row.crime_type} ({fmt.percent(row.this_year / row.this_year_of * 100)} against "
+                     f"{fmt.percent(row.last_year / row.last_year_of * 100)})"
+                     for row in side.sort_values("difference", key=abs, ascending=False).itertuples()]
+            parts.append(f"{label} in {fmt.in_words(items)}")
+    text = (f"Charged within {FOLLOW_UP_MONTHS} months of the crime, {result.area_name} against {result.others_label}: "
+            + ("; ".join(parts) + f", beyond chance after FDR control across {len(changes)} types." if parts else
+               f"no crime type differs beyond chance ({len(changes)} types compared)."))
+    if result.others_label == "the comparison districts":
+        text += " The comparison districts are not a group of similar partnerships."
+    out.append(Finding(NAME, "overall", text, {"types_compared": len(changes), "types_different": len(shown)},
+                       "context", OTHERS_SECTION))
+    return out
+
+
+OTHERS_SECTION = "Against other partnerships"

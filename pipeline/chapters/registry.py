@@ -139,7 +139,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("data_quality", "rejects", "geography", "denominators"), appendix=True, typical_seconds=0.1),
     Chapter("crime_overview", "Crime overview", "02_crime_overview.ipynb",
             ("crimes", "denominators", "police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity",
-             "plan_activity", "harm_weights_by_type", "offence_codes"), typical_seconds=1.1, reads_targets=True),
+             "plan_activity", "harm_weights_by_type", "offence_codes", "peer_groups"), typical_seconds=1.1,
+            reads_targets=True),
     Chapter("strategic_priority", "Strategic priority: mental health, alcohol and drugs", "03_strategic_priority.ipynb",
             ("police_records", "asb_cases", "ae_assaults", "iom_cohort", "service_activity", "health_indicators",
              "offence_codes"), typical_seconds=1.9),
@@ -147,9 +148,9 @@ CHAPTERS: tuple[Chapter, ...] = (
             ("crimes", "police_records", "ae_assaults", "geography", "boundaries"), typical_seconds=2.1, reads_targets=True),
     Chapter("acquisitive", "Personal acquisitive crime: emerging trends", "05_acquisitive.ipynb",
             ("crimes", "police_records"), typical_seconds=3.1, reads_targets=True),
-    Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries"),
-            typical_seconds=0.7),
-    Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators"),
+    Chapter("asb", "Anti-social behaviour", "06_asb.ipynb", ("crimes", "asb_cases", "geography", "boundaries",
+            "denominators", "peer_groups"), typical_seconds=0.7),
+    Chapter("domestic", "Domestic abuse", "07_domestic.ipynb", ("police_records", "denominators", "peer_groups"),
             typical_seconds=0.5),
     Chapter("reoffending", "Re-offending: the IOM cohort", "08_reoffending.ipynb", ("iom_cohort", "police_records",
             "harm_weights_by_code", "harm_weights_by_type", "offence_codes"), typical_seconds=0.4),
@@ -159,7 +160,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             standalone="{area}: Serious Violence Strategic Needs Assessment (Serious Violence Duty, Police, Crime, "
                        "Sentencing and Courts Act 2022, Part 2)"),
     Chapter("outcomes", "What happened after the crime: police.uk outcomes", "10_outcomes.ipynb",
-            ("crimes", "outcomes", "data_quality"), typical_seconds=0.5),
+            ("crimes", "outcomes", "data_quality", "denominators", "peer_groups"), typical_seconds=0.5),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

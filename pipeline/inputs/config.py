@@ -22,6 +22,7 @@ from pipeline.errors import ConfigError
 from pipeline.paths import DEFAULT_CONFIG, RAW_DIR, resolve
 from pipeline.inputs.deep_dive_plan import DeepDivePlan
 from pipeline.inputs.partner_extracts import CONTRACTS
+from pipeline.inputs.peers import Peers
 from pipeline.inputs.police_uk import CRIME_TYPES
 from pipeline.inputs.serious_violence_definition import SeriousViolenceDefinition
 
@@ -216,6 +217,7 @@ class AssessmentConfig(_Strict):
     synthetic: StrictBool = False
     area: Area
     comparison_districts: tuple[DistrictCode, ...] = ()
+    peers: Peers = Peers()  # a Most Similar Group: CSPs listed, or a families file (pipeline.inputs.peers)
     police_uk: Name
     partner_dir: str | None = None
     reference_dir: str = "reference"
@@ -301,15 +303,13 @@ class AssessmentConfig(_Strict):
     def raw_folders(self, raw_dir: Path | None = None) -> list[Path]:
         """Every folder a run reads inputs from: the raw folder and each source folder the configuration names."""
         named = [self.police_uk_dir, self.partner_dir, self.reference_dir, self.fingertips_dir, self.home_office_dir,
-                 self.boundaries_dir]
-        if self.harm_weights:
-            named.append(str(Path(self.harm_weights).parent))
+                 self.boundaries_dir, *(str(Path(f).parent) for f in (self.harm_weights, self.peers.msg_file) if f)]
         return [Path(raw_dir or RAW_DIR), *(self.raw_path(folder, raw_dir) for folder in named if folder)]
 
 
 _MODELS = {(): AssessmentConfig, ("area",): Area, ("night_time_economy",): NightTimeEconomy, ("targets",): Target,
            ("activities",): ActivityTarget, ("priority_matrix",): PriorityMatrix, ("night_time_economy", "windows"): TimeWindow,
-           ("serious_violence",): SeriousViolenceDefinition, ("deep_dives",): DeepDivePlan}
+           ("serious_violence",): SeriousViolenceDefinition, ("deep_dives",): DeepDivePlan, ("peers",): Peers}
 _FIXES = {
     "missing": "add it (config/demo.yaml shows every key).",
     "string_pattern_mismatch": "write it as shown.",

@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from pipeline.errors import ConfigError, InputDataError
 from pipeline.inputs.config import AssessmentConfig
+from pipeline.inputs.peers import family_of, read_msg_file
 from pipeline.inputs.reference import read_reference_table
 from pipeline.inputs.validators import require_columns
 
@@ -53,9 +55,9 @@ def load_partnerships(reference_dir: Path) -> list[Partnership]:
     return partnerships
 
 
-def select(partnerships: list[Partnership], wanted: list[str]) -> list[Partnership]:
+def select(partnerships: list[Partnership], wanted: list[str], setting: str = "--partnerships") -> list[Partnership]:
     """The partnerships named (CSP name or code, any case), in the order given; a name not in the lookup is an
-    error naming the nearest."""
+    error naming the nearest and the `setting` it came from."""
     by_key = {key.casefold(): p for p in partnerships for key in (p.code, p.name)}
     chosen, unknown = [], []
     for name in wanted:
@@ -65,10 +67,35 @@ def select(partnerships: list[Partnership], wanted: list[str]) -> list[Partnersh
         names = [p.name for p in partnerships]
         hints = [f"'{u}' (did you mean '{m[0]}'?)" if (m := difflib.get_close_matches(u, names, n=1)) else f"'{u}'"
                  for u in unknown]
-        raise ConfigError("--partnerships", f"not a Community Safety Partnership in the ONS lookup: {', '.join(hints)}.",
-                          "give CSP names or codes (E22...) as in reference/" + LOOKUP_FILE + ", separated by commas, "
-                          "or 'all'.")
+        raise ConfigError(setting, f"not a Community Safety Partnership in the ONS lookup: {', '.join(hints)}.",
+                          "give CSP names or codes (E22...) as in reference/" + LOOKUP_FILE
+                          + (", separated by commas, or 'all'." if setting == "--partnerships" else "."))
     return list(dict.fromkeys(chosen))
+
+
+PEER_COLUMNS = ["peer", "csp_code", "district_code"]
+
+
+def peer_groups(config: AssessmentConfig, reference_dir: Path, raw_dir: Path | None = None) -> pd.DataFrame:
+    """The configured peers (pipeline.inputs.peers), one row per peer partnership and district it covers; empty
+    without peers. The partnership itself is never its own peer."""
+    if not config.peers.configured:
+        return pd.DataFrame(columns=PEER_COLUMNS)
+    partnerships = load_partnerships(reference_dir)
+    own = [p for p in partnerships if set(p.districts) & set(config.area_codes)]
+    if config.peers.msg_file:
+        path = config.raw_path(config.peers.msg_file, raw_dir)
+        keys = {key.casefold() for p in own for key in (p.code, p.name)} | {config.area_name.casefold()}
+        wanted = family_of(read_msg_file(path), keys)
+        if not wanted:
+            raise InputDataError(path, f"no row has {config.area_name} ({', '.join(p.code for p in own) or 'no CSP'}) "
+                                 "as the partnership, so it has no family.",
+                                 "add its family's rows, or remove peers: msg_file to compare with the county.")
+        chosen = select(partnerships, wanted, f"peers: msg_file ({path.name})")
+    else:
+        chosen = select(partnerships, list(config.peers.partnerships), "peers: partnerships")
+    rows = [(p.name, p.code, d) for p in chosen if not set(p.districts) & set(config.area_codes) for d in p.districts]
+    return pd.DataFrame(rows, columns=PEER_COLUMNS)
 
 
 def covered(partnerships: list[Partnership], rows_by_file_district: dict[str, dict[str, int]]) -> list[Partnership]:
@@ -87,7 +114,24 @@ def covered(partnerships: list[Partnership], rows_by_file_district: dict[str, di
     return [p for p in partnerships if p.force_area in areas]
 
 
-def partnership_config(base: AssessmentConfig, partnership: Partnership) -> AssessmentConfig:
+def families_of(config: AssessmentConfig, partnerships: list[Partnership], everyone: list[Partnership],
+                raw_dir: Path | None = None) -> dict[str, list[str]]:
+    """Each partnership's Most Similar Group in the configured families file, as CSP codes (only those with a family);
+    {} without a families file."""
+    if not config.peers.msg_file:
+        return {}
+    path = config.raw_path(config.peers.msg_file, raw_dir)
+    frame = read_msg_file(path)
+    families = {}
+    for partnership in partnerships:
+        wanted = family_of(frame, {partnership.code.casefold(), partnership.name.casefold()})
+        if wanted:
+            families[partnership.code] = [p.code for p in select(everyone, wanted, f"peers: msg_file ({path.name})")
+                                          if p.code != partnership.code]
+    return families
+
+
+def partnership_config(base: AssessmentConfig, partnership: Partnership, has_family: bool = True) -> AssessmentConfig:
     """The configuration a partnership is assessed with. The base configuration's own partnership keeps it whole.
     Another takes its files, folders and settings, with its own name, area and comparison districts (the rest of its
     force area), and none of the base partnership's own plan: its zones, targets, activity targets and the plan's
@@ -100,6 +144,8 @@ def partnership_config(base: AssessmentConfig, partnership: Partnership) -> Asse
     data |= {"name": f"{base.name}-{partnership.slug}", "title": title,
              "area": {"name": partnership.name, "lad_codes": list(partnership.districts)},
              "comparison_districts": [d for d in partnership.force_districts if d not in partnership.districts],
+             # a families file holds every partnership's own family; a list of peers is the base partnership's
+             "peers": base.peers.model_dump(mode="json") if base.peers.msg_file and has_family else {},
              "partner_dir": None, "zones": {}, "licensed_zones": None, "city_centre": None, "targets": [],
              "activities": [], "plan_notes": {}}
     return AssessmentConfig.model_validate(data | {"path": base.path})

@@ -36,8 +36,7 @@ def comparison_words(comparison: CountComparison, against: str, average: bool = 
     percent = change / previous * 100 if previous else float("nan")
     moved = fmt.describe_change(round(change), percent, "records").lower()
     on = f"on the average of {against} ({fmt.decimal(previous)} a quarter)" if average else f"on {against}"
-    verdict = ("too few records to tell" if comparison.too_small else
-               "beyond natural variation" if comparison.significant else "not enough evidence of a change")
+    verdict = fmt.change_verdict(comparison.too_small, comparison.significant)
     return (f"{moved} {on} (rate ratio {fmt.decimal(comparison.rate_ratio, 'ratio')}, 95% CI "
             f"{fmt.interval(comparison.ratio_lower, comparison.ratio_upper)}): {verdict}")
 

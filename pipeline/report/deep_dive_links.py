@@ -54,8 +54,7 @@ def finding_words(record: dict) -> str:
     words = f"{fmt.count(count)} records"
     if headline and not (1 <= headline["previous"] <= 4):
         change = fmt.describe_change(round(headline["change"]), headline["percent_change"] or float("nan"), "records")
-        verdict = ("too few to tell" if headline["too_small"] else "beyond natural variation"
-                   if headline["significant"] else "not enough evidence of a change")
+        verdict = fmt.change_verdict(headline["too_small"], headline["significant"])
         words += f"; {change.lower()} on the same quarter a year before: {verdict}"
     return words
 

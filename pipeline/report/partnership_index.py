@@ -62,9 +62,45 @@ def funnel_figures(table: pd.DataFrame, year: str) -> str:
     return "".join(figures)
 
 
+def family_section(family: pd.DataFrame | None, partnerships, source: str) -> str:
+    """Each partnership against its own Most Similar Group (pipeline.analysis.partnerships.family_comparison)."""
+    if family is None:
+        return ("<h2>Against similar partnerships</h2><p>No Most Similar Group families file is configured "
+                "(<code>peers: msg_file</code>), so the partnerships are compared only with every partnership of the "
+                "run, which are the force area's, not partnerships like each other.</p>")
+    head = "".join(f"<th>{escape(m)}: family rate; ratio to it (95% interval)</th>" for m in MEASURES)
+    body = []
+    for partnership in partnerships:
+        rows = family[family["csp_code"] == partnership.code].set_index("measure")
+        if rows.empty:
+            body.append(f"<tr><td>{escape(partnership.name)}</td><td colspan='{len(MEASURES) + 1}' class='note'>No "
+                        "family in the file, or none of its family is in this run.</td></tr>")
+            continue
+        cells = "".join(f"<td class='n'>{_family_cell(rows.loc[m])}</td>" if m in rows.index else "<td></td>"
+                        for m in MEASURES)
+        body.append(f"<tr><td>{escape(partnership.name)}</td><td>{escape(str(rows['family'].iloc[0]))} "
+                    f"({int(rows['family_size'].iloc[0])})</td>{cells}</tr>")
+    return f"""<h2>Each partnership against its Most Similar Group</h2>
+<p>The peers of each partnership in the families file{' (' + escape(source) + ')' if source else ''} that are in
+this run, pooled: the family's rate per 1,000 residents, and the partnership's rate divided by it with an exact 95%
+interval (exact conditional test of two Poisson rates). Peers outside the run's police.uk files are left out. The
+numbers are in family.csv.</p>
+<div class="wrap"><table><thead><tr><th>Partnership</th><th>Family in this run</th>{head}</tr></thead>
+<tbody>{''.join(body)}</tbody></table></div>"""
+
+
+def _family_cell(row: pd.Series) -> str:
+    if pd.isna(row["rate_ratio"]):
+        return f"{row['family_rate_per_1000']:.1f}; [c]"
+    return (f"{row['family_rate_per_1000']:.1f}; {row['rate_ratio']:.2f} ({row['ratio_low_95']:.2f} to "
+            f"{row['ratio_high_95']:.2f})<br><span class='note'>{escape(row['verdict'])}</span>")
+
+
 def write_index(folder: Path, config, period_end: pd.Period, partnerships, outcomes: list[dict], table: pd.DataFrame,
-                seconds: float) -> Path:
+                seconds: float, family: pd.DataFrame | None = None) -> Path:
     write_csv(table, folder / "comparison.csv")
+    if family is not None:
+        write_csv(family, folder / "family.csv")
     outcome = {o["code"]: o for o in outcomes}
     year = f"the year ending {period_end.strftime('%B %Y')}"
     head = "".join(f"<th>{escape(m)}: count, rate per 1,000 (95% interval)</th>" for m in MEASURES)
@@ -96,6 +132,7 @@ twenty apart; beyond the 99.8% limit is a difference worth explaining. [c]: 1 to
 shares a district with another is counted on the whole district. The numbers are in comparison.csv.</p>
 <h2>Each partnership against the rate of all of them</h2>
 {funnel_figures(table, year) or '<p>Fewer than two partnerships have counts to show.</p>'}
+{family_section(family, partnerships, config.peers.source)}
 <p class="note">Built {time.strftime('%Y-%m-%d %H:%M')} in {seconds:.0f} s.</p></body></html>
 """
     return write_text(html, folder / "index.html")

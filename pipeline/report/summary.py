@@ -73,9 +73,9 @@ def summary_screen(figures: dict) -> str:
     if screen != "within natural variation":
         return screen
     if "detectable_rise_percent" not in figures:
-        return "not enough evidence of a change"
+        return fmt.NO_EVIDENCE
     detectable = Detectable(figures["detectable_rise_percent"], figures.get("detectable_fall_percent", math.inf))
-    return f"not enough evidence of a change (detectable: {detectable})"
+    return f"{fmt.NO_EVIDENCE} (detectable: {detectable})"
 
 
 def common_period(rows: list[dict]) -> str:

@@ -152,7 +152,7 @@ def ingest_into(out: Path, plan: Plan, config: AssessmentConfig, period_end: pd.
         reading = {name: pool.submit(pd.read_parquet, base / f"{name}.parquet") for name in names}
         reference = reference or Reference.load(config.raw_path(config.reference_dir, raw_dir))
         earlier = {name: future.result() for name, future in reading.items()}
-    area = Area.of(config, reference)
+    area = Area.of(config, reference, raw_dir)
     raw = {kind: read(plan.new[kind], columns, area.filter)
            for kind, columns in (("street", police_uk.STREET_COLUMNS), ("outcomes", police_uk.OUTCOME_COLUMNS))}
     points = _joined([earlier["located_points"], police_uk.located_points(raw["street"][0], area.code_map)])

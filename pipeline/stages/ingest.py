@@ -154,7 +154,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
                  key_facts: Future[Fingerprint], read=police_uk.read_area,
                  reference: Reference | None = None) -> IngestResult:
     reference = reference or Reference.load(config.raw_path(config.reference_dir, raw_dir))
-    area = Area.of(config, reference)
+    area = Area.of(config, reference, raw_dir)
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))
     street_raw, street_outside = read(files["street"], police_uk.STREET_COLUMNS, area.filter)
     points = police_uk.located_points(street_raw, area.code_map)
@@ -207,6 +207,7 @@ def _ingest_into(out: Path, config: AssessmentConfig, period_end: pd.Period, raw
                         + (f"files there: {', '.join(present)}" if present else "it is empty or missing")
                         + "): is 'partner_dir' in the configuration the right folder?")
     static, weighting, absent = input_tables(config, raw_dir, reference, geography)
+    static["peer_groups"] = area.peers
     from pipeline.inputs.boundaries import load_boundaries  # geopandas, shapely and pyproj: only when ingesting
 
     load_boundaries(config.raw_path(config.boundaries_dir, raw_dir)).to_parquet(out / "boundaries.parquet")

@@ -16,7 +16,7 @@ from pipeline.inputs.config import AssessmentConfig
 from pipeline.inputs.fingertips import load_indicators
 from pipeline.inputs.harm_weights import load_weighting, weights_tables
 from pipeline.inputs.partner_extracts import Contract, clean_extract, read_extract
-from pipeline.inputs.partnerships import LOOKUP_FILE
+from pipeline.inputs.partnerships import LOOKUP_FILE, peer_groups
 from pipeline.inputs.reference import (LOOKUP_WARD_METHOD, Reference, build_geography, district_denominators,
                                        load_offence_codes, load_population_by_age, lsoa21_districts,
                                        read_reference_table)
@@ -26,7 +26,7 @@ QUALITY_COLUMNS = ["source", "files", "rows_in", "rows_outside_area", "rows_kept
 MOSTLY_REJECTED = 0.5  # a source with more than this share of its rows rejected is unusable
 # Tables made from input files alone (not from the police or partner rows): an incremental ingest copies them.
 STATIC_TABLES = ("population_by_age", "health_indicators", "offence_codes", "harm_weights_by_code",
-                 "harm_weights_by_type", "boundaries")
+                 "harm_weights_by_type", "boundaries", "peer_groups")
 
 
 @dataclass
@@ -47,14 +47,16 @@ class Area:
     filter: police_uk.AreaFilter
     zones: dict[str, list[str]]
     codes: list[str]
+    peers: pd.DataFrame  # the configured peers' districts (inputs.partnerships.peer_groups), read with the area's
 
     @classmethod
-    def of(cls, config: AssessmentConfig, reference: Reference) -> "Area":
+    def of(cls, config: AssessmentConfig, reference: Reference, raw_dir: Path | None = None) -> "Area":
         code_map, lsoas = reference.code_to_lsoa21(), lsoa21_districts(reference)
+        peers = peer_groups(config, config.raw_path(config.reference_dir, raw_dir), raw_dir)
         area_filter = police_uk.AreaFilter(code_map, dict(zip(lsoas["lsoa21"], lsoas["district_code"])),
-                                           [*config.area_codes, *config.comparison_codes])
+                                           [*config.area_codes, *config.comparison_codes, *peers["district_code"]])
         return cls(code_map, lsoas, area_filter, {name: list(codes) for name, codes in config.zones.items()},
-                   list(config.area_codes))
+                   list(config.area_codes), peers)
 
     def geography(self, reference: Reference, points: pd.DataFrame) -> pd.DataFrame:
         return police_uk.add_zones(build_geography(reference, points, self.lsoas), self.zones, self.codes)
