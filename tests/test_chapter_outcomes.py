@@ -62,3 +62,11 @@ def test_without_outcomes_files_the_chapter_reports_a_gap(demo_context):
     assert result.missing and result.shares is None and chapter.shares_table(result).empty
     (finding,) = chapter.findings(result)
     assert finding.direction == "gap" and "cannot be reported" in finding.text
+
+
+def test_crimes_with_no_outcome_yet_by_month_show_no_count_from_1_to_4_nor_one_recoverable(demo):
+    table = chapter.pending_table(demo)
+    counts = table.set_index("Month")["No outcome yet"]
+    assert counts["All months"] == demo.no_outcome_by_month["No outcome yet"].sum()
+    shown = [c for c in counts.drop("All months") if c != SUPPRESSED]
+    assert not any(1 <= c <= 4 for c in shown) and (counts == SUPPRESSED).sum() != 1

@@ -89,6 +89,7 @@ def test_the_planted_effects_are_named_in_the_summary(html):
     assert "recording effect: flagged" in text  # mental_health_recording / alcohol recording, not 'no comparison'
     assert "ASB publicity features: 9 against 12 in 2024/25" in text  # publicity_shortfall, as delivery
     assert "Complete the recording" in text and "mental health" in text
+    assert "Shoplifting: the share of crimes charged within 3 months fell from" in text  # shoplifting_charge_fall
 
 
 def test_the_summary_is_short_and_in_plain_words(findings, html):

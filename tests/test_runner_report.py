@@ -35,8 +35,8 @@ def test_demo_run_with_non_default_period_end(demo_run):
                                                         "09_serious_violence.ipynb", "10_outcomes.ipynb", "findings",
                                                         "manifest.json", "references.md", "report.html", "tables"]
     assert sorted(p.name for p in (folder / "tables").iterdir()) == ["acquisitive", "asb", "crime_overview", "data_quality",
-                                                                     "domestic", "reoffending", "serious_violence",
-                                                                     "strategic_priority", "violence"]
+                                                                     "domestic", "outcomes", "reoffending",
+                                                                     "serious_violence", "strategic_priority", "violence"]
     assert (folder / "tables" / "crime_overview" / "01_crime-in-cambridge-by-police-uk-crime-type.csv").exists()
     executed = nbformat.read(folder / "02_crime_overview.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]

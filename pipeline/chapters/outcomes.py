@@ -54,9 +54,8 @@ def build(ctx: ChapterContext) -> OutcomesChapter:
     result.crimes = len(joined)
     result.shares = outcomes.outcome_shares(joined)
     pending = joined.assign(none=joined["outcome_group"] == outcomes.NO_OUTCOME).groupby("month")["none"]
-    result.no_outcome_by_month = pd.DataFrame({"Month": pending.sum().index,
-                                               "No outcome yet": [Proportion(int(k), int(n)) for k, n in
-                                                                  zip(pending.sum(), pending.size())]})
+    result.no_outcome_by_month = pd.DataFrame({"Month": pending.sum().index, "Crimes": pending.size().to_numpy(),
+                                               "No outcome yet": pending.sum().astype(int).to_numpy()})
     last = pd.Period(max(outcome_rows["month"]), freq="M")
     before = crimes[crimes["years_back"] == 1]
     if before.empty:
@@ -134,6 +133,21 @@ def timing_table(result: OutcomesChapter) -> pd.DataFrame:
                                                        "Upper quartile"])
 
 
+def pending_table(result: OutcomesChapter) -> pd.DataFrame:
+    """Crimes with no outcome yet by month of the crime, with the share and an all-months row; no count from 1 to 4
+    shown, nor one recoverable from the total (complementary suppression, pipeline.methods.disclosure)."""
+    frame = result.no_outcome_by_month
+    if frame.empty:
+        return pd.DataFrame()
+    total = pd.DataFrame({"Month": ["All months"], "Crimes": [int(frame["Crimes"].sum())],
+                          "No outcome yet": [int(frame["No outcome yet"].sum())]})
+    table = protect(pd.concat([frame, total], ignore_index=True), ["Crimes", "No outcome yet"],
+                    total_row=("Month", "All months", []))
+    table["Share with no outcome yet"] = [SUPPRESSED if SUPPRESSED in (k, n) else Proportion(int(k), int(n))
+                                          for k, n in zip(table["No outcome yet"], table["Crimes"])]
+    return table
+
+
 def charged_table(result: OutcomesChapter, against_others: bool = False) -> pd.DataFrame:
     """The charge share of each type against the year before (or, `against_others`, against the peers or the
     comparison districts), with the difference and its screen; shares of a count from 1 to 4 are hidden."""
@@ -188,7 +202,12 @@ def findings(result: OutcomesChapter) -> list[Finding]:
                            f"({fmt.signed_number(row.difference)} points, 95% CI {fmt.signed_number(row.low)} to "
                            f"{fmt.signed_number(row.high)}), beyond chance after FDR control across types.",
                            {"difference_points": row.difference, "q_value": row.q_value},
-                           "down" if row.difference < 0 else "up", "The charge share against the year before"))
+                           "down" if row.difference < 0 else "up", "The charge share against the year before",
+                           summary=f"{row.crime_type}: the share of crimes charged within {FOLLOW_UP_MONTHS} months "
+                           f"{'fell' if row.difference < 0 else 'rose'} from "
+                           f"{fmt.percent(row.last_year / row.last_year_of * 100)} to "
+                           f"{fmt.percent(row.this_year / row.this_year_of * 100)} on the year before, more than "
+                           "chance would explain."))
     out.extend(_against_others_findings(result))
     if result.shares.unknown_categories:
         out.append(Finding(NAME, "data", "Outcome categories this product does not know were counted as Other: "

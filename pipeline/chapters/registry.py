@@ -160,7 +160,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             standalone="{area}: Serious Violence Strategic Needs Assessment (Serious Violence Duty, Police, Crime, "
                        "Sentencing and Courts Act 2022, Part 2)"),
     Chapter("outcomes", "What happened after the crime: police.uk outcomes", "10_outcomes.ipynb",
-            ("crimes", "outcomes", "data_quality", "denominators", "peer_groups"), typical_seconds=0.5),
+            ("crimes", "outcomes", "data_quality", "denominators", "peer_groups"), typical_seconds=5.0),
 )
 REGISTRY: dict[str, Chapter] = {chapter.name: chapter for chapter in CHAPTERS}
 

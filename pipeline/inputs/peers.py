@@ -34,7 +34,7 @@ MSG_COLUMNS = ["partnership", "peer"]
 NOT_A_SIMILARITY_GROUP = ("No Most Similar Group is configured, so the report compares with the other districts of the "
                           "county, which are not a group of similar partnerships: a city differs from rural districts "
                           "for reasons of its own. A comparison with similar partnerships needs `peers:` in the "
-                          "configuration (README, *Peers*).")
+                          "configuration (see *Peers* in the tool's documentation).")
 
 
 class Peers(BaseModel):
