@@ -58,7 +58,8 @@ def rows_by_file_district(sources, code_map: dict[str, str], district_of: dict[s
 
 
 def choose(config: AssessmentConfig, raw_dir: Path, wanted: list[str], code_map: dict[str, str],
-           district_of: dict[str, str], everyone: list[Partnership]) -> list[Partnership]:
+           district_of: dict[str, str]) -> list[Partnership]:
+    everyone = load_partnerships(config.raw_path(config.reference_dir, raw_dir))
     if [w.strip().casefold() for w in wanted] != ["all"]:
         return select(everyone, wanted)
     files = police_uk.discover(config.raw_path(config.police_uk_dir, raw_dir))["street"]
@@ -166,20 +167,19 @@ def execute(tasks: Iterable[dict], count: int, workers: int, scheduler: str | No
 def run_partnerships(config: AssessmentConfig, period_end: pd.Period, raw_dir: Path, out_root: Path,
                      processed_root: Path, wanted: list[str], jobs: int, scheduler: str | None, force: bool) -> int:
     started = time.perf_counter()
-    reference_dir = config.raw_path(config.reference_dir, raw_dir)
-    reference = Reference.load(reference_dir)
+    reference = Reference.load(config.raw_path(config.reference_dir, raw_dir))
     code_map, lsoas = reference.code_to_lsoa21(), lsoa21_districts(reference)
     district_of = dict(zip(lsoas["lsoa21"], lsoas["district_code"]))
-    everyone = load_partnerships(reference_dir)
-    partnerships = choose(config, raw_dir, wanted, code_map, district_of, everyone)
+    partnerships = choose(config, raw_dir, wanted, code_map, district_of)
     batch_dir = out_root / f"{period_end}-{config.name}-partnerships"
-    families = families_of(config, partnerships, everyone, raw_dir)
+    reference_dir = config.raw_path(config.reference_dir, raw_dir)
+    families = families_of(config, partnerships, load_partnerships(reference_dir), raw_dir)
     configs = []
     for partnership in partnerships:
         derived = partnership_config(config, partnership, has_family=partnership.code in families)
         configs.append(derived if derived is config else load_config(write_config(derived, batch_dir / "configs")))
     union = police_uk.AreaFilter(code_map, district_of, {d for c in configs for d in (
-        *c.area_codes, *c.comparison_codes, *peer_groups(c, reference_dir, raw_dir, everyone)["district_code"])})
+        *c.area_codes, *c.comparison_codes, *peer_groups(c, reference_dir, raw_dir)["district_code"])})
     shared = SharedRead(union)
     # each partnership runs one kernel when there are several; on a Dask cluster the other workers' kernels
     # are on other machines, as far as this process can tell

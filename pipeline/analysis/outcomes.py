@@ -119,9 +119,8 @@ def known_within(crimes: pd.DataFrame, outcomes: pd.DataFrame, months: int, last
     with its latest outcome known by then: the like-with-like view across years. One pass: each outcome row is kept
     when it came within `months` of its crime's month (a Crime ID is one crime)."""
     deadline = pd.PeriodIndex(crimes["month"], freq="M") + months
-    in_range = np.asarray(deadline <= last_outcome_month, dtype=bool)
-    old_enough = crimes[in_range]
-    due = dict(zip(old_enough["crime_id"], deadline[in_range]))
+    old_enough = crimes[np.asarray(deadline <= last_outcome_month, dtype=bool)]
+    due = dict(zip(old_enough["crime_id"], pd.PeriodIndex(old_enough["month"], freq="M") + months))
     candidates = outcomes[outcomes["crime_id"].isin(due)]
     in_time = pd.PeriodIndex(candidates["month"], freq="M") <= pd.PeriodIndex(candidates["crime_id"].map(due), freq="M")
     return with_outcomes(old_enough, candidates[np.asarray(in_time, dtype=bool)])

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.analysis.peers import verdict
 from pipeline.methods.disclosure import is_small, protect
 from pipeline.methods.funnel import funnel
 from pipeline.methods.statistics import compare_counts, rate_per
@@ -79,6 +78,8 @@ def family_comparison(table: pd.DataFrame, families: dict[str, list[str]]) -> pd
             if not (is_small(count) or is_small(peer_count)):
                 test = compare_counts(count, peer_count, float(own["population"].iloc[0]), float(peers["population"].sum()))
                 row |= {"rate_ratio": test.rate_ratio, "ratio_low_95": test.ratio_lower, "ratio_high_95": test.ratio_upper,
-                        "p_value": test.p_value, "verdict": f"{verdict(test)} the family"}
+                        "p_value": test.p_value, "verdict": ("higher than the family" if test.rate_ratio > 1 else
+                                                             "lower than the family") if test.significant
+                        else "not different from the family"}
             rows.append(row)
     return pd.DataFrame(rows).reindex(columns=FAMILY_COLUMNS)

@@ -51,14 +51,11 @@ class PeerRates:
 
     @property
     def verdict(self) -> str:
-        return verdict(self.against_peers)
-
-
-def verdict(test: CountComparison) -> str:
-    """'higher than', 'lower than' or 'not different from' (the rate compared with), at the test's level."""
-    if not test.significant:
-        return "not different from"
-    return "higher than" if test.rate_ratio > 1 else "lower than"
+        """'higher than', 'lower than' or 'not different from' the peer group, at the 5% level."""
+        test = self.against_peers
+        if not test.significant:
+            return "not different from"
+        return "higher than" if test.rate_ratio > 1 else "lower than"
 
 
 def units_of(peer_groups: pd.DataFrame, area_name: str, area_codes: tuple[str, ...]) -> pd.DataFrame:

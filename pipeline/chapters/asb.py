@@ -54,7 +54,7 @@ def build(ctx: ChapterContext) -> AsbChapter:
     result.wards = asb.ward_rates(rows, geography, config)
     result.lsoa_rates = asb.lsoa_rates(rows, geography, config)
     result.peers = peer_comparison.police_uk_rates(ctx, crimes, asb_only=True)
-    result.peer_note = peer_comparison.note(ctx, result.peers)
+    result.peer_note = peer_comparison.note(ctx, result.peers[0] if result.peers else None)
     result.cases_missing = ctx.unavailable.get("asb_cases", "")
     if cases is not None:
         result.sources = asb.by_year(cases, "source", asb.SOURCES)

@@ -69,7 +69,7 @@ def build(ctx: ChapterContext) -> CrimeOverview:
         result.comparison = overview.district_comparison(crimes, denominators, ctx.config.area_codes,
                                                          ctx.config.comparison_codes)
         result.peers = peer_comparison.police_uk_rates(ctx, crimes)
-        result.peer_note = peer_comparison.note(ctx, result.peers)
+        result.peer_note = peer_comparison.note(ctx, result.peers[0] if result.peers else None)
         result.weighting = ctx.ingest_facts().get("harm_weighting")
         weights = harm.type_weights(ctx.table("harm_weights_by_type"))
         if weights and not result.table.empty:

@@ -42,9 +42,9 @@ def build(ctx: ChapterContext) -> DomesticChapter:
         return result
     result.districts, result.funnel = domestic.district_rates(records, ctx.table("denominators"), ctx.config)
     latest = domestic.latest_year(records)
-    result.peers = peer_comparison.peer_rates(
-        ctx, [("domestic-flagged crimes and incidents", latest[latest["domestic_flag"] == "Y"])], latest)
-    result.peer_note = peer_comparison.note(ctx, result.peers)
+    compared = peer_comparison.peer_rates(ctx, "domestic-flagged crimes and incidents",
+                                          latest[latest["domestic_flag"] == "Y"], latest)
+    result.peers, result.peer_note = [compared] if compared else [], peer_comparison.note(ctx, compared)
     area = ctx.table("police_records", area_only=True)
     result.change = domestic.year_on_year(area)
     result.repeats = domestic.repeat_victims(area)

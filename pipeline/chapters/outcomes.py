@@ -47,8 +47,8 @@ def build(ctx: ChapterContext) -> OutcomesChapter:
         note = "" if quality is None else str(quality.set_index("source").get("note", {}).get("police.uk outcomes", ""))
         result.missing = note or "no police.uk outcome rows were supplied"
         return result
-    every_crime = ctx.table("crimes")  # the partnership's, and the peers' or comparison districts' for _against_others
-    crimes = every_crime[every_crime["district_code"].isin(ctx.config.area_codes)]
+    crimes = ctx.table("crimes", area_only=True)
+    crimes = crimes[crimes["district_code"].isin(ctx.config.area_codes)]
     year = crimes[crimes["years_back"] == 0]
     joined = outcomes.with_outcomes(year, outcome_rows)
     result.crimes = len(joined)
@@ -58,37 +58,39 @@ def build(ctx: ChapterContext) -> OutcomesChapter:
                                                "No outcome yet": pending.sum().astype(int).to_numpy()})
     last = pd.Period(max(outcome_rows["month"]), freq="M")
     before = crimes[crimes["years_back"] == 1]
-    now = outcomes.known_within(year, outcome_rows, FOLLOW_UP_MONTHS, last)
     if before.empty:
         result.comparison_note = "the data hold no year before this one, so the charge share cannot be compared."
     else:
+        now = outcomes.known_within(year, outcome_rows, FOLLOW_UP_MONTHS, last)
         then = outcomes.known_within(before, outcome_rows, FOLLOW_UP_MONTHS, last)
         result.charged_change = outcomes.share_changes(now, then, outcomes.CHARGED)
-    _against_others(ctx, result, every_crime, joined, now, outcome_rows, last)
+    _against_others(ctx, result, year, outcome_rows, last)
     return result
 
 
-def _against_others(ctx: ChapterContext, result: OutcomesChapter, crimes: pd.DataFrame, joined_year: pd.DataFrame,
-                    known_year: pd.DataFrame, outcome_rows: pd.DataFrame, last: pd.Period) -> None:
+def _against_others(ctx: ChapterContext, result: OutcomesChapter, year: pd.DataFrame, outcome_rows: pd.DataFrame,
+                    last: pd.Period) -> None:
     """The charge share against the peers (or the comparison districts) like with like, BH across types; a district
     whose crimes have no outcome row at all is not in the outcomes files and is left out, never counted as 0%."""
     groups = ctx.table("peer_groups")
     with_peers = groups is not None and not groups.empty
     codes = set(groups["district_code"]) if with_peers else set(ctx.config.comparison_codes)
     result.others_label = "its peers" if with_peers else "the comparison districts"
+    crimes = ctx.table("crimes")
     others = crimes[crimes["district_code"].isin(codes) & (crimes["years_back"] == 0)]
     joined = outcomes.with_outcomes(others, outcome_rows)
     covered = set(joined.loc[joined["outcome_group"] != outcomes.NO_OUTCOME, "district_code"])
     others = others[others["district_code"].isin(covered)]
     if not others.empty:
         result.others_change = outcomes.share_changes(
-            known_year, outcomes.known_within(others, outcome_rows, FOLLOW_UP_MONTHS, last), outcomes.CHARGED)
+            outcomes.known_within(year, outcome_rows, FOLLOW_UP_MONTHS, last),
+            outcomes.known_within(others, outcome_rows, FOLLOW_UP_MONTHS, last), outcomes.CHARGED)
     if with_peers:
-        everyone = pd.concat([joined_year, joined], ignore_index=True)
-        charged = everyone[everyone["outcome_group"] == outcomes.CHARGED]
-        result.peers = peer_comparison.peer_rates(ctx, [("crimes charged or summonsed", charged)],
-                                                  everyone[everyone["outcome_group"] != outcomes.NO_OUTCOME])
-    result.peer_note = peer_comparison.note(ctx, result.peers)
+        everyone = pd.concat([outcomes.with_outcomes(year, outcome_rows), joined], ignore_index=True)
+        compared = peer_comparison.peer_rates(ctx, "crimes charged or summonsed", everyone[
+            everyone["outcome_group"] == outcomes.CHARGED], everyone[everyone["outcome_group"] != outcomes.NO_OUTCOME])
+        result.peers = [compared] if compared else []
+    result.peer_note = peer_comparison.note(ctx, result.peers[0] if result.peers else None)
 
 
 def shares_table(result: OutcomesChapter) -> pd.DataFrame:

@@ -20,18 +20,15 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def peer_rates(ctx: ChapterContext, measures: list[tuple[str, pd.DataFrame]],
-               source: pd.DataFrame) -> list[peers.PeerRates]:
-    """Each measure's rows against the configured peers; `source` is every row of the source they come from (which
-    peers it covers). Empty without peers; a measure is left out when the source covers none of them."""
+def peer_rates(ctx: ChapterContext, measure: str, rows: pd.DataFrame, source: pd.DataFrame) -> peers.PeerRates | None:
+    """`rows` of `measure` against the configured peers; `source` is every row of the source they come from (which
+    peers it covers). None without peers, or when the source covers none of them."""
     groups = ctx.table("peer_groups")
     if groups is None or groups.empty:
-        return []
+        return None
     residents = ctx.table("denominators").set_index("district_code")["population_2021"]
     units = peers.units_of(groups, ctx.config.area_name, ctx.config.area_codes)
-    covered = set(source["district_code"])
-    compared = [peers.compare(measure, rows, covered, units, residents) for measure, rows in measures]
-    return [c for c in compared if c is not None]
+    return peers.compare(measure, rows, set(source["district_code"]), units, residents)
 
 
 def police_uk_rates(ctx: ChapterContext, crimes: pd.DataFrame, asb_only: bool = False) -> list[peers.PeerRates]:
@@ -39,7 +36,8 @@ def police_uk_rates(ctx: ChapterContext, crimes: pd.DataFrame, asb_only: bool = 
     current = crimes[crimes["assessment_period"] == "current"]
     asb = current["crime_type"] == "Anti-social behaviour"
     measures = [(ALL_CRIME_MEASURE, current[~asb])] * (not asb_only) + [(ASB_MEASURE, current[asb])]
-    return peer_rates(ctx, measures, crimes)
+    compared = [peer_rates(ctx, measure, rows, crimes) for measure, rows in measures]
+    return [c for c in compared if c is not None]
 
 
 def table(result: peers.PeerRates | None, count_label: str) -> pd.DataFrame:
@@ -98,12 +96,12 @@ def finding(chapter: str, result: peers.PeerRates | None, priority: str = "", se
     return [Finding(chapter, priority, text, figures, "context", section)]
 
 
-def note(ctx: ChapterContext, compared: list[peers.PeerRates]) -> str:
+def note(ctx: ChapterContext, result: peers.PeerRates | None) -> str:
     """Why there is no peer comparison: no peers configured (the districts are not a similarity group), or the data
     do not cover any of them."""
     if not ctx.config.peers.configured:
         return NOT_A_SIMILARITY_GROUP
-    if not compared:
+    if result is None:
         return ("Peers are configured, but the data supplied cover none of them: the comparison needs their "
                 "police.uk files (or their records in the extract).")
     return ""

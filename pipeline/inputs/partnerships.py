@@ -76,28 +76,22 @@ def select(partnerships: list[Partnership], wanted: list[str], setting: str = "-
 PEER_COLUMNS = ["peer", "csp_code", "district_code"]
 
 
-def _family(families: pd.DataFrame, keys: set[str], everyone: list[Partnership], path: Path) -> list[Partnership]:
-    """The peers a families file lists for the partnership known by any of `keys` (casefolded code and name)."""
-    wanted = family_of(families, keys)
-    return select(everyone, wanted, f"peers: msg_file ({path.name})") if wanted else []
-
-
-def peer_groups(config: AssessmentConfig, reference_dir: Path, raw_dir: Path | None = None,
-                everyone: list[Partnership] | None = None) -> pd.DataFrame:
+def peer_groups(config: AssessmentConfig, reference_dir: Path, raw_dir: Path | None = None) -> pd.DataFrame:
     """The configured peers (pipeline.inputs.peers), one row per peer partnership and district it covers; empty
-    without peers. The partnership itself is never its own peer. `everyone`: load_partnerships, when already read."""
+    without peers. The partnership itself is never its own peer."""
     if not config.peers.configured:
         return pd.DataFrame(columns=PEER_COLUMNS)
-    partnerships = everyone if everyone is not None else load_partnerships(reference_dir)
+    partnerships = load_partnerships(reference_dir)
     own = [p for p in partnerships if set(p.districts) & set(config.area_codes)]
     if config.peers.msg_file:
         path = config.raw_path(config.peers.msg_file, raw_dir)
         keys = {key.casefold() for p in own for key in (p.code, p.name)} | {config.area_name.casefold()}
-        chosen = _family(read_msg_file(path), keys, partnerships, path)
-        if not chosen:
+        wanted = family_of(read_msg_file(path), keys)
+        if not wanted:
             raise InputDataError(path, f"no row has {config.area_name} ({', '.join(p.code for p in own) or 'no CSP'}) "
                                  "as the partnership, so it has no family.",
                                  "add its family's rows, or remove peers: msg_file to compare with the county.")
+        chosen = select(partnerships, wanted, f"peers: msg_file ({path.name})")
     else:
         chosen = select(partnerships, list(config.peers.partnerships), "peers: partnerships")
     rows = [(p.name, p.code, d) for p in chosen if not set(p.districts) & set(config.area_codes) for d in p.districts]
@@ -130,9 +124,10 @@ def families_of(config: AssessmentConfig, partnerships: list[Partnership], every
     frame = read_msg_file(path)
     families = {}
     for partnership in partnerships:
-        family = _family(frame, {partnership.code.casefold(), partnership.name.casefold()}, everyone, path)
-        if family:
-            families[partnership.code] = [p.code for p in family if p.code != partnership.code]
+        wanted = family_of(frame, {partnership.code.casefold(), partnership.name.casefold()})
+        if wanted:
+            families[partnership.code] = [p.code for p in select(everyone, wanted, f"peers: msg_file ({path.name})")
+                                          if p.code != partnership.code]
     return families
 
 
